@@ -1,0 +1,68 @@
+#pragma once
+/// Error codes: kasio::error_code is Boost.System's, so `co_await` throws it as
+/// boost::system::system_error and it converts to std::error_code.
+///
+/// Two categories: client_errc for conditions kasio detects itself, broker_errc for the
+/// error codes a Kafka broker returns (value = the Kafka protocol code, generated from
+/// src/protocol/schema/errors.ks). Ask is_retriable()/is_fatal(); never parse messages.
+#include <boost/system/error_code.hpp>
+
+#include <cstdint>
+#include <type_traits>
+
+namespace kasio {
+
+using error_code = boost::system::error_code;
+using error_category = boost::system::error_category;
+
+/// Conditions detected by kasio itself (not sent by a broker).
+enum class client_errc : int {
+    ok = 0,
+    truncated,                 ///< input ended before the value it announced
+    invalid_length,            ///< a negative, oversized or inconsistent length field
+    invalid_varint,            ///< a varint longer than its type allows
+    invalid_value,             ///< a value outside the range the protocol allows
+    crc_mismatch,              ///< record batch / message CRC does not match its bytes
+    unsupported_magic,         ///< record format (magic byte) kasio does not read
+    unsupported_version,       ///< message version outside what kasio implements
+    no_common_version,         ///< broker and kasio share no version of an API
+    unsupported_codec,         ///< compression codec id unknown or not built in
+    compression_failed,        ///< a codec library reported an error while compressing
+    decompression_failed,      ///< compressed data is corrupt or truncated
+    decompressed_size_limit,   ///< decompressing would exceed the configured limit
+    frame_too_large,           ///< a response frame larger than receive.message.max.bytes
+    correlation_id_mismatch,   ///< a response nobody is waiting for
+    trailing_bytes,            ///< bytes left over after a complete message
+    timed_out,                 ///< a client-side timeout expired
+    connection_closed,         ///< the connection closed with requests in flight
+    invalid_config,            ///< a configuration name or value is not valid
+};
+
+const error_category& client_category() noexcept;
+
+inline error_code make_error_code(client_errc e) noexcept {
+    return {static_cast<int>(e), client_category()};
+}
+
+/// Error codes returned by Kafka brokers; enumerators are generated (broker_errc.hpp).
+enum class broker_errc : int;
+
+const error_category& broker_category() noexcept;
+
+inline error_code make_error_code(broker_errc e) noexcept {
+    return {static_cast<int>(e), broker_category()};
+}
+
+/// True when retrying the same operation may succeed (Kafka's RetriableException set, plus
+/// client conditions such as a timed-out request or a closed connection).
+bool is_retriable(const error_code& ec) noexcept;
+
+/// True when the client instance cannot continue (e.g. a fenced producer).
+bool is_fatal(const error_code& ec) noexcept;
+
+}  // namespace kasio
+
+namespace boost::system {
+template <> struct is_error_code_enum<kasio::client_errc> : std::true_type {};
+template <> struct is_error_code_enum<kasio::broker_errc> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,5 @@
+#pragma once
+/// kasio: a C++20 Apache Kafka client on Boost.Asio. Umbrella header.
+#include <kasio/broker_errc.hpp>
+#include <kasio/error.hpp>
+#include <kasio/version.hpp>

@@ -1,0 +1,90 @@
+// Error categories: client_errc (kasio's own conditions) and broker_errc (Kafka codes).
+#include <kasio/error.hpp>
+#include <kasio/broker_errc.hpp>
+
+#include "protocol/broker_errors.hpp"
+
+#include <string>
+
+namespace kasio {
+namespace {
+
+class client_category_impl final : public error_category {
+public:
+    const char* name() const noexcept override { return "kasio.client"; }
+    std::string message(int ev) const override {
+        switch (static_cast<client_errc>(ev)) {
+        case client_errc::ok: return "success";
+        case client_errc::truncated: return "input ended before the value it announced";
+        case client_errc::invalid_length: return "invalid length field";
+        case client_errc::invalid_varint: return "varint longer than its type allows";
+        case client_errc::invalid_value: return "value outside the range the protocol allows";
+        case client_errc::crc_mismatch: return "CRC mismatch";
+        case client_errc::unsupported_magic: return "unsupported record format (magic byte)";
+        case client_errc::unsupported_version: return "unsupported message version";
+        case client_errc::no_common_version: return "broker and client share no version of this API";
+        case client_errc::unsupported_codec: return "unsupported compression codec";
+        case client_errc::compression_failed: return "compression failed";
+        case client_errc::decompression_failed: return "compressed data is corrupt or truncated";
+        case client_errc::decompressed_size_limit: return "decompressed data exceeds the size limit";
+        case client_errc::frame_too_large: return "response frame exceeds receive.message.max.bytes";
+        case client_errc::correlation_id_mismatch: return "response with an unexpected correlation id";
+        case client_errc::trailing_bytes: return "unexpected bytes after the end of a message";
+        case client_errc::timed_out: return "timed out";
+        case client_errc::connection_closed: return "connection closed";
+        case client_errc::invalid_config: return "invalid configuration";
+        }
+        return "unknown kasio client error " + std::to_string(ev);
+    }
+};
+
+class broker_category_impl final : public error_category {
+public:
+    const char* name() const noexcept override { return "kafka"; }
+    std::string message(int ev) const override {
+        if (const auto* info = protocol::find_broker_error(ev))
+            return std::string(info->name) + ": " + info->message;
+        return "unknown Kafka error code " + std::to_string(ev);
+    }
+};
+
+}  // namespace
+
+const error_category& client_category() noexcept {
+    static const client_category_impl instance;
+    return instance;
+}
+
+const error_category& broker_category() noexcept {
+    static const broker_category_impl instance;
+    return instance;
+}
+
+bool is_retriable(const error_code& ec) noexcept {
+    if (ec.category() == broker_category()) {
+        const auto* info = protocol::find_broker_error(ec.value());
+        return info != nullptr && info->retriable;
+    }
+    if (ec.category() == client_category()) {
+        switch (static_cast<client_errc>(ec.value())) {
+        case client_errc::timed_out:
+        case client_errc::connection_closed: return true;
+        default: return false;
+        }
+    }
+    return false;
+}
+
+bool is_fatal(const error_code& ec) noexcept {
+    if (ec.category() != broker_category()) return false;
+    // The Java producer treats these as fatal: the instance must be closed (KIP-360, KIP-345).
+    switch (static_cast<broker_errc>(ec.value())) {
+    case broker_errc::cluster_authorization_failed:
+    case broker_errc::transactional_id_authorization_failed:
+    case broker_errc::fenced_instance_id:
+    case broker_errc::producer_fenced: return true;
+    default: return false;
+    }
+}
+
+}  // namespace kasio

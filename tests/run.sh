@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds kasio (-Werror) and runs the whole ctest
+# suite, integration tests included (against librdkafka 2.14's mock cluster, built once into a
+# cache outside the tree by tests/support/build_librdkafka.sh).
+#
+#   KASIO_BUILD_DIR     build directory (default: build/ in the source tree)
+#   KASIO_CMAKE_ARGS    extra CMake arguments (e.g. -DKASIO_SANITIZE=address,undefined)
+#   KASIO_CTEST_ARGS    extra ctest arguments (e.g. -R protocol)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${KASIO_BUILD_DIR:-$root/build}
+
+"$root/tests/support/install_deps.sh"
+rdkafka_prefix=$("$root/tests/support/build_librdkafka.sh" | tail -n 1)
+
+# shellcheck disable=SC2086  # KASIO_CMAKE_ARGS is a list of words
+cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DKASIO_WERROR=ON \
+  -DKASIO_RDKAFKA_PREFIX="$rdkafka_prefix" \
+  ${KASIO_CMAKE_ARGS:-}
+cmake --build "$build" -j2
+# shellcheck disable=SC2086
+ctest --test-dir "$build" --output-on-failure -j2 --timeout 300 ${KASIO_CTEST_ARGS:-}
