@@ -9,6 +9,11 @@
 namespace kasio {
 namespace {
 
+// Boost's error_category has a protected non-virtual destructor by design (categories are
+// never deleted through a base pointer): the warning does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+
 class client_category_impl final : public error_category {
 public:
     const char* name() const noexcept override { return "kasio.client"; }
@@ -47,6 +52,8 @@ public:
         return "unknown Kafka error code " + std::to_string(ev);
     }
 };
+
+#pragma GCC diagnostic pop
 
 }  // namespace
 

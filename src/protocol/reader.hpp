@@ -47,8 +47,8 @@ public:
     /// Kafka booleans are one byte; any non-zero value is true (as in the Java client).
     bool read_bool() noexcept { return fixed<std::uint8_t>() != 0; }
 
-    std::uint32_t read_uvarint() noexcept { return static_cast<std::uint32_t>(uvarint_bits(5)); }
-    std::uint64_t read_uvarlong() noexcept { return uvarint_bits(10); }
+    std::uint32_t read_uvarint() noexcept { return static_cast<std::uint32_t>(uvarint_bits(32)); }
+    std::uint64_t read_uvarlong() noexcept { return uvarint_bits(64); }
     std::int32_t read_varint() noexcept { return unzigzag32(read_uvarint()); }
     std::int64_t read_varlong() noexcept { return unzigzag64(read_uvarlong()); }
 
@@ -122,12 +122,17 @@ private:
         return true;
     }
 
-    std::uint64_t uvarint_bits(int max_bytes) noexcept {
+    // An unsigned varint of at most `bits` bits: at most ceil(bits / 7) bytes, and the last
+    // byte may not carry bits beyond `bits` (else 2^32 would silently read as 0).
+    std::uint64_t uvarint_bits(int bits) noexcept {
+        const int max_bytes = (bits + 6) / 7;
         std::uint64_t v = 0;
         for (int i = 0; i < max_bytes; ++i) {
             if (!take(1)) return 0;
             std::uint8_t b = data_[pos_ - 1];
-            v |= static_cast<std::uint64_t>(b & 0x7f) << (7 * i);
+            const int shift = 7 * i;
+            if (i == max_bytes - 1 && ((b & 0x80) != 0 || (b & 0x7f) >> (bits - shift) != 0)) break;
+            v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
             if ((b & 0x80) == 0) return v;
         }
         fail(client_errc::invalid_varint);

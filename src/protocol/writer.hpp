@@ -86,9 +86,12 @@ public:
 private:
     template <class T>
     void fixed(T v) {
+        // resize + memcpy rather than insert: g++ 12 -O2 reports a false -Wstringop-overflow
+        // for a small insert into an empty vector.
         T be = to_big_endian(v);
-        const auto* p = reinterpret_cast<const std::uint8_t*>(&be);
-        out_.insert(out_.end(), p, p + sizeof(T));
+        const std::size_t at = out_.size();
+        out_.resize(at + sizeof(T));
+        std::memcpy(out_.data() + at, &be, sizeof(T));
     }
 
     byte_buffer& out_;
