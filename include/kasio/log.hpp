@@ -1,0 +1,49 @@
+#pragma once
+/// Logging hook: a level, a sink and librdkafka-style `debug` contexts.
+///
+/// kasio checks the level (and for debug lines the context) before formatting anything, so a
+/// disabled line costs one comparison. The sink runs on a kasio strand: it must not block and
+/// must not call back into the client that logs.
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+namespace kasio {
+
+/// Severity, most severe first; `off` disables the sink.
+enum class log_level : std::uint8_t { off, error, warning, info, debug };
+
+/// What debug lines to emit (librdkafka's `debug` property; bits of log_config::debug).
+enum class debug_context : std::uint32_t {
+    none = 0,
+    broker = 1u << 0,    ///< connection set-up, close and its reason
+    protocol = 1u << 1,  ///< one line per request sent and response received
+    feature = 1u << 2,   ///< the API versions negotiated with each broker
+    all = broker | protocol | feature,
+};
+
+constexpr debug_context operator|(debug_context a, debug_context b) noexcept {
+    return static_cast<debug_context>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr bool has(debug_context set, debug_context c) noexcept {
+    return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(c)) != 0;
+}
+
+/// Where log lines go. The default logs nothing (no sink).
+///
+///   cfg.log = {kasio::log_level::info, [](kasio::log_level, std::string_view msg) { ... }};
+struct log_config {
+    log_level level = log_level::info;
+    std::function<void(log_level, std::string_view)> sink;
+    /// Debug lines are emitted for these contexts when level is debug.
+    debug_context debug = debug_context::none;
+
+    bool enabled(log_level l) const noexcept {
+        return sink && l != log_level::off && l <= level;
+    }
+    bool debug_enabled(debug_context c) const noexcept {
+        return has(debug, c) && enabled(log_level::debug);
+    }
+};
+
+}  // namespace kasio

@@ -1,0 +1,441 @@
+// The broker connection's I/O: set-up, writer, reader and timeout coroutines.
+//
+// Everything in connection::impl runs on its strand (// runs on: connection strand), except
+// the atomic counters and the version table, which async_connect publishes before completing.
+#include "net/connection.hpp"
+
+#include "net/multiplexer.hpp"
+#include "net/negotiator.hpp"
+#include "protocol/api_table.hpp"
+#include "protocol/headers.hpp"
+#include "protocol/messages.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+namespace kasio::net {
+namespace {
+
+using tcp = asio::ip::tcp;
+using clock = std::chrono::steady_clock;
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+
+std::string api_name(std::int16_t api_key) {
+    if (const auto* api = protocol::find_api(api_key)) return std::string(api->name);
+    return "api " + std::to_string(api_key);
+}
+
+std::string format_ms(clock::duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f ms",
+                  static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) / 1000.0);
+    return buf;
+}
+
+// Completes a handler on its own executor, keeping that executor's work alive meanwhile.
+template <class Handler, class... Args>
+void complete_on(const asio::any_completion_executor& ex, Handler handler, Args&&... args) {
+    asio::dispatch(ex, asio::append(std::move(handler), std::forward<Args>(args)...));
+}
+
+}  // namespace
+
+struct connection::impl : std::enable_shared_from_this<impl> {
+    struct waiter {
+        request_handler handler;
+        asio::any_completion_executor work;  // the handler's executor, work tracked
+        clock::time_point deadline;
+        std::int16_t api_key = 0;
+        std::int16_t api_version = 0;
+        std::size_t request_size = 0;
+    };
+    struct deadline_entry {
+        clock::time_point at;
+        std::int32_t correlation_id;
+        bool operator>(const deadline_entry& o) const noexcept { return at > o.at; }
+    };
+    enum class state { idle, connecting, ready, closed };
+
+    impl(const executor_type& ex, connection_config c)
+        : strand(asio::make_strand(ex)),
+          cfg(std::move(c)),
+          resolver(strand),
+          socket(strand),
+          write_signal(strand),
+          timeout_timer(strand),
+          setup_timer(strand),
+          mpx({.max_in_flight = cfg.max_in_flight, .max_frame_size = cfg.receive_message_max_bytes}) {}
+
+    asio::strand<executor_type> strand;
+    const connection_config cfg;
+    tcp::resolver resolver;
+    tcp::socket socket;
+    asio::steady_timer write_signal;   // the writer sleeps on it; cancel() wakes it
+    asio::steady_timer timeout_timer;  // expires at the earliest request deadline
+    asio::steady_timer setup_timer;    // connect_timeout
+    multiplexer mpx;
+    state st = state::idle;
+    error_code close_reason;
+    std::string broker;  // host:port, for logs
+    version_table versions;          // written once, before `negotiated` is set
+    std::atomic<bool> negotiated{false};
+    std::unordered_map<std::int32_t, waiter> waiters;
+    std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines;
+
+    std::atomic<std::uint64_t> n_requests{0}, n_responses{0}, n_bytes_out{0}, n_bytes_in{0};
+    std::atomic<std::uint32_t> n_in_flight{0};
+    std::atomic<std::int64_t> last_rtt_us{0};
+
+    // ---- logging: the level is checked before anything is formatted
+    template <class MakeLine>
+    void log(log_level level, MakeLine&& make) const {
+        if (cfg.log.enabled(level)) cfg.log.sink(level, broker + ": " + make());
+    }
+    template <class MakeLine>
+    void debug(debug_context ctx, MakeLine&& make) const {
+        if (cfg.log.debug_enabled(ctx)) cfg.log.sink(log_level::debug, broker + ": " + make());
+    }
+
+    // runs on: connection strand
+    void enqueue(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, request_handler handler) {
+        error_code ec;
+        if (st == state::closed || (frame.empty() && st != state::ready)) ec = client_errc::connection_closed;
+        else if (frame.empty()) ec = client_errc::no_common_version;
+        if (ec) {
+            // Never complete inside the initiating function: post (the handler then runs on its
+            // own associated executor).
+            asio::post(strand, asio::append(std::move(handler), ec, response_frame{}));
+            return;
+        }
+        const std::size_t size = frame.size();
+        const std::int32_t id = mpx.enqueue(std::move(frame),
+            request_info{api_key, version, protocol::response_header_version(api_key, version), true});
+        const auto deadline = clock::now() + cfg.request_timeout;
+
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected()) {
+            slot.assign([weak = weak_from_this(), id](asio::cancellation_type type) {
+                // Emitted from the canceller's context: hop to the strand, never complete inline.
+                if (auto self = weak.lock())
+                    asio::post(self->strand, [self, id, type] { self->cancel_request(id, type); });
+            });
+        }
+        auto work = asio::prefer(asio::get_associated_executor(handler, strand),
+                                 asio::execution::outstanding_work.tracked);
+        waiters.emplace(id, waiter{std::move(handler), std::move(work), deadline, api_key, version, size});
+        debug(debug_context::protocol, [&] {
+            return "send " + api_name(api_key) + " v" + std::to_string(version) + " cid " + std::to_string(id) +
+                   " (" + std::to_string(size) + " bytes)";
+        });
+        if (deadlines.empty() || deadline < deadlines.top().at) timeout_timer.cancel();
+        deadlines.push({deadline, id});
+        write_signal.cancel();
+    }
+
+    // Completes the waiter of a finished request (if it still waits).
+    // runs on: connection strand
+    void finish(std::int32_t id, error_code ec, response_frame frame, clock::time_point sent_at) {
+        auto it = waiters.find(id);
+        if (it == waiters.end()) return;
+        waiter w = std::move(it->second);
+        waiters.erase(it);
+        asio::get_associated_cancellation_slot(w.handler).clear();
+        const auto rtt = clock::now() - sent_at;
+        if (!ec) last_rtt_us.store(std::chrono::duration_cast<std::chrono::microseconds>(rtt).count(),
+                                   std::memory_order_relaxed);
+        debug(debug_context::protocol, [&] {
+            std::string line = "recv " + api_name(w.api_key) + " v" + std::to_string(w.api_version) + " cid " +
+                               std::to_string(id);
+            if (ec) return line + ": " + ec.message();
+            return line + " (" + std::to_string(frame.data.size() + 4) + " bytes, rtt " + format_ms(rtt) + ")";
+        });
+        complete_on(w.work, std::move(w.handler), ec, std::move(frame));
+    }
+
+    void finish_all(std::vector<completion>& done) {
+        for (auto& c : done) finish(c.correlation_id, c.ec, std::move(c.frame), c.sent_at);
+        n_in_flight.store(static_cast<std::uint32_t>(mpx.in_flight()), std::memory_order_relaxed);
+    }
+
+    // runs on: connection strand
+    void cancel_request(std::int32_t id, asio::cancellation_type type) {
+        if (!waiters.contains(id)) return;
+        const bool abandon = (type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) !=
+                             asio::cancellation_type::none;
+        const auto r = mpx.cancel(id, abandon);
+        if (r == multiplexer::cancel_result::written || r == multiplexer::cancel_result::not_found) return;
+        finish(id, asio::error::operation_aborted, {}, clock::now());
+    }
+
+    // Closes everything once; every waiter completes with ec.
+    // runs on: connection strand
+    void shutdown(error_code ec, std::string_view why) {
+        if (st == state::closed) return;
+        const bool was_ready = st == state::ready;
+        st = state::closed;
+        close_reason = ec;
+        // A broken stream (bad frame, unknown correlation id) deserves more than a routine close.
+        const auto level = ec == client_errc::connection_closed ? log_level::info : log_level::warning;
+        if (was_ready) log(level, [&] { return "connection closed: " + std::string(why); });
+        else debug(debug_context::broker, [&] { return "connection closed: " + std::string(why); });
+        std::vector<completion> done;
+        mpx.close(ec, done);
+        finish_all(done);
+        error_code ignored;
+        resolver.cancel();
+        socket.close(ignored);
+        write_signal.cancel();
+        timeout_timer.cancel();
+        setup_timer.cancel();
+    }
+
+    // Socket errors all mean the same to callers: the connection is gone, try again.
+    void lost(error_code io_error, std::string_view during) {
+        if (st == state::closed) return;
+        shutdown(client_errc::connection_closed, std::string(during) + ": " + io_error.message());
+    }
+
+    // ---- coroutines (each holds the impl alive until it returns)
+
+    static asio::awaitable<void> writer(std::shared_ptr<impl> self) {
+        std::vector<asio::const_buffer> buffers;
+        while (self->st != state::closed) {
+            if (!self->mpx.want_write()) {
+                self->write_signal.expires_at(clock::time_point::max());
+                co_await self->write_signal.async_wait(nothrow_awaitable);
+                continue;
+            }
+            auto frames = self->mpx.prepare_write(clock::now());
+            buffers.clear();
+            for (auto f : frames) buffers.emplace_back(f.data(), f.size());
+            // Counted now: the answers may be read before this write's completion runs.
+            self->n_requests.fetch_add(frames.size(), std::memory_order_relaxed);
+            auto [ec, n] = co_await asio::async_write(self->socket, buffers, nothrow_awaitable);
+            std::vector<completion> done;
+            self->mpx.commit_write(done);
+            if (ec) co_return self->lost(ec, "write");
+            self->n_bytes_out.fetch_add(n, std::memory_order_relaxed);
+            self->finish_all(done);
+        }
+    }
+
+    static asio::awaitable<void> reader(std::shared_ptr<impl> self) {
+        while (self->st != state::closed) {
+            auto into = self->mpx.prepare_read();
+            auto [ec, n] = co_await self->socket.async_read_some(asio::buffer(into.data(), into.size()),
+                                                                 nothrow_awaitable);
+            if (self->st == state::closed) co_return;
+            if (ec) co_return self->lost(ec, "read");
+            self->n_bytes_in.fetch_add(n, std::memory_order_relaxed);
+            std::vector<completion> done;
+            const error_code broken = self->mpx.commit_read(n, done);
+            self->n_responses.fetch_add(
+                static_cast<std::uint64_t>(std::count_if(done.begin(), done.end(), [](auto& c) { return !c.ec; })),
+                std::memory_order_relaxed);
+            self->finish_all(done);
+            if (broken) co_return self->shutdown(broken, broken.message());
+            if (self->mpx.want_write()) self->write_signal.cancel();
+        }
+    }
+
+    static asio::awaitable<void> expirer(std::shared_ptr<impl> self) {
+        while (self->st != state::closed) {
+            // Entries whose waiter finished are dropped lazily here.
+            auto& q = self->deadlines;
+            while (!q.empty()) {
+                auto it = self->waiters.find(q.top().correlation_id);
+                if (it != self->waiters.end() && it->second.deadline == q.top().at) break;
+                q.pop();
+            }
+            self->timeout_timer.expires_at(q.empty() ? clock::time_point::max() : q.top().at);
+            co_await self->timeout_timer.async_wait(nothrow_awaitable);
+            const auto now = clock::now();
+            while (self->st != state::closed && !q.empty() && q.top().at <= now) {
+                const auto id = q.top().correlation_id;
+                q.pop();
+                if (self->waiters.contains(id)) self->expire(id);
+            }
+        }
+    }
+
+    // A request outlived request_timeout. Written requests close the connection: Kafka answers
+    // in order, so every later response is stuck behind this one (Java client, librdkafka).
+    void expire(std::int32_t id) {
+        const auto r = mpx.cancel(id, true);
+        finish(id, client_errc::timed_out, {}, clock::now());
+        if (r == multiplexer::cancel_result::abandoned)
+            shutdown(client_errc::connection_closed, "request cid " + std::to_string(id) + " timed out");
+    }
+
+    // An internal request (the handshake) on the same path as async_request.
+    template <class Token>
+    auto async_submit(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, Token&& token) {
+        return asio::async_initiate<Token, void(error_code, response_frame)>(
+            [this](auto handler, protocol::byte_buffer f, std::int16_t k, std::int16_t v) {
+                enqueue(std::move(f), k, v, request_handler(std::move(handler)));
+            },
+            token, std::move(frame), api_key, version);
+    }
+
+    asio::awaitable<error_code> setup(std::string host, std::string port) {
+        auto [rec, endpoints] = co_await resolver.async_resolve(host, port, nothrow_awaitable);
+        if (rec) co_return rec;
+        auto [cec, endpoint] = co_await asio::async_connect(socket, endpoints, nothrow_awaitable);
+        if (cec) co_return cec;
+        error_code ec;
+        socket.set_option(tcp::no_delay(true), ec);
+        if (!ec && cfg.socket_send_buffer_bytes > 0)
+            socket.set_option(asio::socket_base::send_buffer_size(cfg.socket_send_buffer_bytes), ec);
+        if (!ec && cfg.socket_receive_buffer_bytes > 0)
+            socket.set_option(asio::socket_base::receive_buffer_size(cfg.socket_receive_buffer_bytes), ec);
+        if (ec) co_return ec;
+        debug(debug_context::broker, [&] { return "connected to " + endpoint.address().to_string(); });
+
+        auto self = shared_from_this();
+        asio::co_spawn(strand, reader(self), asio::detached);
+        asio::co_spawn(strand, writer(self), asio::detached);
+        asio::co_spawn(strand, expirer(self), asio::detached);
+
+        using protocol::msg::api_versions_request;
+        negotiator n;
+        for (;;) {
+            const std::int16_t v = n.request_version();
+            protocol::byte_buffer frame;
+            protocol::encode_request_frame(frame, n.request(), v, 0, std::string_view(cfg.client_id));
+            auto [ec2, response] =
+                co_await async_submit(std::move(frame), api_versions_request::api_key, v, nothrow_awaitable);
+            if (ec2) co_return ec2;
+            switch (n.on_response(response.body(), ec2)) {
+            case negotiator::result::resend:
+                debug(debug_context::feature, [&] {
+                    return "ApiVersions v" + std::to_string(v) + " not supported: retrying at v" +
+                           std::to_string(n.request_version());
+                });
+                continue;
+            case negotiator::result::failed: co_return ec2;
+            case negotiator::result::done: break;
+            }
+            break;
+        }
+        versions = n.versions();
+        negotiated.store(true, std::memory_order_release);
+        debug(debug_context::feature, [&] {
+            std::string line = "negotiated (api: broker range -> version):";
+            for (const auto& r : n.broker_ranges()) {
+                line += " " + api_name(r.api_key) + " " + std::to_string(r.min_version) + ".." +
+                        std::to_string(r.max_version) + "->" + std::to_string(versions.version(r.api_key));
+            }
+            return line;
+        });
+        co_return error_code{};
+    }
+
+    static asio::awaitable<void> connect(std::shared_ptr<impl> self, std::string host, std::string port,
+                                         connect_handler handler) {
+        auto work = asio::prefer(asio::get_associated_executor(handler, self->strand),
+                                 asio::execution::outstanding_work.tracked);
+        error_code ec = co_await self->setup(std::move(host), std::move(port));
+        self->setup_timer.cancel();
+        if (self->st == state::closed) ec = self->close_reason;  // timed out, cancelled, closed
+        else if (ec) self->shutdown(ec, "set-up failed: " + ec.message());
+        else self->st = state::ready;
+        asio::get_associated_cancellation_slot(handler).clear();
+        complete_on(work, std::move(handler), ec);
+    }
+
+    void start_connect(std::string host, std::string port, connect_handler handler) {
+        if (st != state::idle) {
+            const error_code ec = st == state::closed ? error_code(client_errc::connection_closed)
+                                                      : error_code(asio::error::already_started);
+            asio::post(strand, asio::append(std::move(handler), ec));
+            return;
+        }
+        st = state::connecting;
+        broker = host + ":" + port;
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected()) {
+            slot.assign([weak = weak_from_this()](asio::cancellation_type) {
+                if (auto self = weak.lock())
+                    asio::post(self->strand, [self] {
+                        self->shutdown(asio::error::operation_aborted, "connect cancelled");
+                    });
+            });
+        }
+        setup_timer.expires_after(cfg.connect_timeout);
+        setup_timer.async_wait([weak = weak_from_this()](error_code ec) {
+            auto self = weak.lock();
+            if (!ec && self && self->st == state::connecting)
+                self->shutdown(client_errc::timed_out, "connection set-up timed out");
+        });
+        asio::co_spawn(strand, connect(shared_from_this(), std::move(host), std::move(port), std::move(handler)),
+                       asio::detached);
+    }
+};
+
+connection::connection(executor_type ex, connection_config cfg)
+    : impl_(std::make_shared<impl>(ex, std::move(cfg))) {}
+
+connection::~connection() { close(); }
+
+connection::executor_type connection::get_executor() const noexcept { return impl_->strand; }
+
+std::string_view connection::client_id() const noexcept { return impl_->cfg.client_id; }
+
+void connection::start_connect(const std::shared_ptr<impl>& self, std::string host, std::string port,
+                               connect_handler handler) {
+    asio::dispatch(self->strand, [self, h = std::move(host), p = std::move(port), hd = std::move(handler)]() mutable {
+        self->start_connect(std::move(h), std::move(p), std::move(hd));
+    });
+}
+
+void connection::start_request(const std::shared_ptr<impl>& self, protocol::byte_buffer frame, std::int16_t api_key,
+                               std::int16_t version, request_handler handler) {
+    asio::dispatch(self->strand, [self, f = std::move(frame), api_key, version, h = std::move(handler)]() mutable {
+        self->enqueue(std::move(f), api_key, version, std::move(h));
+    });
+}
+
+std::int16_t connection::negotiated_version(std::int16_t api_key) const noexcept {
+    // Any thread: the table is immutable once published.
+    if (!impl_->negotiated.load(std::memory_order_acquire)) return -1;
+    return impl_->versions.version(api_key);
+}
+
+connection_stats connection::stats() const noexcept {
+    const auto& i = *impl_;
+    connection_stats s;
+    s.requests = i.n_requests.load(std::memory_order_relaxed);
+    s.responses = i.n_responses.load(std::memory_order_relaxed);
+    s.bytes_out = i.n_bytes_out.load(std::memory_order_relaxed);
+    s.bytes_in = i.n_bytes_in.load(std::memory_order_relaxed);
+    s.in_flight = i.n_in_flight.load(std::memory_order_relaxed);
+    s.last_rtt = std::chrono::microseconds(i.last_rtt_us.load(std::memory_order_relaxed));
+    return s;
+}
+
+void connection::close() {
+    asio::post(impl_->strand, [self = impl_] {
+        self->shutdown(client_errc::connection_closed, "closed by the application");
+    });
+}
+
+}  // namespace kasio::net

@@ -1,0 +1,131 @@
+#pragma once
+// A connection to one Kafka broker: TCP, the ApiVersions handshake, then pipelined requests.
+//
+// The I/O runs in C++20 coroutines on the connection's strand, all in connection.cpp: a writer
+// gather-writes the frames the multiplexer coalesces, a reader cuts responses into frames and
+// completes their waiters, a timer expires requests. The templates below only encode a request
+// and hand the frame and a type-erased handler (asio::any_completion_handler) to non-template
+// functions, so Asio's machinery compiles once.
+#include "net/response_frame.hpp"
+#include "protocol/headers.hpp"
+#include "protocol/primitives.hpp"
+
+#include <kasio/config.hpp>
+#include <kasio/error.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kasio::net {
+
+namespace asio = boost::asio;
+
+/// A snapshot of one connection's counters.
+struct connection_stats {
+    std::uint64_t requests = 0;           ///< requests put on the wire
+    std::uint64_t responses = 0;          ///< responses delivered to their waiter
+    std::uint64_t bytes_out = 0;
+    std::uint64_t bytes_in = 0;
+    std::uint32_t in_flight = 0;          ///< written, not yet answered
+    std::chrono::microseconds last_rtt{}; ///< write finished -> response parsed, last response
+};
+
+/// One TCP connection to one broker.
+///
+/// Executors: the connection makes a strand from the executor it is given and runs all its
+/// work there; completion handlers run on their own associated executor (the strand when they
+/// have none).
+///
+/// Thread safety: every member may be called from any thread. negotiated_version returns -1
+/// until async_connect has negotiated, then a fixed table.
+///
+/// Lifetime: destroying the connection closes it; operations still pending complete with an
+/// error (nothing hangs). Its internals live on until the last of its coroutines has returned,
+/// so the executor's execution context must outlive the connection object. A closed connection
+/// stays closed: make a new one to reconnect.
+class connection {
+public:
+    using executor_type = asio::any_io_executor;
+    using request_handler = asio::any_completion_handler<void(error_code, response_frame)>;
+    using connect_handler = asio::any_completion_handler<void(error_code)>;
+
+    connection(executor_type ex, connection_config cfg);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    /// The connection's strand.
+    executor_type get_executor() const noexcept;
+
+    /// Resolves host, connects (TCP_NODELAY, socket buffer sizes), then negotiates API versions
+    /// with ApiVersions. Completes with client_errc::timed_out after connect_timeout for the
+    /// whole set-up; with a broker_errc when the broker refuses ApiVersions.
+    ///
+    /// Cancellation: terminal (the connection is closed).
+    template <asio::completion_token_for<void(error_code)> CompletionToken = asio::deferred_t>
+    auto async_connect(std::string host, std::string port, CompletionToken&& token = {}) {
+        return asio::async_initiate<CompletionToken, void(error_code)>(
+            [impl = impl_](auto handler, std::string h, std::string p) {
+                start_connect(impl, std::move(h), std::move(p), connect_handler(std::move(handler)));
+            },
+            token, std::move(host), std::move(port));
+    }
+
+    /// Sends a request at the negotiated version of its API and completes with its response
+    /// frame; decode it with decode_response<Request's response type>(). The request is encoded
+    /// before this returns: it need not outlive the call.
+    ///
+    /// Errors: client_errc::no_common_version (the broker and kasio share no version of the
+    /// API), timed_out (request_timeout), connection_closed (the socket was lost; also before
+    /// async_connect completed), frame_too_large / correlation_id_mismatch (the connection is
+    /// closed), asio::error::operation_aborted (cancelled).
+    ///
+    /// Cancellation: terminal and partial: the wait ends at once; a request already written is
+    /// abandoned (the broker may act on it; its response is dropped). total: only while the
+    /// request is not yet written.
+    template <class Request,
+              asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
+    auto async_request(const Request& request, CompletionToken&& token = {}) {
+        const std::int16_t version = negotiated_version(Request::api_key);
+        protocol::byte_buffer frame;  // correlation id 0: the multiplexer assigns it
+        if (version >= 0) protocol::encode_request_frame(frame, request, version, 0, client_id());
+        return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
+            [impl = impl_](auto handler, protocol::byte_buffer f, std::int16_t key, std::int16_t v) {
+                start_request(impl, std::move(f), key, v, request_handler(std::move(handler)));
+            },
+            token, std::move(frame), Request::api_key, version);
+    }
+
+    /// The version async_request uses for api_key, or -1 when there is none (not connected
+    /// yet, or no common version).
+    std::int16_t negotiated_version(std::int16_t api_key) const noexcept;
+
+    connection_stats stats() const noexcept;
+
+    /// Closes the socket; every pending operation completes with connection_closed, and so does
+    /// every later one.
+    void close();
+
+    struct impl;
+
+private:
+    std::string_view client_id() const noexcept;
+
+    static void start_connect(const std::shared_ptr<impl>& impl, std::string host, std::string port,
+                              connect_handler handler);
+    // frame empty: no version to send at.
+    static void start_request(const std::shared_ptr<impl>& impl, protocol::byte_buffer frame,
+                              std::int16_t api_key, std::int16_t version, request_handler handler);
+
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace kasio::net
