@@ -1,5 +1,7 @@
 #pragma once
 /// kasio: a C++20 Apache Kafka client on Boost.Asio. Umbrella header.
 #include <kasio/broker_errc.hpp>
+#include <kasio/config.hpp>
 #include <kasio/error.hpp>
+#include <kasio/log.hpp>
 #include <kasio/version.hpp>

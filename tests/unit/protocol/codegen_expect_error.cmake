@@ -1,0 +1,17 @@
+# Runs `kasio-codegen --check SCHEMA` and passes when it fails with a message matching EXPECT,
+# by default the regex on the schema's own `# expect: <regex>` line.
+if(NOT DEFINED EXPECT)
+  file(STRINGS ${SCHEMA} EXPECT REGEX "^# expect: ")
+  string(REGEX REPLACE "^# expect: " "" EXPECT "${EXPECT}")
+endif()
+if(EXPECT STREQUAL "")
+  message(FATAL_ERROR "${SCHEMA} has no `# expect: <regex>` line")
+endif()
+execute_process(COMMAND ${CODEGEN} --check ${SCHEMA} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "kasio-codegen accepted the malformed ${SCHEMA}")
+endif()
+if(NOT err MATCHES "${EXPECT}")
+  message(FATAL_ERROR "kasio-codegen failed with\n  ${err}\nexpected a message matching\n  ${EXPECT}")
+endif()
+message(STATUS "rejected as expected: ${err}")
