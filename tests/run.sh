@@ -11,6 +11,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${KASIO_BUILD_DIR:-$root/build}
 
 "$root/tests/support/install_deps.sh"
+# ccache: paths relative to the tree, so a fresh clone (CI) reuses an earlier build's objects.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 rdkafka_prefix=$("$root/tests/support/build_librdkafka.sh" | tail -n 1)
 
 # shellcheck disable=SC2086  # KASIO_CMAKE_ARGS is a list of words

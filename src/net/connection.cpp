@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <functional>
 #include <queue>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -99,6 +100,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     version_table versions;          // written once, before `negotiated` is set
     std::atomic<bool> negotiated{false};
     std::unordered_map<std::int32_t, waiter> waiters;
+    std::vector<std::pair<connect_handler, asio::any_completion_executor>> close_waiters;
     std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines;
 
     std::atomic<std::uint64_t> n_requests{0}, n_responses{0}, n_bytes_out{0}, n_bytes_in{0};
@@ -200,6 +202,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         std::vector<completion> done;
         mpx.close(ec, done);
         finish_all(done);
+        for (auto& [handler, work] : std::exchange(close_waiters, {})) complete_on(work, std::move(handler), ec);
         error_code ignored;
         resolver.cancel();
         socket.close(ignored);
@@ -308,7 +311,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         if (!ec && cfg.socket_receive_buffer_bytes > 0)
             socket.set_option(asio::socket_base::receive_buffer_size(cfg.socket_receive_buffer_bytes), ec);
         if (ec) co_return ec;
-        debug(debug_context::broker, [&] { return "connected to " + endpoint.address().to_string(); });
+        debug(debug_context::broker, [&, ep = endpoint] { return "connected to " + ep.address().to_string(); });
 
         auto self = shared_from_this();
         asio::co_spawn(strand, reader(self), asio::detached);
@@ -362,6 +365,17 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         complete_on(work, std::move(handler), ec);
     }
 
+    // runs on: connection strand
+    void wait_closed(connect_handler handler) {
+        if (st == state::closed) {
+            asio::post(strand, asio::append(std::move(handler), close_reason));
+            return;
+        }
+        auto work = asio::prefer(asio::get_associated_executor(handler, strand),
+                                 asio::execution::outstanding_work.tracked);
+        close_waiters.emplace_back(std::move(handler), std::move(work));
+    }
+
     void start_connect(std::string host, std::string port, connect_handler handler) {
         if (st != state::idle) {
             const error_code ec = st == state::closed ? error_code(client_errc::connection_closed)
@@ -405,6 +419,10 @@ void connection::start_connect(const std::shared_ptr<impl>& self, std::string ho
     asio::dispatch(self->strand, [self, h = std::move(host), p = std::move(port), hd = std::move(handler)]() mutable {
         self->start_connect(std::move(h), std::move(p), std::move(hd));
     });
+}
+
+void connection::start_wait_closed(const std::shared_ptr<impl>& self, connect_handler handler) {
+    asio::dispatch(self->strand, [self, h = std::move(handler)]() mutable { self->wait_closed(std::move(h)); });
 }
 
 void connection::start_request(const std::shared_ptr<impl>& self, protocol::byte_buffer frame, std::int16_t api_key,

@@ -104,6 +104,19 @@ public:
             token, std::move(frame), Request::api_key, version);
     }
 
+    /// Completes once the connection has closed, with the reason: client_errc::connection_closed
+    /// (socket lost, close(), destruction), timed_out (set-up or a written request timed out),
+    /// frame_too_large / correlation_id_mismatch (a broken stream), the set-up error, or
+    /// asio::error::operation_aborted (connect cancelled). At once when it already is closed.
+    /// Owners use it to learn of a lost connection without a request in flight.
+    ///
+    /// Cancellation: none; it completes at the latest when the connection object is destroyed.
+    template <asio::completion_token_for<void(error_code)> CompletionToken = asio::deferred_t>
+    auto async_wait_closed(CompletionToken&& token = {}) {
+        return asio::async_initiate<CompletionToken, void(error_code)>(
+            [impl = impl_](auto handler) { start_wait_closed(impl, connect_handler(std::move(handler))); }, token);
+    }
+
     /// The version async_request uses for api_key, or -1 when there is none (not connected
     /// yet, or no common version).
     std::int16_t negotiated_version(std::int16_t api_key) const noexcept;
@@ -121,6 +134,7 @@ private:
 
     static void start_connect(const std::shared_ptr<impl>& impl, std::string host, std::string port,
                               connect_handler handler);
+    static void start_wait_closed(const std::shared_ptr<impl>& impl, connect_handler handler);
     // frame empty: no version to send at.
     static void start_request(const std::shared_ptr<impl>& impl, protocol::byte_buffer frame,
                               std::int16_t api_key, std::int16_t version, request_handler handler);

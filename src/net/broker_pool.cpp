@@ -1,0 +1,441 @@
+// The broker pool's state: brokers, their connection slots, and the queue of requests waiting
+// for a slot to be ready (connected, out of backoff, not throttled).
+//
+// Everything in broker_pool::impl runs on the pool strand. Connections run on their own
+// strands; every callback from them is bound to the pool strand.
+#include "net/broker_pool.hpp"
+
+#include "net/throttle.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <kasio/broker_errc.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+namespace kasio::net {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+template <class Handler, class... Args>
+void complete_on(const asio::any_completion_executor& ex, Handler handler, Args&&... args) {
+    asio::dispatch(ex, asio::append(std::move(handler), std::forward<Args>(args)...));
+}
+
+// What a request waiting for a failed connection attempt completes with. Socket-level errors
+// (refused, reset, unreachable, DNS) all mean "that broker cannot be reached now": callers act on
+// the retriable client_errc::connection_closed; the original is logged.
+error_code connect_failure(const error_code& ec) {
+    if (ec.category() == client_category() || ec.category() == broker_category() ||
+        ec == asio::error::operation_aborted)
+        return ec;
+    return client_errc::connection_closed;
+}
+
+}  // namespace
+
+std::string_view to_string(purpose p) noexcept {
+    switch (p) {
+    case purpose::produce: return "produce";
+    case purpose::fetch: return "fetch";
+    case purpose::group: return "group";
+    }
+    return "?";
+}
+
+bool split_host_port(std::string_view address, std::string& host, std::string& port) {
+    std::string_view h, p;
+    if (!address.empty() && address.front() == '[') {
+        const auto close = address.find(']');
+        if (close == std::string_view::npos || address.substr(close + 1, 1) != ":") return false;
+        h = address.substr(1, close - 1);
+        p = address.substr(close + 2);
+    } else {
+        const auto colon = address.rfind(':');
+        if (colon == std::string_view::npos) return false;
+        h = address.substr(0, colon);
+        p = address.substr(colon + 1);
+    }
+    if (h.empty() || p.empty() || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    host = h;
+    port = p;
+    return true;
+}
+
+struct broker_pool::impl : std::enable_shared_from_this<impl> {
+    struct pending {
+        issue_fn issue;
+        request_handler handler;
+        asio::any_completion_executor work;  // the handler's executor, work tracked
+        std::uint64_t id = 0;
+    };
+
+    // One connection of one broker and the requests waiting for it.
+    struct slot {
+        enum class state : std::uint8_t { idle, connecting, ready };
+        slot(const asio::strand<executor_type>& s, const backoff_config& b, std::uint64_t seed)
+            : retry(b, seed), timer(s), idle_timer(s) {}
+        state st = state::idle;
+        std::shared_ptr<connection> conn;
+        std::uint64_t generation = 0;  // bumped per connection: callbacks of older ones are ignored
+        backoff retry;
+        clock::time_point retry_at{};  // no connection attempt before this
+        throttle_window throttle;
+        std::deque<pending> queue;
+        std::size_t in_flight = 0;  // handed to a connection, not completed yet
+        clock::time_point last_active{};
+        asio::steady_timer timer;       // wakes pump() at retry_at or the throttle's end
+        asio::steady_timer idle_timer;  // connections.max.idle.ms
+        std::string name;               // for logs: "node 1 produce#0"
+    };
+
+    struct broker {
+        std::string host, port;
+        std::vector<std::unique_ptr<slot>> produce;
+        std::unique_ptr<slot> fetch, group;
+        std::size_t next_produce = 0;
+    };
+
+    impl(const executor_type& ex, pool_config c)
+        : strand(asio::make_strand(ex)), cfg(std::move(c)), seeds(std::random_device{}()) {
+        cfg.connections_per_broker = std::max<std::size_t>(cfg.connections_per_broker, 1);
+    }
+
+    asio::strand<executor_type> strand;
+    pool_config cfg;
+    std::mt19937_64 seeds;  // one jitter seed per slot
+    bool closed = false;
+    std::uint64_t next_id = 1;
+    // Slots are never erased before the pool dies: callbacks hold plain slot pointers.
+    std::unordered_map<std::int32_t, broker> nodes;
+    std::unordered_map<std::string, broker> bootstraps;
+
+    template <class MakeLine>
+    void debug(MakeLine&& make) const {
+        if (cfg.connection.log.debug_enabled(debug_context::broker)) cfg.connection.log.sink(log_level::debug, make());
+    }
+    template <class MakeLine>
+    void log(log_level level, MakeLine&& make) const {
+        if (cfg.connection.log.enabled(level)) cfg.connection.log.sink(level, make());
+    }
+
+    slot& get_slot(broker& b, std::string_view owner, purpose p) {
+        auto make = [&](std::string suffix) {
+            auto s = std::make_unique<slot>(strand, cfg.reconnect, seeds());
+            s->name = std::string(owner) + " " + std::string(to_string(p)) + suffix;
+            return s;
+        };
+        switch (p) {
+        case purpose::produce: {
+            if (b.produce.empty()) {
+                for (std::size_t i = 0; i < cfg.connections_per_broker; ++i)
+                    b.produce.push_back(make("#" + std::to_string(i)));
+            }
+            slot& s = *b.produce[b.next_produce];
+            b.next_produce = (b.next_produce + 1) % b.produce.size();
+            return s;
+        }
+        case purpose::fetch:
+            if (!b.fetch) b.fetch = make("");
+            return *b.fetch;
+        case purpose::group:
+            break;
+        }
+        if (!b.group) b.group = make("");
+        return *b.group;
+    }
+
+    // Every slot of a broker (those made so far).
+    template <class F>
+    static void for_each_slot(broker& b, F&& f) {
+        for (auto& s : b.produce) f(*s);
+        if (b.fetch) f(*b.fetch);
+        if (b.group) f(*b.group);
+    }
+
+    // ---- requests
+
+    void submit(std::int32_t node_id, std::string bootstrap, purpose p, issue_fn issue, request_handler handler) {
+        auto work = asio::prefer(asio::get_associated_executor(handler, strand),
+                                 asio::execution::outstanding_work.tracked);
+        error_code ec;
+        broker* b = nullptr;
+        std::string owner;
+        if (closed) {
+            ec = client_errc::connection_closed;
+        } else if (bootstrap.empty()) {
+            auto it = nodes.find(node_id);
+            if (it == nodes.end()) ec = broker_errc::broker_not_available;
+            else b = &it->second;
+            owner = "node " + std::to_string(node_id);
+        } else {
+            owner = "bootstrap " + bootstrap;
+            auto it = bootstraps.find(bootstrap);
+            if (it == bootstraps.end()) {
+                broker nb;
+                if (split_host_port(bootstrap, nb.host, nb.port)) it = bootstraps.emplace(bootstrap, std::move(nb)).first;
+                else ec = client_errc::invalid_config;
+            }
+            if (it != bootstraps.end()) b = &it->second;
+        }
+        if (ec) {
+            // Never complete inside the initiating function.
+            asio::post(strand, [work, h = std::move(handler), ec]() mutable {
+                complete_on(work, std::move(h), ec, response_frame{});
+            });
+            return;
+        }
+        slot& s = get_slot(*b, owner, p);
+        const std::uint64_t id = next_id++;
+        auto cs = asio::get_associated_cancellation_slot(handler);
+        if (cs.is_connected()) {
+            cs.assign([weak = weak_from_this(), sp = &s, id](asio::cancellation_type) {
+                if (auto self = weak.lock()) asio::post(self->strand, [self, sp, id] { self->cancel_queued(*sp, id); });
+            });
+        }
+        s.queue.push_back(pending{std::move(issue), std::move(handler), std::move(work), id});
+        pump(s, *b);
+    }
+
+    // A queued request was cancelled: it never reached a connection.
+    void cancel_queued(slot& s, std::uint64_t id) {
+        auto it = std::find_if(s.queue.begin(), s.queue.end(), [id](const pending& q) { return q.id == id; });
+        if (it == s.queue.end()) return;  // already handed to its connection (or completed)
+        pending q = std::move(*it);
+        s.queue.erase(it);
+        fail(q, asio::error::operation_aborted);
+        maybe_arm_idle(s);
+    }
+
+    static void fail(pending& q, error_code ec) {
+        asio::get_associated_cancellation_slot(q.handler).clear();
+        complete_on(q.work, std::move(q.handler), ec, response_frame{});
+    }
+
+    // Moves queued requests on as far as the slot's state allows.
+    void pump(slot& s, broker& b) {
+        if (closed || s.queue.empty()) return;
+        const auto now = clock::now();
+        switch (s.st) {
+        case slot::state::connecting: return;
+        case slot::state::idle:
+            if (now < s.retry_at) return wake_at(s, b, s.retry_at);
+            return connect(s, b);
+        case slot::state::ready:
+            if (!s.throttle.open(now)) return wake_at(s, b, s.throttle.until());
+            while (!s.queue.empty()) {
+                pending q = std::move(s.queue.front());
+                s.queue.pop_front();
+                forward(s, std::move(q));
+            }
+            return;
+        }
+    }
+
+    void wake_at(slot& s, broker& b, clock::time_point at) {
+        s.timer.expires_at(at);  // cancels an earlier wait: its handler sees operation_aborted
+        s.timer.async_wait([self = shared_from_this(), sp = &s, bp = &b](error_code ec) {
+            if (!ec) self->pump(*sp, *bp);
+        });
+    }
+
+    void forward(slot& s, pending q) {
+        ++s.in_flight;
+        s.last_active = clock::now();
+        // The caller's cancellation slot goes along: the connection takes it over.
+        auto cs = asio::get_associated_cancellation_slot(q.handler);
+        auto on_done = [self = shared_from_this(), sp = &s, gen = s.generation, h = std::move(q.handler),
+                        work = std::move(q.work)](error_code ec, response_frame f) mutable {
+            self->on_response(*sp, gen, ec, f);
+            complete_on(work, std::move(h), ec, std::move(f));
+        };
+        q.issue(*s.conn, request_handler(asio::bind_cancellation_slot(cs, asio::bind_executor(strand, std::move(on_done)))));
+    }
+
+    void on_response(slot& s, std::uint64_t gen, const error_code& ec, const response_frame& f) {
+        --s.in_flight;
+        const auto now = clock::now();
+        s.last_active = now;
+        if (!ec && gen == s.generation) {
+            const std::int32_t ms = client_throttle_ms(f);
+            if (ms > 0) {
+                s.throttle.on_response(now, ms);
+                debug([&] { return s.name + ": throttled by the broker for " + std::to_string(ms) + " ms"; });
+            }
+        }
+        maybe_arm_idle(s);
+    }
+
+    // ---- connection life
+
+    void connect(slot& s, broker& b) {
+        s.st = slot::state::connecting;
+        const std::uint64_t gen = ++s.generation;
+        s.conn = std::make_shared<connection>(strand.get_inner_executor(), cfg.connection);
+        debug([&] { return s.name + ": connecting to " + b.host + ":" + b.port; });
+        s.conn->async_connect(b.host, b.port,
+                              asio::bind_executor(strand, [self = shared_from_this(), sp = &s, bp = &b, gen](error_code ec) {
+                                  self->on_connected(*sp, *bp, gen, ec);
+                              }));
+    }
+
+    void on_connected(slot& s, broker& b, std::uint64_t gen, error_code ec) {
+        if (gen != s.generation || closed) return;  // closed or replaced meanwhile
+        if (ec) {
+            s.conn.reset();
+            s.st = slot::state::idle;
+            const auto delay = s.retry.next();
+            s.retry_at = clock::now() + delay;
+            log(log_level::info, [&] {
+                return s.name + ": connecting to " + b.host + ":" + b.port + " failed: " + ec.message() +
+                       "; next attempt in " + std::to_string(delay.count()) + " ms at the earliest";
+            });
+            // Each request waits for one attempt only; the caller picks what to do next.
+            const error_code reported = connect_failure(ec);
+            for (auto& q : std::exchange(s.queue, {})) fail(q, reported);
+            return;
+        }
+        s.st = slot::state::ready;
+        s.retry.reset();
+        s.last_active = clock::now();
+        s.conn->async_wait_closed(asio::bind_executor(strand, [self = shared_from_this(), sp = &s, gen](error_code why) {
+            self->on_closed(*sp, gen, why);
+        }));
+        pump(s, b);
+        maybe_arm_idle(s);
+    }
+
+    // The connection closed by itself (socket lost, request timeout, broken stream).
+    void on_closed(slot& s, std::uint64_t gen, error_code why) {
+        if (gen != s.generation || closed) return;  // closed by the pool itself
+        s.conn.reset();
+        s.idle_timer.cancel();
+        s.st = slot::state::idle;
+        // As the Java client: the first reconnect after a loss waits reconnect.backoff.ms too.
+        const auto delay = s.retry.next();
+        s.retry_at = clock::now() + delay;
+        log(log_level::info, [&] {
+            return s.name + ": connection lost (" + why.message() + "); reconnecting on next use, not before " +
+                   std::to_string(delay.count()) + " ms";
+        });
+        // Nothing is queued on a ready slot unless it waits for a throttle; its timer still runs.
+    }
+
+    // Closes a connection the pool no longer wants (idle, moved broker). Not a failure: no backoff.
+    void drop(slot& s, std::string_view why) {
+        if (s.st == slot::state::idle) return;
+        debug([&] { return s.name + ": closing connection (" + std::string(why) + ")"; });
+        ++s.generation;
+        if (s.conn) s.conn->close();
+        s.conn.reset();
+        s.st = slot::state::idle;
+        s.idle_timer.cancel();
+    }
+
+    void maybe_arm_idle(slot& s) {
+        if (cfg.connections_max_idle.count() <= 0 || s.st != slot::state::ready || s.in_flight != 0 || !s.queue.empty())
+            return;
+        s.idle_timer.expires_at(s.last_active + cfg.connections_max_idle);
+        s.idle_timer.async_wait([self = shared_from_this(), sp = &s, gen = s.generation](error_code ec) {
+            slot& sl = *sp;
+            if (ec || gen != sl.generation || sl.in_flight != 0 || !sl.queue.empty()) return;
+            if (clock::now() < sl.last_active + self->cfg.connections_max_idle) return self->maybe_arm_idle(sl);
+            self->drop(sl, "idle for connections.max.idle.ms");
+        });
+    }
+
+    void set_broker(std::int32_t node_id, std::string host, std::string port) {
+        if (closed) return;
+        auto [it, inserted] = nodes.try_emplace(node_id);
+        broker& b = it->second;
+        if (!inserted && b.host == host && b.port == port) return;
+        if (!inserted) {
+            log(log_level::info, [&] {
+                return "node " + std::to_string(node_id) + " moved from " + b.host + ":" + b.port + " to " + host + ":" +
+                       port;
+            });
+        }
+        b.host = std::move(host);
+        b.port = std::move(port);
+        for_each_slot(b, [&](slot& s) {
+            drop(s, "broker address changed");
+            s.retry.reset();
+            s.retry_at = {};
+            pump(s, b);
+        });
+    }
+
+    void shutdown() {
+        if (closed) return;
+        closed = true;
+        auto close_all = [this](broker& b) {
+            for_each_slot(b, [this](slot& s) {
+                drop(s, "pool closed");
+                s.timer.cancel();
+                s.idle_timer.cancel();
+                for (auto& q : std::exchange(s.queue, {})) fail(q, client_errc::connection_closed);
+            });
+        };
+        for (auto& [id, b] : nodes) close_all(b);
+        for (auto& [addr, b] : bootstraps) close_all(b);
+    }
+
+    connection_state state_of(std::int32_t node_id, purpose p) const {
+        auto it = nodes.find(node_id);
+        if (it == nodes.end()) return connection_state::unknown;
+        const broker& b = it->second;
+        const slot* s = p == purpose::produce ? (b.produce.empty() ? nullptr : b.produce.front().get())
+                        : p == purpose::fetch ? b.fetch.get()
+                                              : b.group.get();
+        if (s == nullptr) return connection_state::idle;
+        switch (s->st) {
+        case slot::state::ready: return connection_state::ready;
+        case slot::state::connecting: return connection_state::connecting;
+        case slot::state::idle: break;
+        }
+        return clock::now() < s->retry_at ? connection_state::backoff : connection_state::idle;
+    }
+};
+
+broker_pool::broker_pool(executor_type ex, pool_config cfg) : impl_(std::make_shared<impl>(ex, std::move(cfg))) {}
+
+broker_pool::~broker_pool() { close(); }
+
+broker_pool::executor_type broker_pool::get_executor() const noexcept { return impl_->strand; }
+
+const pool_config& broker_pool::config() const noexcept { return impl_->cfg; }
+
+void broker_pool::set_broker(std::int32_t node_id, std::string host, std::int32_t port) {
+    asio::dispatch(impl_->strand, [self = impl_, node_id, h = std::move(host), p = std::to_string(port)]() mutable {
+        self->set_broker(node_id, std::move(h), std::move(p));
+    });
+}
+
+void broker_pool::start_request(const std::shared_ptr<impl>& self, std::int32_t node_id, std::string bootstrap,
+                                purpose p, issue_fn issue, request_handler handler) {
+    asio::dispatch(self->strand, [self, node_id, b = std::move(bootstrap), p, i = std::move(issue),
+                                  h = std::move(handler)]() mutable {
+        self->submit(node_id, std::move(b), p, std::move(i), std::move(h));
+    });
+}
+
+connection_state broker_pool::state(std::int32_t node_id, purpose p) const { return impl_->state_of(node_id, p); }
+
+void broker_pool::close() {
+    asio::dispatch(impl_->strand, [self = impl_] { self->shutdown(); });
+}
+
+}  // namespace kasio::net

@@ -1,0 +1,161 @@
+#pragma once
+// The connections of one client to its brokers, shared by its producer, consumer and admin.
+//
+// Brokers are keyed by node id (addresses come from metadata through set_broker()); the
+// bootstrap addresses a client starts from have their own entries, keyed by "host:port", since
+// their node ids are not known yet. Each broker gets a connection per purpose: a broker answers
+// one request per connection at a time, in order, so a Fetch long-polling for fetch.max.wait.ms
+// would hold up every Produce queued behind it (franz-go's broker.go does the same). Produce may
+// spread over connections.per.broker connections, round-robin.
+//
+// Connections are made on first use. A lost connection is made again on the next request, not
+// before reconnect.backoff.ms (doubling, +-20% jitter, up to reconnect.backoff.max.ms: backoff.hpp)
+// after the loss or the last failed attempt. A request waits for at most one connection
+// attempt: if it fails, the requests waiting for it fail with its error, and the caller decides
+// whether to retry, elsewhere or later. After a response with throttle_time_ms (KIP-219) the
+// connection sends nothing more until the throttle ends; requests wait in the pool meanwhile.
+// A connection idle for connections.max.idle.ms is closed.
+//
+// runs on: pool strand (every member below is posted there unless it says otherwise).
+#include "net/backoff.hpp"
+#include "net/connection.hpp"
+
+#include <kasio/config.hpp>
+#include <kasio/error.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kasio::net {
+
+/// Which traffic a connection carries; metadata and admin requests go with `group`.
+enum class purpose : std::uint8_t { produce, fetch, group };
+
+std::string_view to_string(purpose p) noexcept;
+
+/// Configuration of a broker_pool. A later issue folds it into the client's property table.
+struct pool_config {
+    /// Every connection's configuration (client.id, request.timeout.ms, ...).
+    connection_config connection;
+    /// `connections.per.broker`: produce connections per broker, used round-robin (1..128).
+    std::size_t connections_per_broker = 1;
+    /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms` (0..3600000 each).
+    backoff_config reconnect;
+    /// `connections.max.idle.ms`: a connection with nothing queued or in flight for this long is
+    /// closed (0 keeps it forever; Java's default).
+    std::chrono::milliseconds connections_max_idle{540000};
+
+    /// Sets a member by its Kafka property name; names it does not know go to connection.set().
+    /// Returns client_errc::invalid_config for an unknown name or a bad value.
+    error_code set(std::string_view kafka_name, std::string_view value);
+};
+
+/// The state of one pooled connection, for choosing a broker (metadata_refresher).
+enum class connection_state : std::uint8_t {
+    unknown,     ///< no such broker
+    idle,        ///< no connection; the next request connects at once
+    backoff,     ///< no connection; the next attempt waits for the reconnect backoff
+    connecting,  ///< resolving, connecting or negotiating
+    ready,       ///< connected
+};
+
+/// Connections to the brokers of one cluster.
+///
+/// Thread safety: every member may be called from any thread, except state(), which must run on
+/// the pool's strand (get_executor()). Handlers run on their own associated executor (the pool
+/// strand when they have none).
+///
+/// Lifetime: destroying the pool closes every connection; pending requests complete with
+/// client_errc::connection_closed. The execution context must outlive the pool object.
+class broker_pool {
+public:
+    using executor_type = asio::any_io_executor;
+    using request_handler = connection::request_handler;
+    /// Issues a request on a connection once the pool has one ready (type-erased encoder).
+    using issue_fn = std::function<void(connection&, request_handler)>;
+
+    broker_pool(executor_type ex, pool_config cfg);
+    ~broker_pool();
+    broker_pool(const broker_pool&) = delete;
+    broker_pool& operator=(const broker_pool&) = delete;
+
+    /// The pool strand.
+    executor_type get_executor() const noexcept;
+    const pool_config& config() const noexcept;
+
+    /// Sets the address of broker node_id (from a Metadata response). A changed address closes
+    /// that broker's connections (requests on them fail with connection_closed); the next
+    /// request connects to the new one.
+    void set_broker(std::int32_t node_id, std::string host, std::int32_t port);
+
+    /// Sends `request` to broker node_id on its `p` connection, connecting first if needed, and
+    /// completes with the response frame (decode it with decode_response()). The request is
+    /// copied into the operation and encoded when the connection is ready, at its negotiated
+    /// version: buffers it only points to (records) must live until completion.
+    ///
+    /// Errors: broker_errc::broker_not_available (no address known for node_id), the error of
+    /// the connection attempt this request waited for (client_errc::connection_closed for socket
+    /// errors, timed_out, a broker error from ApiVersions), then whatever connection::
+    /// async_request completes with; asio::error::operation_aborted when cancelled.
+    ///
+    /// Cancellation: while waiting in the pool (for a connection, a backoff or a throttle) any
+    /// type removes the request; once handed to the connection, as connection::async_request.
+    template <class Request,
+              asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
+    auto async_request(std::int32_t node_id, purpose p, Request request, CompletionToken&& token = {}) {
+        return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
+            [impl = impl_](auto handler, std::int32_t node, purpose pp, Request r) {
+                start_request(impl, node, {}, pp, make_issuer(std::move(r)), request_handler(std::move(handler)));
+            },
+            token, node_id, p, std::move(request));
+    }
+
+    /// As async_request, to a bootstrap address "host:port" (group purpose), before any node id
+    /// is known. Errors as above, plus client_errc::invalid_config for a malformed address.
+    template <class Request,
+              asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
+    auto async_bootstrap_request(std::string address, Request request, CompletionToken&& token = {}) {
+        return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
+            [impl = impl_](auto handler, std::string a, Request r) {
+                start_request(impl, -1, std::move(a), purpose::group, make_issuer(std::move(r)),
+                              request_handler(std::move(handler)));
+            },
+            token, std::move(address), std::move(request));
+    }
+
+    /// The state of broker node_id's first `p` connection.
+    /// runs on: pool strand (call it only from there).
+    connection_state state(std::int32_t node_id, purpose p) const;
+
+    /// Closes every connection; pending and later requests complete with connection_closed.
+    void close();
+
+    struct impl;
+
+private:
+    template <class Request>
+    static issue_fn make_issuer(Request r) {
+        return [r = std::move(r)](connection& c, request_handler h) { c.async_request(r, std::move(h)); };
+    }
+
+    // node_id >= 0 with an empty bootstrap address, or a bootstrap address.
+    static void start_request(const std::shared_ptr<impl>& impl, std::int32_t node_id, std::string bootstrap,
+                              purpose p, issue_fn issue, request_handler handler);
+
+    std::shared_ptr<impl> impl_;
+};
+
+/// Splits "host:port" (IPv6 hosts in brackets: "[::1]:9092"); false when malformed.
+bool split_host_port(std::string_view address, std::string& host, std::string& port);
+
+}  // namespace kasio::net
