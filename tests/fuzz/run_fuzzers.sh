@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (+ASan+UBSan) and runs each for a bounded time.
+# Builds the libFuzzer targets with clang (+ASan) and runs each for a bounded time. UBSan is
+# left out here: clang 14 cannot compile Asio coroutines with it ("Cannot represent a difference
+# across sections"); the g++ ASan+UBSan suite runs the bounded mutation tests instead.
 #   tests/fuzz/run_fuzzers.sh [seconds per target, default 5]
 # CI runs it briefly; run it with a larger number for a real fuzzing session. Crashing inputs
 # are kept in $KASIO_FUZZ_DIR/artifacts (default build-fuzz/artifacts); exits non-zero on any.
@@ -12,7 +14,7 @@ build=${KASIO_FUZZ_DIR:-$root/build-fuzz}
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-  -DKASIO_FUZZ=ON -DKASIO_SANITIZE=address,undefined \
+  -DKASIO_FUZZ=ON -DKASIO_SANITIZE=address \
   -DKASIO_BUILD_TESTS=ON -DKASIO_BUILD_EXAMPLES=OFF -DKASIO_BUILD_BENCH=OFF >/dev/null
 targets=$(cmake --build "$build" --target help | sed -n 's/^\(fuzz_[a-z_0-9]*\):.*/\1/p' | sort -u)
 [[ -n "$targets" ]] || { echo "run_fuzzers: no fuzz targets found" >&2; exit 1; }
