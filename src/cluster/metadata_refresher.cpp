@@ -225,8 +225,8 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             if (ec) {
                 const auto delay = self->retry.next();
                 self->next_periodic = self->earliest = end + delay;
-                self->log(log_level::warning, [&] {
-                    return "refresh failed on every broker (" + ec.message() + "); retrying in " +
+                self->log(log_level::warning, [&, err = ec] {
+                    return "refresh failed on every broker (" + err.message() + "); retrying in " +
                            std::to_string(delay.count()) + " ms";
                 });
             } else if (result.refresh_soon) {

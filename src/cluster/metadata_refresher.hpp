@@ -87,7 +87,7 @@ public:
     /// The cache. runs on: pool strand (call it only from there, or with the io_context idle).
     const metadata_cache& cache() const noexcept;
 
-    /// Metadata requests sent so far (any thread).
+    /// Metadata requests handed to the pool so far, one per broker tried (any thread).
     std::uint64_t requests_sent() const noexcept;
 
     struct impl;

@@ -257,9 +257,12 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         s.last_active = clock::now();
         // The caller's cancellation slot goes along: the connection takes it over.
         auto cs = asio::get_associated_cancellation_slot(q.handler);
-        auto on_done = [self = shared_from_this(), sp = &s, gen = s.generation, h = std::move(q.handler),
+        // Handlers stored in a connection hold the pool weakly: the pool owns its connections,
+        // and a strong reference back would keep both alive if the io_context were destroyed
+        // before the pool's close ran.
+        auto on_done = [weak = weak_from_this(), sp = &s, gen = s.generation, h = std::move(q.handler),
                         work = std::move(q.work)](error_code ec, response_frame f) mutable {
-            self->on_response(*sp, gen, ec, f);
+            if (auto self = weak.lock()) self->on_response(*sp, gen, ec, f);
             complete_on(work, std::move(h), ec, std::move(f));
         };
         q.issue(*s.conn, request_handler(asio::bind_cancellation_slot(cs, asio::bind_executor(strand, std::move(on_done)))));
@@ -287,8 +290,8 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         s.conn = std::make_shared<connection>(strand.get_inner_executor(), cfg.connection);
         debug([&] { return s.name + ": connecting to " + b.host + ":" + b.port; });
         s.conn->async_connect(b.host, b.port,
-                              asio::bind_executor(strand, [self = shared_from_this(), sp = &s, bp = &b, gen](error_code ec) {
-                                  self->on_connected(*sp, *bp, gen, ec);
+                              asio::bind_executor(strand, [weak = weak_from_this(), sp = &s, bp = &b, gen](error_code ec) {
+                                  if (auto self = weak.lock()) self->on_connected(*sp, *bp, gen, ec);
                               }));
     }
 
@@ -311,8 +314,8 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         s.st = slot::state::ready;
         s.retry.reset();
         s.last_active = clock::now();
-        s.conn->async_wait_closed(asio::bind_executor(strand, [self = shared_from_this(), sp = &s, gen](error_code why) {
-            self->on_closed(*sp, gen, why);
+        s.conn->async_wait_closed(asio::bind_executor(strand, [weak = weak_from_this(), sp = &s, gen](error_code why) {
+            if (auto self = weak.lock()) self->on_closed(*sp, gen, why);
         }));
         pump(s, b);
         maybe_arm_idle(s);

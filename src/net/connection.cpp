@@ -118,7 +118,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     }
 
     // runs on: connection strand
-    void enqueue(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, request_handler handler) {
+    void enqueue(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, bool expects_response,
+                 request_handler handler) {
         error_code ec;
         if (st == state::closed || (frame.empty() && st != state::ready)) ec = client_errc::connection_closed;
         else if (frame.empty()) ec = client_errc::no_common_version;
@@ -130,7 +131,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         }
         const std::size_t size = frame.size();
         const std::int32_t id = mpx.enqueue(std::move(frame),
-            request_info{api_key, version, protocol::response_header_version(api_key, version), true});
+            request_info{api_key, version, protocol::response_header_version(api_key, version), expects_response});
         const auto deadline = clock::now() + cfg.request_timeout;
 
         auto slot = asio::get_associated_cancellation_slot(handler);
@@ -234,8 +235,11 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             self->n_requests.fetch_add(frames.size(), std::memory_order_relaxed);
             auto [ec, n] = co_await asio::async_write(self->socket, buffers, nothrow_awaitable);
             std::vector<completion> done;
+            // A failed write fails its requests first: commit_write would complete the ones that
+            // expect no response (acks=0) as if they had gone out.
+            if (ec) self->lost(ec, "write");
             self->mpx.commit_write(done);
-            if (ec) co_return self->lost(ec, "write");
+            if (ec) co_return;
             self->n_bytes_out.fetch_add(n, std::memory_order_relaxed);
             self->finish_all(done);
         }
@@ -294,7 +298,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     auto async_submit(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, Token&& token) {
         return asio::async_initiate<Token, void(error_code, response_frame)>(
             [this](auto handler, protocol::byte_buffer f, std::int16_t k, std::int16_t v) {
-                enqueue(std::move(f), k, v, request_handler(std::move(handler)));
+                enqueue(std::move(f), k, v, true, request_handler(std::move(handler)));
             },
             token, std::move(frame), api_key, version);
     }
@@ -426,9 +430,10 @@ void connection::start_wait_closed(const std::shared_ptr<impl>& self, connect_ha
 }
 
 void connection::start_request(const std::shared_ptr<impl>& self, protocol::byte_buffer frame, std::int16_t api_key,
-                               std::int16_t version, request_handler handler) {
-    asio::dispatch(self->strand, [self, f = std::move(frame), api_key, version, h = std::move(handler)]() mutable {
-        self->enqueue(std::move(f), api_key, version, std::move(h));
+                               std::int16_t version, bool expects_response, request_handler handler) {
+    asio::dispatch(self->strand, [self, f = std::move(frame), api_key, version, expects_response,
+                                  h = std::move(handler)]() mutable {
+        self->enqueue(std::move(f), api_key, version, expects_response, std::move(h));
     });
 }
 

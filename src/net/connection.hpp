@@ -88,6 +88,11 @@ public:
     /// async_connect completed), frame_too_large / correlation_id_mismatch (the connection is
     /// closed), asio::error::operation_aborted (cancelled).
     ///
+    /// A Produce request with acks = 0 gets no response from the broker (the Java client and
+    /// librdkafka treat it so too): it completes as soon as it is written, with an empty frame
+    /// (data empty; header.correlation_id, api_key and api_version set). Write errors still
+    /// complete it with connection_closed; nothing says whether the broker appended it.
+    ///
     /// Cancellation: terminal and partial: the wait ends at once; a request already written is
     /// abandoned (the broker may act on it; its response is dropped). total: only while the
     /// request is not yet written.
@@ -97,11 +102,15 @@ public:
         const std::int16_t version = negotiated_version(Request::api_key);
         protocol::byte_buffer frame;  // correlation id 0: the multiplexer assigns it
         if (version >= 0) protocol::encode_request_frame(frame, request, version, 0, client_id());
+        bool expects_response = true;
+        if constexpr (requires { request.acks; }) {
+            if constexpr (Request::api_key == 0) expects_response = request.acks != 0;
+        }
         return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
-            [impl = impl_](auto handler, protocol::byte_buffer f, std::int16_t key, std::int16_t v) {
-                start_request(impl, std::move(f), key, v, request_handler(std::move(handler)));
+            [impl = impl_](auto handler, protocol::byte_buffer f, std::int16_t key, std::int16_t v, bool answered) {
+                start_request(impl, std::move(f), key, v, answered, request_handler(std::move(handler)));
             },
-            token, std::move(frame), Request::api_key, version);
+            token, std::move(frame), Request::api_key, version, expects_response);
     }
 
     /// Completes once the connection has closed, with the reason: client_errc::connection_closed
@@ -137,7 +146,8 @@ private:
     static void start_wait_closed(const std::shared_ptr<impl>& impl, connect_handler handler);
     // frame empty: no version to send at.
     static void start_request(const std::shared_ptr<impl>& impl, protocol::byte_buffer frame,
-                              std::int16_t api_key, std::int16_t version, request_handler handler);
+                              std::int16_t api_key, std::int16_t version, bool expects_response,
+                              request_handler handler);
 
     std::shared_ptr<impl> impl_;
 };

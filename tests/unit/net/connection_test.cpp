@@ -324,6 +324,43 @@ TEST_F(connection_test, destroying_the_connection_fails_pending_requests) {
     EXPECT_TRUE(run_until(io, [&] { return broker.client_gone; }));
 }
 
+TEST_F(connection_test, produce_with_acks_0_completes_once_written_and_expects_no_response) {
+    connection conn(io.get_executor(), cfg);
+    ASSERT_FALSE(connect(conn));
+    protocol::msg::produce_request produce;
+    produce.acks = 0;
+    std::optional<result> sent, meta;
+    conn.async_request(produce, [&](error_code ec, response_frame f) { sent = result{ec, std::move(f)}; });
+    send_metadata(conn, meta);
+    ASSERT_TRUE(run_until(io, [&] { return sent.has_value() && broker.received.size() == 3; }));
+    ASSERT_FALSE(sent->ec) << sent->ec.message();
+    EXPECT_TRUE(sent->frame.data.empty());
+    EXPECT_EQ(sent->frame.api_key, 0);
+    EXPECT_EQ(sent->frame.header.correlation_id, broker.received[1].correlation_id);
+    EXPECT_EQ(broker.received[1].api_key, 0);
+    // The broker answers only the Metadata request: it is matched though the Produce came first.
+    answer(broker.received[2], 5);
+    ASSERT_TRUE(run_until(io, [&] { return meta.has_value(); }));
+    ASSERT_FALSE(meta->ec) << meta->ec.message();
+    EXPECT_EQ(conn.stats().in_flight, 0u);
+}
+
+TEST_F(connection_test, produce_with_acks_1_waits_for_its_response) {
+    connection conn(io.get_executor(), cfg);
+    ASSERT_FALSE(connect(conn));
+    protocol::msg::produce_request produce;
+    produce.acks = 1;
+    std::optional<result> r;
+    conn.async_request(produce, [&](error_code ec, response_frame f) { r = result{ec, std::move(f)}; });
+    ASSERT_TRUE(run_until(io, [&] { return broker.received.size() == 2; }));
+    io.poll();
+    EXPECT_FALSE(r.has_value());
+    broker.reply(broker.received[1], protocol::msg::produce_response{}, broker.received[1].api_version);
+    ASSERT_TRUE(run_until(io, [&] { return r.has_value(); }));
+    EXPECT_FALSE(r->ec);
+    EXPECT_FALSE(r->frame.data.empty());
+}
+
 TEST_F(connection_test, debug_protocol_logs_one_line_per_request_and_response) {
     std::vector<std::string> lines;
     ASSERT_FALSE(cfg.set("debug", "protocol"));

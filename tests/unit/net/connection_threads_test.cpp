@@ -8,6 +8,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <gtest/gtest.h>
 
@@ -77,6 +78,7 @@ TEST(connection_threads, requests_from_many_threads_are_all_matched) {
         EXPECT_EQ(s.responses, 1u + per_thread * issuers);
     }();  // destroying the connection closes it: the broker's read loop ends
 
+    asio::post(broker_io, [&] { broker.stop_accepting(); });
     if (HasFailure()) broker_io.stop();
     broker_thread.join();
     EXPECT_EQ(broker.received.size(), 1u + per_thread * issuers);

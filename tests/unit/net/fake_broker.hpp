@@ -1,9 +1,10 @@
 #pragma once
-// A scripted one-connection broker on 127.0.0.1 (ephemeral port) for connection tests.
+// A scripted broker on 127.0.0.1 (ephemeral port) for connection and pool tests.
 //
 // It runs on the test's io_context next to the client: the test drives both with run_until().
-// What to answer is up to on_request, which by default answers ApiVersions from `advertised`
-// and leaves everything else to the test.
+// It accepts any number of connections; each request remembers which one it came on, and
+// replies go back on that one. What to answer is up to on_request, which by default answers
+// ApiVersions from `advertised` and leaves everything else to the test.
 #include "protocol/headers.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/reader.hpp"
@@ -47,6 +48,7 @@ public:
         std::int16_t api_version = 0;
         std::int32_t correlation_id = 0;
         std::int16_t header_version = 0;
+        std::size_t connection = 0;  ///< index of the connection it came on (accept order)
         std::optional<std::string> client_id;
         protocol::byte_buffer body;
         error_code header_error;
@@ -57,7 +59,7 @@ public:
 
     explicit fake_broker(asio::io_context& io)
         : acceptor_(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        asio::co_spawn(io, serve(), asio::detached);
+        asio::co_spawn(io, accept_loop(), asio::detached);
     }
 
     std::string port() const { return std::to_string(acceptor_.local_endpoint().port()); }
@@ -71,7 +73,9 @@ public:
     std::vector<range> advertised = {{0, 3, 9}, {1, 4, 13}, {3, 0, 12}, {18, 0, 3}};
     std::vector<request> received;
     bool client_connected = false;
-    bool client_gone = false;  // the client closed its side
+    bool client_gone = false;  // a client closed its side
+    std::size_t accepted = 0;  // connections accepted so far
+    std::size_t gone = 0;      // connections the client closed
 
     /// The ApiVersions answer a real broker gives: the advertised ranges, or UNSUPPORTED_VERSION
     /// with a v0 body listing only ApiVersions when the request's version is above its max
@@ -101,34 +105,53 @@ public:
                std::optional<std::int32_t> correlation_id = std::nullopt) {
         protocol::byte_buffer frame;
         protocol::encode_response_frame(frame, body, version, correlation_id.value_or(r.correlation_id));
-        send_raw(frame);
+        send_raw(r.connection, frame);
     }
     /// Loopback writes of a few bytes complete at once; blocking keeps the script in order.
-    void send_raw(const protocol::byte_buffer& bytes) { asio::write(*socket_, asio::buffer(bytes)); }
+    void send_raw(const protocol::byte_buffer& bytes) { send_raw(sockets_.size() - 1, bytes); }
+    void send_raw(std::size_t connection, const protocol::byte_buffer& bytes) {
+        asio::write(*sockets_.at(connection), asio::buffer(bytes));
+    }
+    /// Stops listening: once its connections end, the broker leaves its io_context without work.
+    void stop_accepting() {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+    }
+    /// Closes every connection (the listener stays: clients may connect again).
     void close_client() {
         boost::system::error_code ignored;
-        socket_->close(ignored);
+        for (auto& s : sockets_) s->close(ignored);
     }
 
 private:
-    asio::awaitable<void> serve() {
-        auto [ec, s] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-        if (ec) co_return;
-        socket_ = std::make_unique<asio::ip::tcp::socket>(std::move(s));
-        socket_->set_option(asio::ip::tcp::no_delay(true));  // scripted replies go out at once
-        client_connected = true;
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            auto [ec, s] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            auto socket = std::make_shared<asio::ip::tcp::socket>(std::move(s));
+            socket->set_option(asio::ip::tcp::no_delay(true));  // scripted replies go out at once
+            sockets_.push_back(socket);
+            client_connected = true;
+            ++accepted;
+            asio::co_spawn(acceptor_.get_executor(), serve(socket, sockets_.size() - 1), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> serve(std::shared_ptr<asio::ip::tcp::socket> socket, std::size_t index) {
         for (;;) {
             std::uint8_t len[4];
-            auto [e1, n1] = co_await asio::async_read(*socket_, asio::buffer(len), asio::as_tuple(asio::use_awaitable));
+            auto [e1, n1] = co_await asio::async_read(*socket, asio::buffer(len), asio::as_tuple(asio::use_awaitable));
             if (e1) break;
             protocol::reader lr(protocol::bytes_view(len, 4));
             protocol::byte_buffer frame(static_cast<std::size_t>(lr.read_int32()));
-            auto [e2, n2] = co_await asio::async_read(*socket_, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
+            auto [e2, n2] = co_await asio::async_read(*socket, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
             if (e2) break;
             received.push_back(parse(frame));
+            received.back().connection = index;
             on_request(received.back());
         }
         client_gone = true;
+        ++gone;
     }
 
     static request parse(const protocol::byte_buffer& frame) {
@@ -147,7 +170,7 @@ private:
     }
 
     asio::ip::tcp::acceptor acceptor_;
-    std::unique_ptr<asio::ip::tcp::socket> socket_;
+    std::vector<std::shared_ptr<asio::ip::tcp::socket>> sockets_;
 };
 
 }  // namespace kasio::test

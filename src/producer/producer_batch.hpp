@@ -1,0 +1,175 @@
+#pragma once
+// One record batch on its way to a partition: the encoded records (record_batch_builder),
+// each record's completion, and the state the sender and the sequence tracker need (creation
+// time, attempts, producer id/epoch/sequence). The Java client's ProducerBatch.
+#include "producer/delivery_handler.hpp"
+#include "protocol/record_batch_builder.hpp"
+
+#include <kasio/record.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace kasio::producer {
+
+using clock = std::chrono::steady_clock;
+using time_point = clock::time_point;
+
+/// A topic-partition by view. Views handed out by the accumulator point to its own copy of
+/// the topic name, valid as long as the accumulator.
+struct topic_partition_view {
+    std::string_view topic;
+    std::int32_t partition = -1;
+    friend bool operator==(const topic_partition_view&, const topic_partition_view&) = default;
+};
+
+/// Upper bound of the bytes a record takes in a v2 batch (length, attributes and deltas at
+/// their widest), batch header excluded. SIZE_MAX when a field exceeds what the format allows.
+std::size_t record_size_upper_bound(std::optional<bytes_view> key, std::optional<bytes_view> value,
+                                    std::span<const record_header> headers) noexcept;
+
+/// A record's completion and its CreateTime (reported unless the broker gives LogAppendTime).
+struct completion_slot {
+    delivery_handler handler;
+    std::int64_t timestamp = -1;
+};
+
+/// Completion slots come in chunks of 16 from a pool shared by all batches of an accumulator:
+/// a batch holds as many chunks as it has records (not as many as batch.size could hold),
+/// and a chunk is allocated only when more records are queued than ever before, whatever
+/// their sizes. 16 slots (776 bytes) keep a near-empty batch small and take the pool's lock
+/// once per 16 records.
+struct slot_chunk {
+    static constexpr std::size_t capacity = 16;
+    completion_slot slots[capacity];
+    slot_chunk* next = nullptr;
+};
+
+/// Thread safety: get() and put() from any thread.
+class slot_pool {
+public:
+    slot_pool() = default;
+    slot_pool(const slot_pool&) = delete;
+    slot_pool& operator=(const slot_pool&) = delete;
+    ~slot_pool();
+    slot_chunk* get();
+    /// Takes back the list first..last (linked by next).
+    void put(slot_chunk* first, slot_chunk* last) noexcept;
+
+private:
+    std::mutex mu_;
+    slot_chunk* free_ = nullptr;
+};
+
+class accumulator;
+struct partition_queue;
+
+/// Not thread-safe. While queued, the accumulator's partition lock guards it; once drained,
+/// its holder (the sender, on the producer strand) owns it alone.
+class producer_batch {
+public:
+    /// `batch_size` bounds the uncompressed batch (batch.size); the first record always fits.
+    producer_batch(topic_partition_view tp, std::size_t batch_size, time_point created);
+    producer_batch(const producer_batch&) = delete;
+    producer_batch& operator=(const producer_batch&) = delete;
+    /// Records never delivered are failed with client_errc::connection_closed: none is dropped
+    /// silently.
+    ~producer_batch();
+
+    /// Encodes one record into the batch and stores `done` in its completion slot. Returns
+    /// false, leaving the batch and `done` unchanged, when the record does not fit or the batch
+    /// is closed for appends.
+    bool try_append(std::int64_t timestamp, std::optional<bytes_view> key, std::optional<bytes_view> value,
+                    std::span<const protocol::record_header_view> headers, delivery_handler& done);
+
+    /// Compresses and seals the batch (once; later calls return the first result).
+    error_code seal(compression::codec codec, int level);
+
+    /// Completes every record: on success offset = base_offset + index (-1 stays -1, e.g.
+    /// acks=0), timestamp = log_append_time unless -1 (then the record's CreateTime); on error
+    /// offset -1. Each slot is called once; later calls do nothing.
+    void deliver(error_code ec, std::int64_t base_offset = -1, std::int64_t log_append_time = -1);
+
+    topic_partition_view topic_partition() const noexcept { return tp_; }
+    std::int32_t record_count() const noexcept { return builder_.record_count(); }
+    /// Uncompressed size so far, header included (what batch.size bounds).
+    std::size_t size_bytes() const noexcept { return builder_.size_bytes(); }
+    /// The sealed batch bytes, empty before seal(). Valid until the batch is released.
+    bytes_view bytes() const noexcept { return builder_.batch(); }
+    bool sealed() const noexcept { return builder_.finished(); }
+    /// No further appends: a record did not fit, it reached batch.size, or it was drained.
+    bool full() const noexcept { return closed_ || builder_.size_bytes() >= builder_.max_batch_bytes(); }
+    time_point created() const noexcept { return created_; }
+    /// Times the batch was put back for a retry (Java's attempts).
+    int attempts() const noexcept { return attempts_; }
+    bool in_retry() const noexcept { return attempts_ > 0; }
+    /// Not drained before this time (retry backoff).
+    time_point retry_at() const noexcept { return retry_at_; }
+
+    // Idempotence (KIP-98). Sequences are assigned when the batch is first drained.
+    std::int64_t producer_id() const noexcept { return producer_id_; }
+    std::int16_t producer_epoch() const noexcept { return producer_epoch_; }
+    std::int32_t base_sequence() const noexcept { return base_sequence_; }
+    bool has_sequence() const noexcept { return base_sequence_ != protocol::no_sequence; }
+    /// Sequence of the last record (ProducerBatch.lastSequence: no wrap-around).
+    std::int32_t last_sequence() const noexcept {
+        return static_cast<std::int32_t>(static_cast<std::uint32_t>(base_sequence_) +
+                                         static_cast<std::uint32_t>(record_count()) - 1U);
+    }
+    /// True once its sequence was rewritten (epoch bump), as ProducerBatch.sequenceHasBeenReset.
+    bool sequence_reset() const noexcept { return sequence_reset_; }
+    /// Sets producer id, epoch and base sequence; a sealed batch is patched (CRC recomputed).
+    void set_producer_state(std::int64_t id, std::int16_t epoch, std::int32_t base_sequence) noexcept;
+    /// set_producer_state for a batch already sent under other values (marks sequence_reset).
+    void reset_producer_state(std::int64_t id, std::int16_t epoch, std::int32_t base_sequence) noexcept {
+        set_producer_state(id, epoch, base_sequence);
+        sequence_reset_ = true;
+    }
+
+private:
+    friend class accumulator;
+    friend struct batch_releaser;
+
+    // Makes a recycled batch new again, keeping its buffer capacity.
+    void reuse(topic_partition_view tp, time_point created);
+    // Hands the slot chunks back to the pool (or frees them without one).
+    void return_slots() noexcept;
+
+    protocol::record_batch_builder builder_;
+    slot_pool* slot_pool_ = nullptr;  // null: chunks from the heap (a batch outside an accumulator)
+    slot_chunk* first_chunk_ = nullptr;
+    slot_chunk* last_chunk_ = nullptr;
+    std::size_t slot_count_ = 0;
+    std::size_t slot_capacity_ = 0;
+    topic_partition_view tp_;
+    time_point created_;
+    time_point retry_at_{};
+    int attempts_ = 0;
+    bool closed_ = false;
+    bool drained_ = false;  // counted in its partition's in-flight batches
+    bool sequence_reset_ = false;
+    std::int16_t producer_epoch_ = protocol::no_producer_epoch;
+    std::int32_t base_sequence_ = protocol::no_sequence;
+    std::int64_t producer_id_ = protocol::no_producer_id;
+    // Accumulator bookkeeping: the owner, the queue, and the buffer.memory bytes it holds
+    // (reserved when created; the compressed copy, added when sealed).
+    accumulator* owner_ = nullptr;
+    partition_queue* queue_ = nullptr;
+    std::size_t reserved_ = 0;
+    std::size_t reserved_sealed_ = 0;
+};
+
+/// Returns a drained batch to its accumulator (which fails records never delivered and
+/// recycles the buffers); a batch without an accumulator is deleted.
+struct batch_releaser {
+    void operator()(producer_batch* b) const noexcept;
+};
+using batch_ptr = std::unique_ptr<producer_batch, batch_releaser>;
+
+}  // namespace kasio::producer
