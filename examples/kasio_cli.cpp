@@ -1,23 +1,41 @@
-// kasio-cli: a kcat-like command line tool.
+// kasio-cli: a kcat-like command line tool. Scripts depend on this contract (issue 8):
 //
-//   kasio-cli metadata --brokers host:port[,host:port...] [-X name=value]...
-//       prints the cluster's brokers, topics, partitions and leaders as one JSON document,
-//       plus the API versions kasio negotiated with the bootstrap broker.
-//
-// produce/consume arrive with the producer and consumer.
-#include "net/connection.hpp"
-#include "protocol/messages.hpp"
+//   kasio-cli metadata --brokers B
+//       the cluster's brokers, topics, partitions and leaders as one JSON document (plus the API
+//       versions kasio negotiated with the bootstrap broker).
+//   kasio-cli produce --brokers B --topic T [--partition P] [--key-delimiter C] [--header k=v]...
+//             [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all]
+//       one record per stdin line (key before the first C when --key-delimiter is given; no C in
+//       the line: a null key); exits non-zero with a message if any record failed.
+//   kasio-cli consume --brokers B --topic T [--partition P] [--offset beginning|end|N]
+//             [--count N] [--group G]
+//       one JSON object per record on stdout,
+//       {"topic":..,"partition":..,"offset":..,"timestamp":..,"key":..,"value":..,"headers":{..}}
+//       (key, value and header values as strings, null when null); exits after --count records,
+//       else runs until SIGINT/SIGTERM. Starts at the beginning by default (as kcat); --group is
+//       stored as group.id (consumer groups come later).
+//   -X name=value (every command) sets any kasio property of that client; a bad property is an
+//   error naming it. Brokers: host:port[,host:port...].
+#include "topic_metadata.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <kasio/consumer.hpp>
+#include <kasio/producer.hpp>
+
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/signal_set.hpp>
 
+#include <charconv>
+#include <condition_variable>
 #include <cstdio>
+#include <future>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -28,71 +46,157 @@ namespace {
 struct options {
     std::string command;
     std::vector<std::string> brokers;
-    connection_config config;
+    std::string topic;
+    std::optional<std::int32_t> partition;
+    std::string key_delimiter;  // empty: no key
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string offset = "beginning";
+    std::optional<std::int64_t> count;
+    /// Properties in the order to apply: those the flags stand for, then -X.
+    std::vector<std::pair<std::string, std::string>> properties;
 };
 
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
     for (char c : s) {
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
                 char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
                 out += buf;
             } else {
                 out += c;
             }
         }
     }
-    return out + "\"";
+    out += '"';
 }
+
+std::string json_string(std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+}
+
+void append_json_bytes(std::string& out, const std::optional<bytes_view>& b) {
+    if (!b) out += "null";
+    else append_json_string(out, {reinterpret_cast<const char*>(b->data()), b->size()});
+}
+
+template <typename Int>
+bool parse_int(std::string_view s, Int& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && end == s.data() + s.size();
+}
+
+constexpr const char* usage =
+    "usage: kasio-cli metadata --brokers B [-X name=value]...\n"
+    "       kasio-cli produce --brokers B --topic T [--partition P] [--key-delimiter C] [--header k=v]...\n"
+    "                 [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all] [-X name=value]...\n"
+    "       kasio-cli consume --brokers B --topic T [--partition P] [--offset beginning|end|N]\n"
+    "                 [--count N] [--group G] [-X name=value]...\n";
 
 bool parse_args(int argc, char** argv, options& opt, std::string& error) {
     if (argc < 2) {
-        error = "usage: kasio-cli metadata --brokers host:port[,...] [-X name=value]...";
+        error = "missing command";
         return false;
     }
     opt.command = argv[1];
+    const bool produce = opt.command == "produce", consume = opt.command == "consume";
+    if (!produce && !consume && opt.command != "metadata") {
+        error = "unknown command " + opt.command;
+        return false;
+    }
+    std::vector<std::pair<std::string, std::string>> extra;
     for (int i = 2; i < argc; ++i) {
-        std::string arg = argv[i];
+        const std::string arg = argv[i];
         if (i + 1 >= argc) {
             error = "missing value after " + arg;
             return false;
         }
-        std::string value = argv[++i];
+        const std::string value = argv[++i];
+        bool ok = true, known = true;
         if (arg == "--brokers" || arg == "-b") {
-            std::stringstream ss(value);
-            for (std::string b; std::getline(ss, b, ',');)
-                if (!b.empty()) opt.brokers.push_back(b);
+            for (auto& b : tools::split_brokers(value)) opt.brokers.push_back(std::move(b));
         } else if (arg == "-X") {
-            auto eq = value.find('=');
-            if (eq == std::string::npos) {
+            const auto eq = value.find('=');
+            if (eq == std::string::npos || eq == 0) {
                 error = "-X takes name=value, got " + value;
                 return false;
             }
-            if (auto ec = opt.config.set(value.substr(0, eq), value.substr(eq + 1))) {
-                error = "invalid property " + value.substr(0, eq) + ": " + ec.message();
-                return false;
-            }
+            extra.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+        } else if ((produce || consume) && (arg == "--topic" || arg == "-t")) {
+            opt.topic = value;
+        } else if ((produce || consume) && (arg == "--partition" || arg == "-p")) {
+            std::int32_t p = 0;
+            ok = parse_int(value, p) && p >= 0;
+            opt.partition = p;
+        } else if (produce && arg == "--key-delimiter") {
+            ok = !value.empty();
+            opt.key_delimiter = value;
+        } else if (produce && arg == "--header") {
+            const auto eq = value.find('=');
+            ok = eq != std::string::npos && eq > 0;
+            if (ok) opt.headers.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+        } else if (produce && arg == "--codec") {
+            opt.properties.emplace_back("compression.type", value);
+        } else if (produce && arg == "--acks") {
+            opt.properties.emplace_back("acks", value);
+            // As the Java client: idempotence needs acks=all, so other acks turn it off.
+            if (value != "all" && value != "-1") opt.properties.emplace_back("enable.idempotence", "false");
+        } else if (consume && arg == "--offset") {
+            std::int64_t n = 0;
+            ok = value == "beginning" || value == "end" || (parse_int(value, n) && n >= 0);
+            opt.offset = value;
+        } else if (consume && arg == "--count") {
+            std::int64_t n = 0;
+            ok = parse_int(value, n) && n > 0;
+            opt.count = n;
+        } else if (consume && arg == "--group") {
+            opt.properties.emplace_back("group.id", value);
         } else {
-            error = "unknown option " + arg;
+            known = false;
+        }
+        if (!known) {
+            error = "unknown option " + arg + " for " + opt.command;
+            return false;
+        }
+        if (!ok) {
+            error = "bad value '" + value + "' for " + arg;
             return false;
         }
     }
-    if (opt.command != "metadata") {
-        error = "unknown command " + opt.command + " (this build has: metadata)";
-        return false;
-    }
+    opt.properties.insert(opt.properties.end(), extra.begin(), extra.end());
     if (opt.brokers.empty()) {
         error = "--brokers is required";
         return false;
     }
+    if ((produce || consume) && opt.topic.empty()) {
+        error = "--topic is required";
+        return false;
+    }
     return true;
 }
+
+// Applies opt.properties to a client configuration; on a bad one, says which and returns false.
+template <class Config>
+bool configure(Config& cfg, const options& opt) {
+    for (const auto& [name, value] : opt.properties) {
+        if (error_code ec = cfg.set(name, value)) {
+            std::cerr << "kasio-cli: invalid property " << name << "=" << value << ": " << ec.message() << "\n";
+            return false;
+        }
+    }
+    return true;
+}
+
+// ---- metadata ----
 
 std::string metadata_json(const net::connection& conn, const protocol::msg::metadata_response& md) {
     std::ostringstream out;
@@ -124,14 +228,14 @@ std::string metadata_json(const net::connection& conn, const protocol::msg::meta
     return out.str();
 }
 
-asio::awaitable<int> run_metadata(const options& opt) {
+asio::awaitable<int> run_metadata(const options& opt, const connection_config& cfg) {
     // Bootstrap brokers are tried in order until one answers.
     error_code last_error;
     for (const std::string& broker : opt.brokers) {
         auto colon = broker.rfind(':');
         std::string host = colon == std::string::npos ? broker : broker.substr(0, colon);
         std::string port = colon == std::string::npos ? "9092" : broker.substr(colon + 1);
-        net::connection conn(co_await asio::this_coro::executor, opt.config);
+        net::connection conn(co_await asio::this_coro::executor, cfg);
         auto [ec] = co_await conn.async_connect(host, port, asio::as_tuple(asio::use_awaitable));
         if (ec) {
             last_error = ec;
@@ -153,18 +257,173 @@ asio::awaitable<int> run_metadata(const options& opt) {
     co_return 1;
 }
 
-}  // namespace
+// ---- produce ----
 
-int main(int argc, char** argv) {
-    options opt;
-    std::string error;
-    if (!parse_args(argc, argv, opt, error)) {
-        std::cerr << "kasio-cli: " << error << "\n";
-        return 2;
+// Reads stdin on the main thread and sends from it (async_send is callable from any thread);
+// the producer runs on the io thread. At most `max_outstanding` records wait for delivery, so
+// a large input does not pile up in memory ahead of the broker.
+int run_produce(const options& opt, const producer_config& cfg) {
+    constexpr std::int64_t max_outstanding = 100000;
+    struct progress_state {
+        std::mutex m;
+        std::condition_variable cv;
+        std::int64_t outstanding = 0, failed = 0, first_failed_line = 0;
+        error_code first_error;
+    } st;
+
+    asio::io_context io(1);
+    auto work = asio::make_work_guard(io);
+    std::thread io_thread([&io] { io.run(); });
+    std::int64_t lines = 0;
+    error_code close_ec;
+    {
+        producer p(io.get_executor(), cfg);
+        std::vector<record_header> headers;
+        for (const auto& [k, v] : opt.headers) headers.push_back({k, bytes_of(v)});
+
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            const std::int64_t n = ++lines;
+            record r;
+            r.topic = opt.topic;
+            r.partition = opt.partition;
+            r.headers = headers;
+            std::string_view value = line;
+            if (!opt.key_delimiter.empty()) {
+                if (const auto at = value.find(opt.key_delimiter); at != std::string_view::npos) {
+                    r.key = bytes_of(value.substr(0, at));
+                    value.remove_prefix(at + opt.key_delimiter.size());
+                }
+            }
+            r.value = bytes_of(value);
+            {
+                std::unique_lock lock(st.m);
+                st.cv.wait(lock, [&st] { return st.outstanding < max_outstanding; });
+                ++st.outstanding;
+            }
+            p.async_send(r, [&st, n](error_code ec, const delivery&) {
+                std::lock_guard lock(st.m);
+                --st.outstanding;
+                if (ec && st.failed++ == 0) {
+                    st.first_error = ec;
+                    st.first_failed_line = n;
+                }
+                st.cv.notify_one();
+            });
+        }
+        // Flush first: close() stops accepting records, and sends still waiting for the topic's
+        // metadata (all of them, with a short input) would fail with connection_closed.
+        std::promise<error_code> flushed, closed;
+        p.async_flush([&flushed](error_code ec) { flushed.set_value(ec); });
+        close_ec = flushed.get_future().get();
+        p.async_close(std::chrono::seconds(30), [&closed](error_code ec) { closed.set_value(ec); });
+        if (error_code ec = closed.get_future().get(); !close_ec) close_ec = ec;
+        work.reset();
+        io.stop();
+        io_thread.join();
     }
+    std::lock_guard lock(st.m);
+    if (st.failed > 0) {
+        std::cerr << "kasio-cli: " << st.failed << " of " << lines << " records failed; first (line "
+                  << st.first_failed_line << "): " << st.first_error.message() << "\n";
+        return 1;
+    }
+    if (close_ec) {
+        std::cerr << "kasio-cli: closing the producer: " << close_ec.message() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+// ---- consume ----
+
+void append_record_json(std::string& out, const consumer_record& r) {
+    out += "{\"topic\":";
+    append_json_string(out, r.topic);
+    out += ",\"partition\":" + std::to_string(r.partition) + ",\"offset\":" + std::to_string(r.offset) +
+           ",\"timestamp\":" + std::to_string(r.timestamp) + ",\"key\":";
+    append_json_bytes(out, r.key);
+    out += ",\"value\":";
+    append_json_bytes(out, r.value);
+    out += ",\"headers\":{";
+    bool first = true;
+    for (const record_header& h : r.headers) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, h.key);
+        out += ':';
+        append_json_bytes(out, h.value);
+    }
+    out += "}}\n";
+}
+
+asio::awaitable<int> consume(consumer& c, const options& opt, const connection_config& conn) {
+    std::vector<topic_partition> parts;
+    if (opt.partition) {
+        parts.push_back({opt.topic, *opt.partition});
+    } else {
+        auto [ec, count] = co_await tools::partition_count(opt.brokers, conn, opt.topic);
+        if (ec) {
+            std::cerr << "kasio-cli: metadata for topic " << opt.topic << ": " << ec.message() << "\n";
+            co_return 1;
+        }
+        for (std::int32_t p = 0; p < count; ++p) parts.push_back({opt.topic, p});
+    }
+    c.assign(parts);
+    if (opt.offset == "beginning") {
+        c.seek_to_beginning(parts);
+    } else if (opt.offset == "end") {
+        c.seek_to_end(parts);
+    } else {
+        std::int64_t offset = 0;
+        parse_int(opt.offset, offset);  // checked by parse_args
+        for (const topic_partition& tp : parts) c.seek(tp, offset);
+    }
+
+    std::int64_t printed = 0;
+    std::string out;
+    while (!opt.count || printed < *opt.count) {
+        auto [ec, batch] = co_await c.async_poll(asio::as_tuple(asio::use_awaitable));
+        out.clear();
+        for (const consumer_record& r : batch) {
+            if (opt.count && printed == *opt.count) break;
+            append_record_json(out, r);
+            ++printed;
+        }
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+        if (ec == asio::error::operation_aborted) co_return opt.count ? 1 : 0;  // a signal
+        if (ec) {
+            std::cerr << "kasio-cli: consume: " << ec.message() << "\n";
+            if (!is_retriable(ec)) co_return 1;
+        }
+    }
+    co_await c.async_close(asio::as_tuple(asio::use_awaitable));
+    co_return 0;
+}
+
+int run_consume(const options& opt, const consumer_config& cfg) {
+    asio::io_context io(1);
+    int rc = 1;
+    consumer c(io.get_executor(), cfg);
+    // SIGINT/SIGTERM: close the consumer; the pending poll ends with operation_aborted.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&c](error_code ec, int) {
+        if (!ec) c.async_close([](error_code) {});
+    });
+    asio::co_spawn(io, consume(c, opt, cfg.connection), [&](std::exception_ptr e, int r) {
+        rc = e ? 1 : r;
+        io.stop();
+    });
+    io.run();
+    return rc;
+}
+
+int run_in_io(asio::awaitable<int> task) {
     asio::io_context io;
     int exit_code = 1;
-    asio::co_spawn(io, run_metadata(opt), [&](std::exception_ptr e, int rc) {
+    asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, int rc) {
+        exit_code = e ? 1 : rc;
         if (e) {
             try {
                 std::rethrow_exception(e);
@@ -172,8 +431,31 @@ int main(int argc, char** argv) {
                 std::cerr << "kasio-cli: " << ex.what() << "\n";
             }
         }
-        exit_code = e ? 1 : rc;
     });
     io.run();
     return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options opt;
+    std::string error;
+    if (!parse_args(argc, argv, opt, error)) {
+        std::cerr << "kasio-cli: " << error << "\n" << usage;
+        return 2;
+    }
+    if (opt.command == "produce") {
+        producer_config cfg;
+        cfg.bootstrap_servers = opt.brokers;
+        return configure(cfg, opt) ? run_produce(opt, cfg) : 2;
+    }
+    if (opt.command == "consume") {
+        consumer_config cfg;
+        cfg.bootstrap_servers = opt.brokers;
+        return configure(cfg, opt) ? run_consume(opt, cfg) : 2;
+    }
+    connection_config cfg;
+    if (!configure(cfg, opt)) return 2;
+    return run_in_io(run_metadata(opt, cfg));
 }

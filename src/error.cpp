@@ -38,6 +38,8 @@ public:
         case client_errc::timed_out: return "timed out";
         case client_errc::connection_closed: return "connection closed";
         case client_errc::invalid_config: return "invalid configuration";
+        case client_errc::tls_handshake_failed: return "TLS handshake failed";
+        case client_errc::certificate_verify_failed: return "broker certificate verification failed";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }

@@ -15,6 +15,21 @@
 
 namespace kasio {
 
+/// `security.protocol`: how connections are secured (librdkafka's and Java's names).
+enum class security_protocol : std::uint8_t {
+    plaintext,       ///< `plaintext` (default)
+    ssl,             ///< `ssl`: TLS 1.2 or later
+    sasl_plaintext,  ///< `sasl_plaintext`: SASL authentication, no TLS
+    sasl_ssl,        ///< `sasl_ssl`: SASL authentication over TLS
+};
+
+/// `sasl.mechanism` (librdkafka: `sasl.mechanisms`).
+enum class sasl_mechanism : std::uint8_t {
+    plain,          ///< `PLAIN` (RFC 4616): the password travels as is; use it over TLS
+    scram_sha_256,  ///< `SCRAM-SHA-256` (RFC 7677, KIP-84)
+    scram_sha_512,  ///< `SCRAM-SHA-512`
+};
+
 struct connection_config {
     /// `client.id`: sent in every request header (default "kasio").
     std::string client_id = "kasio";
@@ -35,6 +50,27 @@ struct connection_config {
     /// 0 keeps the system default (0..100000000).
     int socket_send_buffer_bytes = 0;
     int socket_receive_buffer_bytes = 0;
+    /// `security.protocol`: `plaintext` (default), `ssl`, `sasl_plaintext` or `sasl_ssl`
+    /// (case-insensitive).
+    security_protocol security = security_protocol::plaintext;
+    /// `sasl.mechanism` / `sasl.mechanisms`: PLAIN (default), SCRAM-SHA-256 or SCRAM-SHA-512.
+    sasl_mechanism sasl = sasl_mechanism::plain;
+    /// `sasl.username` / `sasl.password`: never logged nor put in error text.
+    std::string sasl_username;
+    std::string sasl_password;
+    /// `ssl.ca.location`: PEM file of the CAs that sign broker certificates; empty uses the
+    /// system's default trust store.
+    std::string ssl_ca_location;
+    /// `ssl.certificate.location` / `ssl.key.location`: PEM client certificate (chain) and its
+    /// private key, for brokers that authenticate clients by certificate; both or neither.
+    std::string ssl_certificate_location;
+    std::string ssl_key_location;
+    /// `ssl.key.password`: the private key's passphrase. Never logged nor put in error text.
+    std::string ssl_key_password;
+    /// `ssl.endpoint.identification.algorithm`: `https` (default) checks that the broker's
+    /// certificate names the host connected to (DNS name, or IP address for a numeric host);
+    /// `none` skips that check (the chain is still verified).
+    bool ssl_verify_hostname = true;
     /// Logging; `debug` sets log.debug (and raises log.level to debug).
     log_config log;
 
@@ -42,6 +78,13 @@ struct connection_config {
     /// Returns client_errc::invalid_config for an unknown name or a bad or out-of-range value,
     /// leaving the configuration unchanged.
     error_code set(std::string_view kafka_name, std::string_view value);
+
+    bool uses_tls() const noexcept {
+        return security == security_protocol::ssl || security == security_protocol::sasl_ssl;
+    }
+    bool uses_sasl() const noexcept {
+        return security == security_protocol::sasl_plaintext || security == security_protocol::sasl_ssl;
+    }
 };
 
 }  // namespace kasio

@@ -36,6 +36,8 @@ enum class client_errc : int {
     timed_out,                 ///< a client-side timeout expired
     connection_closed,         ///< the connection closed with requests in flight
     invalid_config,            ///< a configuration name or value is not valid
+    tls_handshake_failed,      ///< the TLS handshake failed (protocol, cipher, bad client key)
+    certificate_verify_failed, ///< the broker's certificate was refused (CA, expiry, host name)
 };
 
 const error_category& client_category() noexcept;

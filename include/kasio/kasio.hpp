@@ -4,4 +4,6 @@
 #include <kasio/config.hpp>
 #include <kasio/error.hpp>
 #include <kasio/log.hpp>
+#include <kasio/producer.hpp>
 #include <kasio/version.hpp>
+#include <kasio/consumer.hpp>

@@ -100,6 +100,9 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         asio::steady_timer timer;       // wakes pump() at retry_at or the throttle's end
         asio::steady_timer idle_timer;  // connections.max.idle.ms
         std::string name;               // for logs: "node 1 produce#0"
+        std::size_t index = 0;          // produce connection number
+        std::uint64_t connects = 0;
+        connection_stats retired;       // summed counters of this slot's closed connections
     };
 
     struct broker {
@@ -141,8 +144,10 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         switch (p) {
         case purpose::produce: {
             if (b.produce.empty()) {
-                for (std::size_t i = 0; i < cfg.connections_per_broker; ++i)
+                for (std::size_t i = 0; i < cfg.connections_per_broker; ++i) {
                     b.produce.push_back(make("#" + std::to_string(i)));
+                    b.produce.back()->index = i;
+                }
             }
             slot& s = *b.produce[b.next_produce];
             b.next_produce = (b.next_produce + 1) % b.produce.size();
@@ -284,9 +289,24 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
 
     // ---- connection life
 
+    // Keeps the counters of a connection the slot lets go of.
+    static void retire(slot& s) {
+        if (!s.conn) return;
+        const connection_stats c = s.conn->stats();
+        s.retired.requests += c.requests;
+        s.retired.responses += c.responses;
+        s.retired.bytes_out += c.bytes_out;
+        s.retired.bytes_in += c.bytes_in;
+        s.retired.peak_in_flight = std::max(s.retired.peak_in_flight, c.peak_in_flight);
+        s.retired.peak_read_buffer_bytes = std::max(s.retired.peak_read_buffer_bytes, c.peak_read_buffer_bytes);
+        s.retired.last_rtt = c.last_rtt;
+        s.conn.reset();
+    }
+
     void connect(slot& s, broker& b) {
         s.st = slot::state::connecting;
         const std::uint64_t gen = ++s.generation;
+        ++s.connects;
         s.conn = std::make_shared<connection>(strand.get_inner_executor(), cfg.connection);
         debug([&] { return s.name + ": connecting to " + b.host + ":" + b.port; });
         s.conn->async_connect(b.host, b.port,
@@ -298,7 +318,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     void on_connected(slot& s, broker& b, std::uint64_t gen, error_code ec) {
         if (gen != s.generation || closed) return;  // closed or replaced meanwhile
         if (ec) {
-            s.conn.reset();
+            retire(s);
             s.st = slot::state::idle;
             const auto delay = s.retry.next();
             s.retry_at = clock::now() + delay;
@@ -324,7 +344,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     // The connection closed by itself (socket lost, request timeout, broken stream).
     void on_closed(slot& s, std::uint64_t gen, error_code why) {
         if (gen != s.generation || closed) return;  // closed by the pool itself
-        s.conn.reset();
+        retire(s);
         s.idle_timer.cancel();
         s.st = slot::state::idle;
         // As the Java client: the first reconnect after a loss waits reconnect.backoff.ms too.
@@ -343,7 +363,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         debug([&] { return s.name + ": closing connection (" + std::string(why) + ")"; });
         ++s.generation;
         if (s.conn) s.conn->close();
-        s.conn.reset();
+        retire(s);
         s.st = slot::state::idle;
         s.idle_timer.cancel();
     }
@@ -396,6 +416,48 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         for (auto& [addr, b] : bootstraps) close_all(b);
     }
 
+    std::vector<pooled_connection_stats> stats() const {
+        std::vector<pooled_connection_stats> out;
+        auto add = [&](std::int32_t node, const broker& b) {
+            auto one = [&](const slot& s, purpose p) {
+                pooled_connection_stats e;
+                e.node_id = node;
+                e.address = b.host + ":" + b.port;
+                e.p = p;
+                e.index = s.index;
+                e.connected = s.st == slot::state::ready;
+                e.connects = s.connects;
+                e.counters = s.retired;
+                e.counters.last_rtt = {};
+                if (s.conn) {
+                    const connection_stats c = s.conn->stats();
+                    e.counters.requests += c.requests;
+                    e.counters.responses += c.responses;
+                    e.counters.bytes_out += c.bytes_out;
+                    e.counters.bytes_in += c.bytes_in;
+                    e.counters.in_flight = c.in_flight;
+                    e.counters.peak_in_flight = std::max(e.counters.peak_in_flight, c.peak_in_flight);
+                    e.counters.peak_read_buffer_bytes =
+                        std::max(e.counters.peak_read_buffer_bytes, c.peak_read_buffer_bytes);
+                    e.counters.last_rtt = c.last_rtt;
+                }
+                out.push_back(std::move(e));
+            };
+            for (const auto& s : b.produce) one(*s, purpose::produce);
+            if (b.fetch) one(*b.fetch, purpose::fetch);
+            if (b.group) one(*b.group, purpose::group);
+        };
+        std::vector<std::int32_t> ids;
+        for (const auto& [id, b] : nodes) ids.push_back(id);
+        std::sort(ids.begin(), ids.end());
+        for (auto id : ids) add(id, nodes.at(id));
+        std::vector<std::string> addrs;
+        for (const auto& [a, b] : bootstraps) addrs.push_back(a);
+        std::sort(addrs.begin(), addrs.end());
+        for (const auto& a : addrs) add(-1, bootstraps.at(a));
+        return out;
+    }
+
     connection_state state_of(std::int32_t node_id, purpose p) const {
         auto it = nodes.find(node_id);
         if (it == nodes.end()) return connection_state::unknown;
@@ -436,6 +498,15 @@ void broker_pool::start_request(const std::shared_ptr<impl>& self, std::int32_t 
 }
 
 connection_state broker_pool::state(std::int32_t node_id, purpose p) const { return impl_->state_of(node_id, p); }
+
+void broker_pool::start_stats(const std::shared_ptr<impl>& self, stats_handler handler) {
+    auto work = asio::prefer(asio::get_associated_executor(handler, self->strand),
+                             asio::execution::outstanding_work.tracked);
+    // Posted, never dispatched: the initiating function must not complete inline.
+    asio::post(self->strand, [self, work, h = std::move(handler)]() mutable {
+        complete_on(work, std::move(h), self->stats());
+    });
+}
 
 void broker_pool::close() {
     asio::dispatch(impl_->strand, [self = impl_] { self->shutdown(); });

@@ -35,6 +35,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kasio::net {
 
@@ -67,6 +68,19 @@ enum class connection_state : std::uint8_t {
     backoff,     ///< no connection; the next attempt waits for the reconnect backoff
     connecting,  ///< resolving, connecting or negotiating
     ready,       ///< connected
+};
+
+/// The counters of one pooled connection (a broker's produce#i, fetch or group connection),
+/// summed over every connection it has had: requests, responses and bytes add up; in_flight and
+/// last_rtt are the current connection's (0 when there is none); peak_in_flight is the most seen.
+struct pooled_connection_stats {
+    std::int32_t node_id = -1;  ///< -1 for a bootstrap address
+    std::string address;        ///< "host:port"
+    purpose p = purpose::group;
+    std::size_t index = 0;      ///< which produce connection (0 for fetch and group)
+    bool connected = false;     ///< a connection is ready now
+    std::uint64_t connects = 0; ///< connection attempts so far
+    connection_stats counters;
 };
 
 /// Connections to the brokers of one cluster.
@@ -140,6 +154,18 @@ public:
     /// Closes every connection; pending and later requests complete with connection_closed.
     void close();
 
+    /// Completes with the counters of every connection made so far (requests, bytes, in-flight,
+    /// round-trip time), brokers by node id then bootstrap addresses. A snapshot: counters of
+    /// connections on other strands move on meanwhile.
+    ///
+    /// Cancellation: none (it completes at once on the pool strand).
+    template <asio::completion_token_for<void(std::vector<pooled_connection_stats>)> CompletionToken =
+                  asio::deferred_t>
+    auto async_stats(CompletionToken&& token = {}) {
+        return asio::async_initiate<CompletionToken, void(std::vector<pooled_connection_stats>)>(
+            [impl = impl_](auto handler) { start_stats(impl, stats_handler(std::move(handler))); }, token);
+    }
+
     struct impl;
 
 private:
@@ -147,6 +173,9 @@ private:
     static issue_fn make_issuer(Request r) {
         return [r = std::move(r)](connection& c, request_handler h) { c.async_request(r, std::move(h)); };
     }
+
+    using stats_handler = asio::any_completion_handler<void(std::vector<pooled_connection_stats>)>;
+    static void start_stats(const std::shared_ptr<impl>& impl, stats_handler handler);
 
     // node_id >= 0 with an empty bootstrap address, or a bootstrap address.
     static void start_request(const std::shared_ptr<impl>& impl, std::int32_t node_id, std::string bootstrap,

@@ -42,6 +42,15 @@ bool parse_debug(std::string_view text, debug_context& out) {
     return true;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
 constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
 
 }  // namespace
@@ -72,6 +81,33 @@ error_code connection_config::set(std::string_view name, std::string_view value)
     } else if (name == "socket.receive.buffer.bytes") {
         if (!parse_int(value, 0, 100000000, n)) return invalid;
         socket_receive_buffer_bytes = static_cast<int>(n);
+    } else if (name == "security.protocol") {
+        if (iequals(value, "plaintext")) security = security_protocol::plaintext;
+        else if (iequals(value, "ssl")) security = security_protocol::ssl;
+        else if (iequals(value, "sasl_plaintext")) security = security_protocol::sasl_plaintext;
+        else if (iequals(value, "sasl_ssl")) security = security_protocol::sasl_ssl;
+        else return invalid;
+    } else if (name == "sasl.mechanism" || name == "sasl.mechanisms") {
+        if (value == "PLAIN") sasl = sasl_mechanism::plain;
+        else if (value == "SCRAM-SHA-256") sasl = sasl_mechanism::scram_sha_256;
+        else if (value == "SCRAM-SHA-512") sasl = sasl_mechanism::scram_sha_512;
+        else return invalid;
+    } else if (name == "sasl.username") {
+        sasl_username = value;
+    } else if (name == "sasl.password") {
+        sasl_password = value;
+    } else if (name == "ssl.ca.location") {
+        ssl_ca_location = value;
+    } else if (name == "ssl.certificate.location") {
+        ssl_certificate_location = value;
+    } else if (name == "ssl.key.location") {
+        ssl_key_location = value;
+    } else if (name == "ssl.key.password") {
+        ssl_key_password = value;
+    } else if (name == "ssl.endpoint.identification.algorithm") {
+        if (iequals(value, "https")) ssl_verify_hostname = true;
+        else if (iequals(value, "none")) ssl_verify_hostname = false;
+        else return invalid;
     } else if (name == "debug") {
         debug_context d{};
         if (!parse_debug(value, d)) return invalid;

@@ -6,9 +6,13 @@
 
 #include "net/multiplexer.hpp"
 #include "net/negotiator.hpp"
+#include "net/scram.hpp"
+#include "net/tls.hpp"
 #include "protocol/api_table.hpp"
 #include "protocol/headers.hpp"
 #include "protocol/messages.hpp"
+
+#include <kasio/broker_errc.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -28,7 +32,9 @@
 #include <atomic>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <queue>
+#include <tuple>
 #include <utility>
 #include <unordered_map>
 #include <vector>
@@ -89,7 +95,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     asio::strand<executor_type> strand;
     const connection_config cfg;
     tcp::resolver resolver;
-    tcp::socket socket;
+    tcp::socket socket;               // moved into `tls` when security.protocol=ssl
+    std::unique_ptr<asio::ssl::context> tls_context;
+    std::unique_ptr<tls_stream> tls;  // set once the TCP connection is up, for ssl only
     asio::steady_timer write_signal;   // the writer sleeps on it; cancel() wakes it
     asio::steady_timer timeout_timer;  // expires at the earliest request deadline
     asio::steady_timer setup_timer;    // connect_timeout
@@ -105,7 +113,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     std::atomic<std::uint64_t> n_requests{0}, n_responses{0}, n_bytes_out{0}, n_bytes_in{0};
     std::atomic<std::uint32_t> n_in_flight{0};
+    std::atomic<std::uint32_t> n_peak_in_flight{0};  // written only on the strand
     std::atomic<std::int64_t> last_rtt_us{0};
+    std::atomic<std::uint64_t> n_peak_read_buffer{0};  // written only on the strand
 
     // ---- logging: the level is checked before anything is formatted
     template <class MakeLine>
@@ -176,7 +186,15 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     void finish_all(std::vector<completion>& done) {
         for (auto& c : done) finish(c.correlation_id, c.ec, std::move(c.frame), c.sent_at);
-        n_in_flight.store(static_cast<std::uint32_t>(mpx.in_flight()), std::memory_order_relaxed);
+        count_in_flight();
+    }
+
+    // runs on: connection strand
+    void count_in_flight() {
+        const auto now = static_cast<std::uint32_t>(mpx.in_flight());
+        n_in_flight.store(now, std::memory_order_relaxed);
+        if (now > n_peak_in_flight.load(std::memory_order_relaxed))
+            n_peak_in_flight.store(now, std::memory_order_relaxed);
     }
 
     // runs on: connection strand
@@ -206,11 +224,15 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         for (auto& [handler, work] : std::exchange(close_waiters, {})) complete_on(work, std::move(handler), ec);
         error_code ignored;
         resolver.cancel();
-        socket.close(ignored);
+        // Closing the TCP socket under a TLS stream ends its pending operations too; a TLS
+        // close_notify is not worth waiting for on a connection being dropped.
+        lowest_layer().close(ignored);
         write_signal.cancel();
         timeout_timer.cancel();
         setup_timer.cancel();
     }
+
+    tcp::socket& lowest_layer() noexcept { return tls ? tls->next_layer() : socket; }
 
     // Socket errors all mean the same to callers: the connection is gone, try again.
     void lost(error_code io_error, std::string_view during) {
@@ -233,7 +255,11 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             for (auto f : frames) buffers.emplace_back(f.data(), f.size());
             // Counted now: the answers may be read before this write's completion runs.
             self->n_requests.fetch_add(frames.size(), std::memory_order_relaxed);
-            auto [ec, n] = co_await asio::async_write(self->socket, buffers, nothrow_awaitable);
+            self->count_in_flight();
+            std::tuple<error_code, std::size_t> written;
+            if (self->tls) written = co_await asio::async_write(*self->tls, buffers, nothrow_awaitable);
+            else written = co_await asio::async_write(self->socket, buffers, nothrow_awaitable);
+            auto [ec, n] = written;
             std::vector<completion> done;
             // A failed write fails its requests first: commit_write would complete the ones that
             // expect no response (acks=0) as if they had gone out.
@@ -248,8 +274,15 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     static asio::awaitable<void> reader(std::shared_ptr<impl> self) {
         while (self->st != state::closed) {
             auto into = self->mpx.prepare_read();
-            auto [ec, n] = co_await self->socket.async_read_some(asio::buffer(into.data(), into.size()),
-                                                                 nothrow_awaitable);
+            // Measured here, where a frame being assembled holds its whole buffer.
+            const std::uint64_t held = self->mpx.read_buffer_bytes();
+            if (held > self->n_peak_read_buffer.load(std::memory_order_relaxed))
+                self->n_peak_read_buffer.store(held, std::memory_order_relaxed);
+            const auto buffer = asio::buffer(into.data(), into.size());
+            std::tuple<error_code, std::size_t> got;
+            if (self->tls) got = co_await self->tls->async_read_some(buffer, nothrow_awaitable);
+            else got = co_await self->socket.async_read_some(buffer, nothrow_awaitable);
+            auto [ec, n] = got;
             if (self->st == state::closed) co_return;
             if (ec) co_return self->lost(ec, "read");
             self->n_bytes_in.fetch_add(n, std::memory_order_relaxed);
@@ -303,6 +336,102 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             token, std::move(frame), api_key, version);
     }
 
+    // TLS over the connected socket: the context, then the handshake, which verifies the chain
+    // and (ssl.endpoint.identification.algorithm=https) the host name.
+    asio::awaitable<error_code> handshake(const std::string& host) {
+        std::string why;
+        error_code ec = make_tls_context(cfg, tls_context, why);
+        if (!ec) {
+            tls = std::make_unique<tls_stream>(std::move(socket), *tls_context);
+            ec = prepare_tls_stream(*tls, host, cfg.ssl_verify_hostname);
+            if (ec) why = "cannot set up TLS for host " + host;
+        }
+        if (!ec) {
+            auto [hec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
+            if (hec && st != state::closed) ec = tls_handshake_error(*tls, hec, why);
+            else if (hec) ec = hec;  // closed meanwhile (timeout, cancel): the close reason wins
+        }
+        if (ec && !why.empty()) log(log_level::error, [&] { return why; });
+        else if (!ec)
+            debug(debug_context::broker, [&] { return "TLS handshake done: " + tls_session_info(*tls); });
+        co_return ec;
+    }
+
+    // One internal request/response on the set-up path, decoded.
+    template <class Request, class Response>
+    asio::awaitable<error_code> exchange(const Request& request, std::int16_t version, Response& out) {
+        protocol::byte_buffer frame;
+        protocol::encode_request_frame(frame, request, version, 0, std::string_view(cfg.client_id));
+        auto [ec, response] = co_await async_submit(std::move(frame), Request::api_key, version, nothrow_awaitable);
+        if (ec) co_return ec;
+        co_return decode_response(response, out);
+    }
+
+    // SASL after ApiVersions (KIP-152: SaslHandshake v1, then the tokens in SaslAuthenticate).
+    // Log lines name the mechanism and the broker's message, never the username or password.
+    asio::awaitable<error_code> authenticate(const version_table& vt) {
+        using protocol::msg::sasl_authenticate_request;
+        using protocol::msg::sasl_authenticate_response;
+        using protocol::msg::sasl_handshake_request;
+        using protocol::msg::sasl_handshake_response;
+        const std::int16_t hv = vt.version(sasl_handshake_request::api_key);
+        const std::int16_t av = vt.version(sasl_authenticate_request::api_key);
+        if (hv < 1 || av < 0) {
+            log(log_level::error,
+                [] { return std::string("broker lacks SaslHandshake v1 / SaslAuthenticate (Kafka 1.0+)"); });
+            co_return client_errc::no_common_version;
+        }
+        const std::string_view mechanism = cfg.sasl == sasl_mechanism::plain           ? "PLAIN"
+                                           : cfg.sasl == sasl_mechanism::scram_sha_256 ? "SCRAM-SHA-256"
+                                                                                       : "SCRAM-SHA-512";
+        sasl_handshake_request hr;
+        hr.mechanism = mechanism;
+        sasl_handshake_response hs;
+        if (auto ec = co_await exchange(hr, hv, hs)) co_return ec;
+        if (hs.error_code != 0) {
+            log(log_level::error, [&] {
+                std::string line = "SASL mechanism " + std::string(mechanism) + " refused; the broker offers:";
+                for (const auto& m : hs.mechanisms) line += " " + m;
+                return line;
+            });
+            co_return error_code(static_cast<broker_errc>(hs.error_code));
+        }
+
+        std::optional<scram_client> scram;
+        std::string token;
+        if (cfg.sasl == sasl_mechanism::plain) {
+            token = sasl_plain_token(cfg.sasl_username, cfg.sasl_password);
+        } else {
+            scram.emplace(cfg.sasl == sasl_mechanism::scram_sha_256 ? scram_hash::sha256 : scram_hash::sha512,
+                          cfg.sasl_username, cfg.sasl_password);
+            token = scram->client_first();
+        }
+        auto refuse = [&](const error_code& ec, std::string why) {
+            log(log_level::error, [&] { return "SASL " + std::string(mechanism) + " authentication failed: " + why; });
+            return ec;
+        };
+        for (int round = 0;; ++round) {
+            sasl_authenticate_request ar;
+            ar.auth_bytes.assign(token.begin(), token.end());
+            sasl_authenticate_response as;
+            if (auto ec = co_await exchange(ar, av, as)) co_return ec;
+            if (as.error_code != 0)
+                co_return refuse(static_cast<broker_errc>(as.error_code), as.error_message.value_or("(no message)"));
+            if (!scram) break;
+            const std::string_view server(reinterpret_cast<const char*>(as.auth_bytes.data()), as.auth_bytes.size());
+            if (round == 0) {
+                if (auto ec = scram->on_server_first(server, token))
+                    co_return refuse(ec, "unacceptable server-first message");
+                continue;
+            }
+            if (auto ec = scram->on_server_final(server))
+                co_return refuse(ec, "the broker's signature does not verify");
+            break;
+        }
+        debug(debug_context::broker, [&] { return "SASL " + std::string(mechanism) + " authenticated"; });
+        co_return error_code{};
+    }
+
     asio::awaitable<error_code> setup(std::string host, std::string port) {
         auto [rec, endpoints] = co_await resolver.async_resolve(host, port, nothrow_awaitable);
         if (rec) co_return rec;
@@ -316,6 +445,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             socket.set_option(asio::socket_base::receive_buffer_size(cfg.socket_receive_buffer_bytes), ec);
         if (ec) co_return ec;
         debug(debug_context::broker, [&, ep = endpoint] { return "connected to " + ep.address().to_string(); });
+        if (cfg.uses_tls()) {
+            if (auto tec = co_await handshake(host)) co_return tec;
+        }
 
         auto self = shared_from_this();
         asio::co_spawn(strand, reader(self), asio::detached);
@@ -343,7 +475,12 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             }
             break;
         }
-        versions = n.versions();
+        // Published only once authenticated: until then async_request refuses to send.
+        const version_table table = n.versions();
+        if (cfg.uses_sasl()) {
+            if (auto aec = co_await authenticate(table)) co_return aec;
+        }
+        versions = table;
         negotiated.store(true, std::memory_order_release);
         debug(debug_context::feature, [&] {
             std::string line = "negotiated (api: broker range -> version):";
@@ -451,6 +588,8 @@ connection_stats connection::stats() const noexcept {
     s.bytes_out = i.n_bytes_out.load(std::memory_order_relaxed);
     s.bytes_in = i.n_bytes_in.load(std::memory_order_relaxed);
     s.in_flight = i.n_in_flight.load(std::memory_order_relaxed);
+    s.peak_in_flight = i.n_peak_in_flight.load(std::memory_order_relaxed);
+    s.peak_read_buffer_bytes = i.n_peak_read_buffer.load(std::memory_order_relaxed);
     s.last_rtt = std::chrono::microseconds(i.last_rtt_us.load(std::memory_order_relaxed));
     return s;
 }

@@ -35,7 +35,9 @@ struct connection_stats {
     std::uint64_t bytes_out = 0;
     std::uint64_t bytes_in = 0;
     std::uint32_t in_flight = 0;          ///< written, not yet answered
+    std::uint32_t peak_in_flight = 0;     ///< the most ever written and not yet answered at once
     std::chrono::microseconds last_rtt{}; ///< write finished -> response parsed, last response
+    std::uint64_t peak_read_buffer_bytes = 0;  ///< the most the read side ever held allocated
 };
 
 /// One TCP connection to one broker.
@@ -65,9 +67,14 @@ public:
     /// The connection's strand.
     executor_type get_executor() const noexcept;
 
-    /// Resolves host, connects (TCP_NODELAY, socket buffer sizes), then negotiates API versions
-    /// with ApiVersions. Completes with client_errc::timed_out after connect_timeout for the
-    /// whole set-up; with a broker_errc when the broker refuses ApiVersions.
+    /// Resolves host, connects (TCP_NODELAY, socket buffer sizes), does the TLS handshake
+    /// (security.protocol ssl / sasl_ssl; host is the name the certificate must carry), then
+    /// negotiates API versions with ApiVersions and authenticates (sasl_plaintext / sasl_ssl:
+    /// SaslHandshake v1 + SaslAuthenticate, KIP-152). Completes with client_errc::timed_out after
+    /// connect_timeout for the whole set-up; with a broker_errc when the broker refuses
+    /// ApiVersions; certificate_verify_failed (unknown CA, expired, wrong host: the reason is
+    /// logged at error level), tls_handshake_failed, invalid_config (unreadable TLS files or key
+    /// password); broker_errc::sasl_authentication_failed / unsupported_sasl_mechanism.
     ///
     /// Cancellation: terminal (the connection is closed).
     template <asio::completion_token_for<void(error_code)> CompletionToken = asio::deferred_t>

@@ -95,6 +95,9 @@ public:
     std::size_t in_flight() const noexcept { return in_flight_.size(); }
     /// Requests not yet written.
     std::size_t queued() const noexcept { return queue_.size(); }
+    /// Bytes the read side holds allocated now: the staging buffer and the frame being
+    /// assembled (at most read_chunk + max_frame_size).
+    std::size_t read_buffer_bytes() const noexcept { return staging_.capacity() + frame_.capacity(); }
 
 private:
     struct entry {

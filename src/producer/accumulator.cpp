@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 // Own cache line: threads appending to different partitions do not share lock words.
 struct alignas(64) partition_queue {
@@ -416,7 +416,7 @@ void accumulator::reenqueue(batch_ptr ptr, time_point retry_at) {
     q.batches.insert(at, b);
 }
 
-std::size_t accumulator::expire(time_point now) {
+std::size_t accumulator::expire(time_point now, std::size_t* records) {
     scratch_.clear();
     for_each_queue([&](partition_queue& q) {
         while (!q.batches.empty() && reached_delivery_timeout(*q.batches.front(), now))
@@ -424,21 +424,25 @@ std::size_t accumulator::expire(time_point now) {
     });
     for (producer_batch* b : scratch_) {
         if (tracker_ != nullptr) tracker_->on_expired(*b);
+        if (records != nullptr) *records += static_cast<std::size_t>(b->record_count());
         b->deliver(client_errc::timed_out);
         release(b);
     }
     return scratch_.size();
 }
 
-void accumulator::abort_undrained(error_code ec) {
+std::size_t accumulator::abort_undrained(error_code ec) {
     scratch_.clear();
     for_each_queue([&](partition_queue& q) {
         while (!q.batches.empty()) scratch_.push_back(q.batches.pop_front());
     });
+    std::size_t records = 0;
     for (producer_batch* b : scratch_) {
+        records += static_cast<std::size_t>(b->record_count());
         b->deliver(ec);
         release(b);
     }
+    return records;
 }
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 class sequence_tracker;
 
@@ -152,10 +152,12 @@ public:
     void reenqueue(batch_ptr b, time_point retry_at);
     /// Fails queued batches older than delivery.timeout.ms with client_errc::timed_out, oldest
     /// first per partition (the tracker marks their sequences unresolved). Drained batches
-    /// are the sender's to expire (reached_delivery_timeout). Returns the number of batches.
-    std::size_t expire(time_point now);
-    /// Fails every queued batch with `ec` (a forced close or a fatal error).
-    void abort_undrained(error_code ec);
+    /// are the sender's to expire (reached_delivery_timeout). Returns the number of batches;
+    /// adds the number of records failed to `*records` when given.
+    std::size_t expire(time_point now, std::size_t* records = nullptr);
+    /// Fails every queued batch with `ec` (a forced close or a fatal error). Returns the
+    /// number of records failed.
+    std::size_t abort_undrained(error_code ec);
     bool reached_delivery_timeout(const producer_batch& b, time_point now) const noexcept {
         return now - b.created() >= cfg_.delivery_timeout;
     }
@@ -207,4 +209,4 @@ private:
     std::vector<producer_batch*> scratch_;  // producer strand: batches failed outside locks
 };
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 class producer_batch;
 
@@ -55,4 +55,4 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 std::int32_t murmur2(bytes_view data) noexcept {
     // Unsigned arithmetic gives Java's wrapping int multiply and >>> exactly.
@@ -111,4 +111,4 @@ bool partitioner::on_appended(partitioner_state& st, std::int32_t partition, std
     }
 }
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <functional>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 /// Kafka's murmur2 (Utils.murmur2: MurmurHash2, seed 0x9747b28c, little-endian blocks, bytes
 /// unsigned), bit-exact with the Java client and librdkafka's rd_murmur2.
@@ -107,4 +107,4 @@ private:
     partitioner_config cfg_;
 };
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -6,7 +6,7 @@
 #include <limits>
 #include <utility>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 namespace {
 
 constexpr std::size_t max_field = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
@@ -143,4 +143,4 @@ void batch_releaser::operator()(producer_batch* b) const noexcept {
     else delete b;
 }
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 using clock = std::chrono::steady_clock;
 using time_point = clock::time_point;
@@ -172,4 +172,4 @@ struct batch_releaser {
 };
 using batch_ptr = std::unique_ptr<producer_batch, batch_releaser>;
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <limits>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 namespace {
 
 constexpr std::int32_t int32_max = std::numeric_limits<std::int32_t>::max();
@@ -231,4 +231,4 @@ std::size_t sequence_tracker::in_flight(topic_partition_view tp) const {
     return e != nullptr ? e->in_flight.size() : 0;
 }
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

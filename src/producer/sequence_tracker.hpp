@@ -18,7 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 struct producer_identity {
     std::int64_t id = protocol::no_producer_id;
@@ -134,4 +134,4 @@ private:
     std::unordered_set<topic_partition_view, tp_hash> rewrite_;  // to re-sequence at the bump
 };
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

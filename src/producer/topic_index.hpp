@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 
 /// T has a `name` member convertible to std::string_view, fixed once inserted.
 ///
@@ -79,4 +79,4 @@ private:
     std::size_t count_ = 0;
 };
 
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

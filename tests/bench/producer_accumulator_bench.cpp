@@ -17,7 +17,7 @@
 namespace {
 
 using namespace kasio;
-using namespace kasio::producer;
+using namespace kasio::detail::producer;
 
 constexpr std::int32_t partitions = 64;
 

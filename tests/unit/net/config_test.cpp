@@ -75,5 +75,31 @@ TEST(connection_config, debug_selects_contexts_and_raises_level) {
     EXPECT_FALSE(c.log.enabled(log_level::error));
 }
 
+TEST(connection_config, security_names_select_tls_and_its_files) {
+    connection_config c;
+    EXPECT_EQ(c.security, security_protocol::plaintext);
+    EXPECT_TRUE(c.ssl_verify_hostname);  // https by default, as Kafka 2.0+ and librdkafka 2.0+
+    EXPECT_FALSE(c.set("security.protocol", "SSL"));
+    EXPECT_EQ(c.security, security_protocol::ssl);
+    EXPECT_FALSE(c.set("ssl.ca.location", "/etc/kafka/ca.pem"));
+    EXPECT_FALSE(c.set("ssl.certificate.location", "/etc/kafka/client.pem"));
+    EXPECT_FALSE(c.set("ssl.key.location", "/etc/kafka/client.key"));
+    EXPECT_FALSE(c.set("ssl.key.password", "pw"));
+    EXPECT_FALSE(c.set("ssl.endpoint.identification.algorithm", "none"));
+    EXPECT_EQ(c.ssl_ca_location, "/etc/kafka/ca.pem");
+    EXPECT_EQ(c.ssl_certificate_location, "/etc/kafka/client.pem");
+    EXPECT_EQ(c.ssl_key_location, "/etc/kafka/client.key");
+    EXPECT_EQ(c.ssl_key_password, "pw");
+    EXPECT_FALSE(c.ssl_verify_hostname);
+    EXPECT_FALSE(c.set("ssl.endpoint.identification.algorithm", "HTTPS"));
+    EXPECT_TRUE(c.ssl_verify_hostname);
+    EXPECT_FALSE(c.set("security.protocol", "plaintext"));
+    EXPECT_EQ(c.security, security_protocol::plaintext);
+
+    EXPECT_EQ(c.set("security.protocol", "tls"), client_errc::invalid_config);
+    EXPECT_EQ(c.set("ssl.endpoint.identification.algorithm", "dns"), client_errc::invalid_config);
+    EXPECT_EQ(c.security, security_protocol::plaintext);
+}
+
 }  // namespace
 }  // namespace kasio

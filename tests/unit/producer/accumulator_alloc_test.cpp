@@ -24,7 +24,7 @@ void* operator new(std::size_t n) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 namespace {
 
 using namespace test;
@@ -110,4 +110,4 @@ TEST(accumulator_allocations, a_small_handler_is_stored_inline_and_a_large_one_o
 }
 
 }  // namespace
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

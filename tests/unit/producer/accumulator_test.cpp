@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 namespace {
 
 using namespace test;
@@ -557,4 +557,4 @@ TEST(accumulator, appends_blocked_on_memory_resume_when_a_concurrent_sender_free
 }
 
 }  // namespace
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

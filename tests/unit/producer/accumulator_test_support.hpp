@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kasio::producer::test {
+namespace kasio::detail::producer::test {
 
 using namespace std::chrono_literals;
 
@@ -82,4 +82,4 @@ inline batch_ptr drain_one(accumulator& acc, topic_partition_view tp, time_point
     return std::move(out.front());
 }
 
-}  // namespace kasio::producer::test
+}  // namespace kasio::detail::producer::test

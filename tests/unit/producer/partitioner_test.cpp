@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 namespace {
 
 record keyed(std::string_view key) {
@@ -169,4 +169,4 @@ TEST(partitioner, no_partitions_gives_no_partition) {
 }
 
 }  // namespace
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

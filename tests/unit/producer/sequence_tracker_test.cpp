@@ -6,7 +6,7 @@
 
 #include <memory>
 
-namespace kasio::producer {
+namespace kasio::detail::producer {
 namespace {
 
 using namespace test;
@@ -277,4 +277,4 @@ TEST_F(sequence_tracker_test, an_exhausted_epoch_takes_a_new_producer_id) {
 }
 
 }  // namespace
-}  // namespace kasio::producer
+}  // namespace kasio::detail::producer

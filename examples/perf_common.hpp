@@ -1,0 +1,281 @@
+#pragma once
+// What kasio-perf (examples/kasio_perf.cpp) and its librdkafka twin (tests/bench/rdkafka_perf.cpp)
+// share, so that the two measure the same thing: the command line, the configuration both
+// start from, the payload, the latency record, the progress line and the RESULT line.
+//
+//   <prog> produce|consume --brokers B --topic T --count N --size S [--key-size K]
+//          [--codec C] [--acks A] [--linger-ms L] [--batch-size B] [-X name=value]...
+//
+// The last stdout line is
+//   RESULT mode=produce msgs=N ok=N failed=N secs=X msgs_per_s=X mb_per_s=X cpu_s=X
+//          cpu_us_per_msg=X p50_ms=X p99_ms=X rss_mb=X
+// (mode=consume for the consumer, with p50/p99 0). Scripts (tests/bench/compare.sh,
+// examples/quickstart.sh) parse it: change it in both programs or not at all.
+//
+// Standard C++ and POSIX only: no kasio and no librdkafka header here.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace perf {
+
+using clock = std::chrono::steady_clock;
+
+struct options {
+    std::string mode;  ///< produce | consume
+    std::string brokers;
+    std::string topic;
+    std::int64_t count = 0;
+    std::size_t size = 100;      ///< value bytes per record
+    std::size_t key_size = 0;    ///< 0: null keys (the sticky partitioner spreads them)
+    /// Configuration in the order to apply it: the shared defaults, then the flags, then -X.
+    /// Kafka/Java property names, which kasio and librdkafka both accept.
+    std::vector<std::pair<std::string, std::string>> properties;
+};
+
+inline void print_usage(const char* prog) {
+    std::fprintf(stderr,
+                 "usage: %s produce|consume --brokers B --topic T --count N --size S [--key-size K]\n"
+                 "          [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all] [--linger-ms L]\n"
+                 "          [--batch-size B] [-X name=value]...\n",
+                 prog);
+}
+
+template <typename Int>
+bool parse_number(std::string_view s, Int& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && end == s.data() + s.size();
+}
+
+/// Parses the command line; on failure returns false with `error` set.
+///
+/// The producer starts from the Java client's defaults, which kasio keeps: acks=all,
+/// enable.idempotence=true, linger.ms=5 (KIP-1030), batch.size=16384. As in the Java client an
+/// acks other than all turns idempotence off (it needs acks=all; librdkafka would refuse the
+/// combination outright). -X comes last, so it overrides any of these.
+inline bool parse_options(int argc, char** argv, options& opt, std::string& error) {
+    if (argc < 2) {
+        error = "missing mode";
+        return false;
+    }
+    opt.mode = argv[1];
+    if (opt.mode != "produce" && opt.mode != "consume") {
+        error = "unknown mode '" + opt.mode + "'";
+        return false;
+    }
+    std::string codec = "none", acks = "all", linger = "5", batch = "16384";
+    std::vector<std::pair<std::string, std::string>> extra;
+    for (int i = 2; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (i + 1 >= argc) {
+            error = "missing value after " + std::string{arg};
+            return false;
+        }
+        const std::string_view value = argv[++i];
+        bool ok = true;
+        if (arg == "--brokers" || arg == "-b") opt.brokers = value;
+        else if (arg == "--topic" || arg == "-t") opt.topic = value;
+        else if (arg == "--count") ok = parse_number(value, opt.count) && opt.count > 0;
+        else if (arg == "--size") ok = parse_number(value, opt.size);
+        else if (arg == "--key-size") ok = parse_number(value, opt.key_size);
+        else if (arg == "--codec") codec = value;
+        else if (arg == "--acks") acks = value;
+        else if (arg == "--linger-ms") linger = value;
+        else if (arg == "--batch-size") batch = value;
+        else if (arg == "-X") {
+            const std::size_t eq = value.find('=');
+            if (eq == std::string_view::npos || eq == 0) {
+                error = "-X takes name=value, got '" + std::string{value} + "'";
+                return false;
+            }
+            extra.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+        } else {
+            error = "unknown option '" + std::string{arg} + "'";
+            return false;
+        }
+        if (!ok) {
+            error = "bad value '" + std::string{value} + "' for " + std::string{arg};
+            return false;
+        }
+    }
+    if (opt.brokers.empty() || opt.topic.empty() || opt.count <= 0) {
+        error = "--brokers, --topic and --count are required";
+        return false;
+    }
+    if (opt.mode == "produce") {
+        opt.properties = {{"acks", acks},
+                          {"enable.idempotence", acks == "all" || acks == "-1" ? "true" : "false"},
+                          {"linger.ms", linger},
+                          {"batch.size", batch},
+                          {"compression.type", codec}};
+    }
+    opt.properties.insert(opt.properties.end(), extra.begin(), extra.end());
+    return true;
+}
+
+/// Records a producer keeps outstanding (sent, delivery not yet reported): 16 MiB of keys and
+/// values, at least 1000, at most --count. Both programs apply the same window, so delivery
+/// latency (which includes the time a record waits in the client's queue) compares like for
+/// like. Half of buffer.memory (32 MiB, Java's default, which librdkafka's queue limit is set to
+/// here too): even with batch headers and half-filled batches a send never has to wait for
+/// memory, so the window, not either client's back-pressure, bounds the queue.
+inline std::int64_t window(const options& opt) {
+    const auto per_record = static_cast<std::int64_t>(opt.size + opt.key_size + 1);
+    return std::min<std::int64_t>(opt.count, std::max<std::int64_t>(1000, (std::int64_t{16} << 20) / per_record));
+}
+
+/// Record values: slices of a 1 MiB pool of word-like text, so that codecs see data they
+/// can compress (about 2x for lz4, more for zstd) without every record being the same.
+/// Built once before timing starts; a record's value is a view into it, never copied here.
+class payload {
+public:
+    explicit payload(std::size_t value_size) : size_(value_size) {
+        constexpr std::size_t pool = std::size_t{1} << 20;
+        std::uint64_t state = 0x9e3779b97f4a7c15ULL;  // xorshift64: fixed, so every run is alike
+        auto next = [&state] {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            return state;
+        };
+        std::vector<std::string> words(512);
+        for (std::string& w : words) {
+            const std::size_t len = 2 + next() % 8;
+            for (std::size_t i = 0; i < len; ++i) w.push_back(static_cast<char>('a' + next() % 26));
+        }
+        bytes_.reserve(pool + value_size + 16);
+        while (bytes_.size() < pool + value_size) {
+            const std::string& w = words[next() % words.size()];
+            bytes_.insert(bytes_.end(), w.begin(), w.end());
+            bytes_.push_back(' ');
+        }
+        span_ = pool;
+    }
+    /// Record i's value: `size()` bytes. A large odd stride: neighbours in a batch differ.
+    const std::uint8_t* value(std::uint64_t i) const noexcept {
+        return bytes_.data() + (i * 40503) % span_;
+    }
+    std::size_t size() const noexcept { return size_; }
+
+private:
+    std::vector<std::uint8_t> bytes_;
+    std::size_t size_;
+    std::size_t span_ = 1;
+};
+
+/// Writes record i's key: its number in decimal, zero-padded to the key size (the low digits
+/// when the key is shorter), so that keyed records spread over the partitions by murmur2.
+inline void write_key(char* out, std::size_t key_size, std::uint64_t i) noexcept {
+    for (std::size_t k = key_size; k-- > 0;) {
+        out[k] = static_cast<char>('0' + i % 10);
+        i /= 10;
+    }
+}
+
+/// Delivery latency per record, from the send call to its delivery report. One slot per
+/// record, allocated before timing starts: recording allocates nothing.
+class latency_record {
+public:
+    explicit latency_record(std::int64_t count)
+        : ns_(static_cast<std::size_t>(count)), state_(static_cast<std::size_t>(count)) {}
+
+    void sent(std::uint64_t id, clock::time_point now) noexcept { ns_[id] = now.time_since_epoch().count(); }
+    void delivered(std::uint64_t id, clock::time_point now) noexcept {
+        ns_[id] = now.time_since_epoch().count() - ns_[id];
+        state_[id] = 1;
+    }
+    void failed(std::uint64_t id) noexcept { state_[id] = 2; }
+
+    /// The q-quantile (0..1) of the delivered records' latencies, in milliseconds.
+    double quantile_ms(double q) const {
+        std::vector<std::int64_t> v;
+        v.reserve(ns_.size());
+        for (std::size_t i = 0; i < ns_.size(); ++i)
+            if (state_[i] == 1) v.push_back(ns_[i]);
+        if (v.empty()) return 0;
+        const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+        using ns_rep = std::chrono::steady_clock::duration;
+        return std::chrono::duration<double, std::milli>(ns_rep{v[k]}).count();
+    }
+
+private:
+    std::vector<std::int64_t> ns_;    // send time, then latency once delivered
+    std::vector<std::uint8_t> state_;  // 0 in flight, 1 delivered, 2 failed
+};
+
+/// A progress line on stderr, only when stderr is a terminal (logs and scripts stay clean).
+/// update() is cheap enough to call every few thousand records.
+class progress {
+public:
+    explicit progress(const char* what) : what_(what), tty_(isatty(STDERR_FILENO) == 1) {}
+
+    void update(std::int64_t done, std::int64_t total, clock::time_point now) {
+        if (!tty_ || now - last_ < std::chrono::milliseconds(500)) return;
+        last_ = now;
+        std::fprintf(stderr, "\r%s: %lld/%lld records (%.0f%%)   ", what_, static_cast<long long>(done),
+                     static_cast<long long>(total), 100.0 * static_cast<double>(done) / static_cast<double>(total));
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    void finish() {
+        if (shown_) std::fputc('\n', stderr);
+        shown_ = false;
+    }
+
+private:
+    const char* what_;
+    bool tty_;
+    bool shown_ = false;
+    clock::time_point last_{};
+};
+
+/// Process CPU time (user + system, every thread) since it started.
+inline double cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
+/// Peak resident set in MiB (Linux reports ru_maxrss in KiB).
+inline double peak_rss_mb() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+struct result {
+    std::string mode;
+    std::int64_t msgs = 0;    ///< records attempted (produce) or wanted (consume)
+    std::int64_t ok = 0;      ///< delivered / consumed
+    std::int64_t failed = 0;  ///< delivery failed / not consumed
+    double secs = 0;          ///< first send (or assign) to last delivery (or record)
+    std::uint64_t bytes = 0;  ///< key + value bytes of the ok records
+    double p50_ms = 0, p99_ms = 0;
+};
+
+/// Prints the RESULT line (stdout, last line). CPU and RSS are read here, after the client was
+/// closed, so they cover all of its work. MB are 10^6 bytes of keys and values.
+inline void print_result(const result& r) {
+    const double cpu = cpu_seconds();
+    const double secs = r.secs > 0 ? r.secs : 1e-9;
+    std::printf("RESULT mode=%s msgs=%lld ok=%lld failed=%lld secs=%.3f msgs_per_s=%.0f mb_per_s=%.2f "
+                "cpu_s=%.3f cpu_us_per_msg=%.3f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f\n",
+                r.mode.c_str(), static_cast<long long>(r.msgs), static_cast<long long>(r.ok),
+                static_cast<long long>(r.failed), r.secs, static_cast<double>(r.ok) / secs,
+                static_cast<double>(r.bytes) / secs / 1e6, cpu,
+                r.ok > 0 ? cpu * 1e6 / static_cast<double>(r.ok) : 0.0, r.p50_ms, r.p99_ms, peak_rss_mb());
+    std::fflush(stdout);
+}
+
+}  // namespace perf

@@ -1,0 +1,280 @@
+#pragma once
+/// The kasio consumer: manual assignment, seek, pause/resume and a batched poll that hands out
+/// records as views into the fetched buffers.
+///
+/// Fetching runs in the background as soon as partitions are assigned: one Fetch in flight per
+/// broker, covering every assigned partition it leads (fetch sessions, KIP-227, when the broker
+/// grants them). Fetched data waits in a bounded buffer (`queued.max.messages.kbytes`) until
+/// async_poll() hands it out, so a slow application stops the fetching instead of growing memory.
+///
+/// Consumer groups (subscribe, commits) come later; group.id is stored for them.
+#include <kasio/config.hpp>
+#include <kasio/error.hpp>
+#include <kasio/record.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kasio {
+
+/// A partition of a topic.
+struct topic_partition {
+    std::string topic;
+    std::int32_t partition = 0;
+    friend bool operator==(const topic_partition&, const topic_partition&) = default;
+};
+
+/// `isolation.level`.
+enum class isolation_level : std::int8_t { read_uncommitted = 0, read_committed = 1 };
+
+/// `auto.offset.reset`: where a partition without a valid position starts.
+enum class offset_reset : std::uint8_t { earliest, latest, none };
+
+/// Configuration of a consumer. set() takes the Java/librdkafka property names; names it does not
+/// know go to the connection pool's configuration (client.id, request.timeout.ms, debug, ...).
+struct consumer_config {
+    /// `bootstrap.servers`: "host:port" entries, each possibly a comma-separated list.
+    std::vector<std::string> bootstrap_servers;
+    /// `group.id`: stored for consumer groups (not used yet).
+    std::string group_id;
+    /// `auto.offset.reset`: earliest | latest (default) | none (smallest/largest/error accepted too).
+    offset_reset auto_offset_reset = offset_reset::latest;
+    /// `fetch.min.bytes`: the broker answers a Fetch once this much data is there (1..100000000).
+    std::int32_t fetch_min_bytes = 1;
+    /// `fetch.max.bytes`: per Fetch response (1..2147483135; default 52428800).
+    std::int32_t fetch_max_bytes = 52428800;
+    /// `fetch.max.wait.ms`: how long the broker may wait for fetch.min.bytes (0..300000; 500).
+    std::chrono::milliseconds fetch_max_wait{500};
+    /// `max.partition.fetch.bytes`: per partition per Fetch (1..1000000000; default 1048576).
+    std::int32_t max_partition_fetch_bytes = 1048576;
+    /// `check.crcs`: verify batch CRCs (default true, as the Java client).
+    bool check_crcs = true;
+    /// `isolation.level`: read_uncommitted (default) | read_committed.
+    kasio::isolation_level isolation = kasio::isolation_level::read_uncommitted;
+    /// `max.poll.records`: records per async_poll() at most (1..2147483647; default 500).
+    std::size_t max_poll_records = 500;
+    /// `queued.max.messages.kbytes`: fetched bytes waiting for poll at most, in KiB (1..2097151;
+    /// default 65536). A new Fetch goes out only while the buffer is below the bound, so the
+    /// buffer exceeds it by at most one response (fetch.max.bytes) per broker.
+    std::size_t queued_max_kbytes = 65536;
+    /// `retry.backoff.ms`: wait before fetching a partition again after an error (default 100).
+    std::chrono::milliseconds retry_backoff{100};
+    /// `metadata.max.age.ms` (default 300000).
+    std::chrono::milliseconds metadata_max_age{300000};
+    /// Connection settings: client.id, request.timeout.ms, debug, log, ... (request.timeout.ms is
+    /// raised to fetch.max.wait.ms + 5 s when lower, so that a long poll cannot time out).
+    connection_config connection;
+    /// Pool properties set by name (reconnect.backoff.ms, connections.max.idle.ms, ...), checked
+    /// by set() and applied when the consumer is made.
+    std::vector<std::pair<std::string, std::string>> pool_properties;
+
+    /// Sets the member named by its Kafka property name from its text form. Returns
+    /// client_errc::invalid_config for an unknown name or a bad or out-of-range value, leaving the
+    /// configuration unchanged.
+    error_code set(std::string_view name, std::string_view value);
+};
+
+/// The headers of a consumed record: iterates as record_header {key, value}, decoding the wire
+/// bytes as it goes (no allocation).
+class record_headers {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = record_header;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const record_header*;
+        using reference = const record_header&;
+
+        iterator() = default;
+        reference operator*() const noexcept { return current_; }
+        pointer operator->() const noexcept { return &current_; }
+        iterator& operator++() noexcept {
+            if (--left_ > 0) decode();
+            return *this;
+        }
+        iterator operator++(int) noexcept {
+            iterator old = *this;
+            ++*this;
+            return old;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.left_ == b.left_; }
+
+    private:
+        friend class record_headers;
+        iterator(bytes_view rest, std::int32_t left) noexcept : rest_(rest), left_(left) {
+            if (left_ > 0) decode();
+        }
+        void decode() noexcept;
+
+        bytes_view rest_;
+        std::int32_t left_ = 0;
+        record_header current_;
+    };
+
+    record_headers() = default;
+    /// raw: validated header bytes (after the count) as the record batch decoder returns them.
+    record_headers(bytes_view raw, std::int32_t count) noexcept : raw_(raw), count_(count) {}
+
+    iterator begin() const noexcept { return {raw_, count_}; }
+    iterator end() const noexcept { return {}; }
+    std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
+    bool empty() const noexcept { return count_ == 0; }
+
+private:
+    bytes_view raw_;
+    std::int32_t count_ = 0;
+};
+
+/// `timestamp` semantics of a record.
+enum class timestamp_kind : std::uint8_t { create_time, log_append_time, none };
+
+/// One consumed record. Views into the fetched (or decompressed) buffer: valid while the
+/// fetch_batch that holds it lives.
+struct consumer_record {
+    std::string_view topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    std::int64_t timestamp = -1;
+    timestamp_kind timestamp_type = timestamp_kind::create_time;
+    std::optional<bytes_view> key;
+    std::optional<bytes_view> value;
+    record_headers headers;
+};
+
+/// Records handed out by one async_poll(). Move-only; owns references to the fetch buffers the
+/// records view, so they stay valid while the batch lives (on any thread).
+class fetch_batch {
+public:
+    fetch_batch() = default;
+    fetch_batch(fetch_batch&&) noexcept = default;
+    fetch_batch& operator=(fetch_batch&&) noexcept = default;
+    fetch_batch(const fetch_batch&) = delete;
+    fetch_batch& operator=(const fetch_batch&) = delete;
+    ~fetch_batch() = default;
+
+    using const_iterator = std::vector<consumer_record>::const_iterator;
+    const_iterator begin() const noexcept { return records_.begin(); }
+    const_iterator end() const noexcept { return records_.end(); }
+    std::size_t size() const noexcept { return records_.size(); }
+    bool empty() const noexcept { return records_.empty(); }
+    const consumer_record& operator[](std::size_t i) const noexcept { return records_[i]; }
+
+    /// Internal: the consumer fills batches.
+    std::vector<consumer_record>& records() noexcept { return records_; }
+    std::vector<std::shared_ptr<const void>>& owners() noexcept { return owners_; }
+
+private:
+    std::vector<consumer_record> records_;
+    std::vector<std::shared_ptr<const void>> owners_;  // response frames, decompressed batches
+};
+
+/// A snapshot of the consumer's counters.
+struct consumer_stats {
+    std::uint64_t records = 0;           ///< records handed out by poll
+    std::uint64_t bytes = 0;             ///< record batch bytes received
+    std::uint64_t fetch_requests = 0;    ///< Fetch requests sent
+    std::uint64_t fetch_responses = 0;   ///< Fetch responses received
+    std::uint64_t list_offsets_requests = 0;
+    std::uint64_t prefetched_bytes = 0;  ///< fetched bytes waiting for poll now
+    std::uint64_t prefetched_bytes_peak = 0;
+    std::uint64_t metadata_refreshes_requested = 0;
+};
+
+/// A Kafka consumer with manual assignment.
+///
+/// Thread safety: every member may be called from any thread. Handlers run on their associated
+/// executor (the consumer's strand when they have none). Only one async_poll may be pending.
+///
+/// Lifetime: the execution context of the executor must outlive the consumer; destroying it
+/// stops fetching (a pending poll completes with operation_aborted).
+class consumer {
+public:
+    using poll_handler = boost::asio::any_completion_handler<void(error_code, fetch_batch)>;
+    using done_handler = boost::asio::any_completion_handler<void(error_code)>;
+
+    consumer(boost::asio::any_io_executor ex, consumer_config cfg);
+    ~consumer();
+    consumer(const consumer&) = delete;
+    consumer& operator=(const consumer&) = delete;
+
+    /// Replaces the assignment. A partition that stays keeps its position; a new one starts at
+    /// auto.offset.reset (no committed offsets without a group yet).
+    void assign(std::vector<topic_partition> partitions);
+    /// The next record returned for tp is at offset (records already fetched are dropped).
+    void seek(const topic_partition& tp, std::int64_t offset);
+    void seek_to_beginning(std::vector<topic_partition> partitions);
+    void seek_to_end(std::vector<topic_partition> partitions);
+    /// Pauses fetching and returning records of these partitions (positions are kept).
+    void pause(std::vector<topic_partition> partitions);
+    void resume(std::vector<topic_partition> partitions);
+    /// The offset of the next record poll will return for tp; nullopt when not assigned or not
+    /// known yet (waiting for a ListOffsets reply).
+    std::optional<std::int64_t> position(const topic_partition& tp) const;
+    std::vector<topic_partition> assignment() const;
+
+    /// Seeks each partition to the first offset whose timestamp is >= ts_ms (ListOffsets), or to
+    /// the end when there is none. Completes when all are resolved; the first error otherwise.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    auto async_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts_ms, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [this](auto handler, std::vector<topic_partition> p, std::int64_t ts) {
+                start_seek_to_timestamp(std::move(p), ts, done_handler(std::move(handler)));
+            },
+            token, std::move(partitions), ts_ms);
+    }
+
+    /// Completes with the next records (at most max.poll.records), waiting until there are some.
+    /// Errors: broker_errc::offset_out_of_range (auto.offset.reset=none; the partition stays
+    /// stopped until a seek), client_errc::crc_mismatch and other decoding errors (the
+    /// partition's position stays at the bad record), operation_aborted after close or when
+    /// cancelled. A batch with records is returned before an error met after them.
+    ///
+    /// Cancellation: any type; the poll completes with operation_aborted, no record is lost.
+    template <boost::asio::completion_token_for<void(error_code, fetch_batch)> Token = boost::asio::deferred_t>
+    auto async_poll(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, fetch_batch)>(
+            [this](auto handler) { start_poll(poll_handler(std::move(handler))); }, token);
+    }
+
+    /// Stops fetching and closes the connections; a pending poll completes with
+    /// operation_aborted. Completes when done.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    auto async_close(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [this](auto handler) { start_close(done_handler(std::move(handler))); }, token);
+    }
+
+    consumer_stats stats() const;
+
+    struct impl;
+
+private:
+    void start_poll(poll_handler handler);
+    void start_close(done_handler handler);
+    void start_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts, done_handler handler);
+
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace kasio
+
+template <>
+struct std::hash<kasio::topic_partition> {
+    std::size_t operator()(const kasio::topic_partition& tp) const noexcept {
+        return std::hash<std::string_view>{}(tp.topic) * 31u + static_cast<std::size_t>(tp.partition);
+    }
+};

@@ -1,0 +1,213 @@
+#pragma once
+/// The kasio producer: sends records to Kafka topics, batching them per partition, with the
+/// Java client's configuration names, defaults and delivery semantics (idempotent by default).
+///
+///   kasio::producer_config cfg;
+///   cfg.bootstrap_servers = {"localhost:9092"};
+///   kasio::producer p(io.get_executor(), cfg);
+///   kasio::record r;
+///   r.topic = "t";
+///   r.value = kasio::bytes_of("v");
+///   p.async_send(r, [](kasio::error_code ec, kasio::delivery d) { ... });   // no allocation per record
+///   auto [ec, d] = co_await p.async_send(r, asio::as_tuple(asio::deferred));
+///   co_await p.async_close(std::chrono::seconds(10));
+///
+/// Executors: the producer runs its sender and metadata work on a strand of the executor it is
+/// given; it has no threads of its own. A callback without an associated executor is called on
+/// that strand; any other handler (a coroutine's, a future's) is dispatched to its own executor.
+#include <kasio/config.hpp>
+#include <kasio/detail/delivery_handler.hpp>
+#include <kasio/error.hpp>
+#include <kasio/record.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/system_executor.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace kasio {
+
+/// How records without an explicit partition are spread (`partitioner`).
+enum class partitioner_type : std::uint8_t {
+    /// "murmur2_random" / "default": murmur2 of the key (the Java client's and librdkafka's
+    /// murmur2_random placement); null keys: KIP-794 uniform sticky.
+    murmur2_random,
+    round_robin,  ///< "round_robin": every record to the next partition in turn
+    custom,       ///< partition_function decides (set by code, not by set())
+};
+
+/// Producer configuration. Defaults are the Java client's (4.x).
+struct producer_config {
+    /// `bootstrap.servers`: "host:port" entries (each may be a comma-separated list).
+    std::vector<std::string> bootstrap_servers;
+    /// `acks`: 0, 1 or -1 ("all").
+    std::int16_t acks = -1;
+    /// `linger.ms`: how long a batch waits for more records (0..900000).
+    std::chrono::milliseconds linger{5};
+    /// `batch.size`: bytes per partition batch, uncompressed (1..2147483647).
+    std::size_t batch_size = 16384;
+    /// `buffer.memory`: bytes of all queued batches; sends wait for memory beyond it.
+    std::size_t buffer_memory = std::size_t{32} << 20;
+    /// `max.block.ms`: how long a send waits for buffer memory or topic metadata.
+    std::chrono::milliseconds max_block{60000};
+    /// `delivery.timeout.ms`: a record not delivered this long after its send fails.
+    std::chrono::milliseconds delivery_timeout{120000};
+    /// `retries`: attempts after the first for a retriable error (0..2147483647).
+    std::int32_t retries = 2147483647;
+    /// `retry.backoff.ms`: wait before retrying a failed batch.
+    std::chrono::milliseconds retry_backoff{100};
+    /// `enable.idempotence`: exactly-once per partition (KIP-98); needs acks=-1.
+    bool enable_idempotence = true;
+    /// `max.in.flight.requests.per.connection`: Produce requests in flight per broker (1..5 with
+    /// idempotence).
+    std::size_t max_in_flight = 5;
+    /// `compression.type`: none, gzip, snappy, lz4, zstd.
+    std::string compression_type = "none";
+    /// `compression.level`: the codec's level; INT32_MIN: the codec's default.
+    int compression_level = INT32_MIN;
+    /// `partitioner`; `partition_function` for partitioner_type::custom.
+    partitioner_type partitioner = partitioner_type::murmur2_random;
+    std::function<std::int32_t(const record&, std::int32_t partition_count)> partition_function;
+    /// `max.request.size` / `message.max.bytes`: the largest Produce request; a record larger
+    /// than this is rejected at once (broker_errc::message_too_large).
+    std::size_t max_request_size = 1048576;
+    /// `metadata.max.age.ms`: refresh metadata at least this often.
+    std::chrono::milliseconds metadata_max_age{300000};
+    /// Connection settings (`client.id`, `request.timeout.ms`, `debug`, socket options, ...).
+    connection_config connection;
+    /// `connections.per.broker`: produce connections per broker (1..128).
+    std::size_t connections_per_broker = 1;
+    /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms`.
+    std::chrono::milliseconds reconnect_backoff{50};
+    std::chrono::milliseconds reconnect_backoff_max{1000};
+
+    /// Sets a member by its Kafka property name (names the producer does not know go to the
+    /// connection pool's and the connection's set()). client_errc::invalid_config for an
+    /// unknown name or a bad value; the configuration is then unchanged.
+    error_code set(std::string_view name, std::string_view value);
+};
+
+/// Counters since the producer started (a snapshot; each counter is exact, they are not read
+/// at one instant).
+struct producer_stats {
+    std::uint64_t records_sent = 0;       ///< accepted by async_send (queued)
+    std::uint64_t records_delivered = 0;  ///< acknowledged (or written, acks=0)
+    std::uint64_t records_failed = 0;     ///< completed with an error (including rejected sends)
+    std::uint64_t batches = 0;            ///< batches put in Produce requests (retries included)
+    std::uint64_t requests = 0;           ///< Produce requests sent
+    std::uint64_t bytes = 0;              ///< record batch bytes sent (retries included)
+    std::uint64_t retries = 0;            ///< batches put back for a retry
+    std::size_t buffer_bytes = 0;         ///< buffer.memory in use by batches now
+    std::size_t waiting_bytes = 0;        ///< bytes held by sends waiting for memory or metadata
+    std::size_t waiting_sends = 0;        ///< sends waiting for memory or metadata
+};
+
+class producer {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Starts the metadata bootstrap. Configuration errors surface as send failures
+    /// (client_errc::invalid_config).
+    producer(executor_type ex, producer_config cfg);
+    /// Fails every record not yet delivered (client_errc::connection_closed) and stops; nothing
+    /// hangs. The execution context must outlive the call's pending handlers.
+    ~producer();
+    producer(const producer&) = delete;
+    producer& operator=(const producer&) = delete;
+
+    /// The producer's strand.
+    executor_type get_executor() const noexcept;
+
+    /// Sends `r`; completes at delivery with (error_code, delivery). Thread safety: any thread.
+    ///
+    /// The record's bytes are copied into its partition's open batch before this returns when
+    /// buffer.memory allows (the views in `r` may then go). Otherwise (memory used up, or the
+    /// topic's metadata not known yet) the operation keeps an owned copy and waits up to
+    /// max.block.ms, then fails with client_errc::timed_out; when waiting sends already hold
+    /// buffer.memory bytes it fails at once with client_errc::timed_out. A record larger than
+    /// max.request.size or buffer.memory fails with broker_errc::message_too_large.
+    ///
+    /// With asio::deferred (the default) the send starts when the deferred operation is
+    /// launched (co_awaited): `r`'s views must live until then.
+    ///
+    /// Errors: also client_errc::timed_out (delivery.timeout.ms), the broker's error when it is
+    /// not retriable or retries ran out, client_errc::connection_closed (producer destroyed or
+    /// closed). Cancellation: none (a record once queued is delivered or fails).
+    template <boost::asio::completion_token_for<void(error_code, delivery)> Token = boost::asio::deferred_t>
+    auto async_send(const record& r, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, delivery)>(
+            [self = this](auto handler, const record& rec) { self->initiate_send(rec, std::move(handler)); }, token, r);
+    }
+
+    /// Completes when every record sent before the call is delivered or failed (and no send
+    /// is waiting for memory). Batches are sent without waiting for linger.ms meanwhile.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    auto async_flush(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [self = this](auto handler) { self->start_flush(void_handler(std::move(handler))); }, token);
+    }
+
+    /// Stops accepting sends (they fail with connection_closed), sends what is queued and
+    /// completes when all is delivered, or after `timeout`: then what is left fails with
+    /// client_errc::timed_out and so does the close. Connections are closed at the end.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    auto async_close(std::chrono::milliseconds timeout, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [self = this](auto handler, std::chrono::milliseconds t) { self->start_close(t, void_handler(std::move(handler))); },
+            token, timeout);
+    }
+
+    producer_stats stats() const;
+
+    struct impl;
+
+private:
+    using void_handler = boost::asio::any_completion_handler<void(error_code)>;
+    using send_handler = boost::asio::any_completion_handler<void(error_code, delivery)>;
+
+    // A handler called directly on the producer strand: no executor, allocator or cancellation
+    // slot of its own, stored inline (a plain callback).
+    template <class H>
+    static constexpr bool direct_handler =
+        std::is_same_v<boost::asio::associated_executor_t<H, boost::asio::system_executor>,
+                       boost::asio::system_executor> &&
+        std::is_same_v<boost::asio::associated_allocator_t<H>, std::allocator<void>> &&
+        std::is_same_v<boost::asio::associated_cancellation_slot_t<H>, boost::asio::cancellation_slot> &&
+        detail::delivery_handler::fits_inline<H>;
+
+    // Dispatches to the handler's own executor (a coroutine's, a future's).
+    struct erased_delivery {
+        send_handler h;
+        executor_type fallback;  // the producer strand, for a handler without an executor
+        void operator()(error_code ec, const delivery& d);
+    };
+
+    template <class H>
+    void initiate_send(const record& r, H&& handler) {
+        using T = std::decay_t<H>;
+        if constexpr (direct_handler<T>) send(r, detail::delivery_handler(std::forward<H>(handler)));
+        else send(r, detail::delivery_handler(erased_delivery{send_handler(std::forward<H>(handler)), get_executor()}));
+    }
+
+    void send(const record& r, detail::delivery_handler&& done);
+    void start_flush(void_handler h);
+    void start_close(std::chrono::milliseconds timeout, void_handler h);
+
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace kasio

@@ -1,0 +1,291 @@
+// consumer: public operations, poll and close. The fetch loops are in fetcher.cpp.
+#include "consumer/consumer_impl.hpp"
+
+#include "protocol/record_batch.hpp"
+#include "protocol/record_batch_wire.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace kasio {
+namespace {
+
+net::pool_config make_pool_config(const consumer_config& c) {
+    net::pool_config pc;
+    pc.connection = c.connection;
+    // A Fetch may legitimately wait fetch.max.wait.ms for data: never time it out before.
+    const auto floor = c.fetch_max_wait + std::chrono::seconds(5);
+    if (pc.connection.request_timeout < floor)
+        pc.connection.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(floor);
+    for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by set()
+    return pc;
+}
+
+cluster::refresher_config make_refresher_config(const consumer_config& c) {
+    cluster::refresher_config rc;
+    rc.bootstrap_servers = c.bootstrap_servers;
+    rc.metadata_max_age = c.metadata_max_age;
+    return rc;
+}
+
+// Always through the strand's queue, so that no caller holding the mutex re-enters the consumer.
+template <class Handler, class... Args>
+void complete(const asio::any_io_executor& fallback, Handler handler, Args... args) {
+    asio::get_associated_cancellation_slot(handler).clear();
+    asio::post(fallback, [fallback, h = std::move(handler), ... a = std::move(args)]() mutable {
+        auto ex = asio::get_associated_executor(h, fallback);
+        asio::dispatch(ex, asio::append(std::move(h), std::move(a)...));
+    });
+}
+
+}  // namespace
+
+void record_headers::iterator::decode() noexcept {
+    // Validated by the record batch decoder when the record was read: these reads cannot fail.
+    protocol::reader r(rest_);
+    const auto key = protocol::detail::read_varbytes(r);
+    current_.key = key ? protocol::detail::as_string_view(*key) : std::string_view{};
+    current_.value = protocol::detail::read_varbytes(r);
+    rest_ = r.rest();
+}
+
+consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
+    : cfg(std::move(c)),
+      pool(std::move(ex), make_pool_config(cfg)),
+      refresher(pool, make_refresher_config(cfg)),
+      strand(pool.get_executor()),
+      planner(cfg.auto_offset_reset) {}
+
+void consumer::impl::post_kick() {
+    asio::post(strand, [self = shared_from_this()] { self->kick(); });
+}
+
+void consumer::impl::try_complete_poll() {
+    std::unique_lock lock(mutex);
+    if (!poll_waiter) return;
+    fetch_batch batch;
+    auto& out = batch.records();
+    error_code ec;
+    bool released = false;
+    const std::size_t max = cfg.max_poll_records;
+    if (!buffered.empty()) out.reserve(std::min<std::size_t>(max, 8192));  // per poll, not per record
+    while (out.size() < max && !buffered.empty()) {
+        completed_fetch& cf = buffered.front();
+        auto* st = planner.find(cf.tp);
+        const bool current = st && st->generation == cf.generation && !st->paused;
+        if (current) {
+            if (cf.reader.read(max - out.size(), *cf.topic_name, cf.tp.partition, out, batch.owners()) > 0)
+                batch.owners().push_back(cf.topic_name);
+            st->position = cf.reader.next_offset();
+        }
+        if (!current || cf.reader.done()) {
+            if (current) {
+                st->buffered = false;
+                if (auto rec = cf.reader.error()) st->error = rec;
+                else if (cf.reader.stuck()) st->error = client_errc::invalid_length;  // batch > fetch limits
+            }
+            prefetched -= cf.bytes;
+            buffered.pop_front();
+            released = true;
+        }
+    }
+    if (out.empty()) {
+        for (auto& [tp, st] : planner.partitions()) {
+            if (!st.error || st.paused) continue;
+            ec = st.error;
+            if (!st.error_sticky) {
+                st.error = {};
+                st.retry_after = {};
+            }
+            break;
+        }
+    }
+    if (out.empty() && !ec) {
+        lock.unlock();
+        if (released) kick();
+        return;
+    }
+    records += out.size();
+    poll_handler h = std::move(*poll_waiter);
+    poll_waiter.reset();
+    lock.unlock();
+    complete(strand, std::move(h), ec, std::move(batch));
+    kick();
+}
+
+void consumer::impl::close_all() {
+    std::optional<poll_handler> waiter;
+    std::list<offsets_waiter> ow;
+    {
+        std::lock_guard lock(mutex);
+        closed = true;
+        waiter = std::move(poll_waiter);
+        poll_waiter.reset();
+        ow = std::move(offsets_waiters);
+        offsets_waiters.clear();
+        buffered.clear();
+        prefetched = 0;
+    }
+    for (auto& [node, f] : fetchers) f.wake->cancel();
+    refresher.stop();
+    pool.close();
+    if (waiter) complete(strand, std::move(*waiter), error_code(asio::error::operation_aborted), fetch_batch{});
+    for (auto& w : ow) complete(strand, std::move(w.handler), error_code(asio::error::operation_aborted));
+}
+
+consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
+    impl_->refresher.start();
+}
+
+consumer::~consumer() {
+    asio::post(impl_->strand, [self = impl_] {
+        if (!self->closed) self->close_all();
+    });
+}
+
+void consumer::assign(std::vector<topic_partition> partitions) {
+    std::vector<std::string> topics;
+    for (const auto& tp : partitions) topics.push_back(tp.topic);
+    std::sort(topics.begin(), topics.end());
+    topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->planner.assign(partitions);
+    }
+    impl_->refresher.add_topics(std::move(topics));
+    impl_->post_kick();
+}
+
+void consumer::seek(const topic_partition& tp, std::int64_t offset) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->planner.seek(tp, offset);
+    }
+    impl_->post_kick();
+}
+
+void consumer::seek_to_beginning(std::vector<topic_partition> partitions) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (const auto& tp : partitions) impl_->planner.request_reset(tp, consumer_detail::earliest_timestamp);
+    }
+    impl_->post_kick();
+}
+
+void consumer::seek_to_end(std::vector<topic_partition> partitions) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (const auto& tp : partitions) impl_->planner.request_reset(tp, consumer_detail::latest_timestamp);
+    }
+    impl_->post_kick();
+}
+
+void consumer::start_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts,
+                                       done_handler handler) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->closed) {
+            complete(impl_->strand, std::move(handler), error_code(asio::error::operation_aborted));
+            return;
+        }
+        std::vector<topic_partition> parts;
+        std::vector<std::uint64_t> generations;
+        for (const auto& tp : partitions) {
+            impl_->planner.request_reset(tp, ts);
+            if (const auto* st = impl_->planner.find(tp)) {
+                parts.push_back(tp);
+                generations.push_back(st->generation);
+            }
+        }
+        // Constructed in place: Boost 1.81's any_completion_handler move assignment recurses.
+        impl_->offsets_waiters.push_back(
+            impl::offsets_waiter{std::move(parts), std::move(generations), std::move(handler), {}});
+    }
+    impl_->post_kick();
+}
+
+void consumer::pause(std::vector<topic_partition> partitions) {
+    std::lock_guard lock(impl_->mutex);
+    for (const auto& tp : partitions) impl_->planner.pause(tp, true);
+}
+
+void consumer::resume(std::vector<topic_partition> partitions) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (const auto& tp : partitions) impl_->planner.pause(tp, false);
+    }
+    impl_->post_kick();
+}
+
+std::optional<std::int64_t> consumer::position(const topic_partition& tp) const {
+    std::lock_guard lock(impl_->mutex);
+    const auto* st = impl_->planner.find(tp);
+    if (!st || st->position < 0) return std::nullopt;
+    return st->position;
+}
+
+std::vector<topic_partition> consumer::assignment() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->planner.assignment();
+}
+
+void consumer::start_poll(poll_handler handler) {
+    asio::post(impl_->strand, [self = impl_, h = std::move(handler)]() mutable {
+        {
+            std::lock_guard lock(self->mutex);
+            if (self->closed || self->poll_waiter) {
+                const error_code ec = self->closed ? error_code(asio::error::operation_aborted)
+                                                   : error_code(asio::error::in_progress);
+                complete(self->strand, std::move(h), ec, fetch_batch{});
+                return;
+            }
+            auto slot = asio::get_associated_cancellation_slot(h);
+            if (slot.is_connected()) {
+                slot.assign([weak = std::weak_ptr<impl>(self)](asio::cancellation_type) {
+                    auto s = weak.lock();
+                    if (!s) return;
+                    asio::post(s->strand, [s] {
+                        std::unique_lock guard(s->mutex);
+                        if (!s->poll_waiter) return;
+                        poll_handler w = std::move(*s->poll_waiter);
+                        s->poll_waiter.reset();
+                        guard.unlock();
+                        complete(s->strand, std::move(w), error_code(asio::error::operation_aborted), fetch_batch{});
+                    });
+                });
+            }
+            self->poll_waiter = std::move(h);
+        }
+        self->try_complete_poll();
+        self->kick();
+    });
+}
+
+void consumer::start_close(done_handler handler) {
+    asio::post(impl_->strand, [self = impl_, h = std::move(handler)]() mutable {
+        if (!self->closed) self->close_all();
+        complete(self->strand, std::move(h), error_code{});
+    });
+}
+
+consumer_stats consumer::stats() const {
+    consumer_stats s;
+    s.records = impl_->records;
+    s.bytes = impl_->bytes;
+    s.fetch_requests = impl_->fetch_requests;
+    s.fetch_responses = impl_->fetch_responses;
+    s.list_offsets_requests = impl_->list_offsets_requests;
+    s.prefetched_bytes = impl_->prefetched;
+    s.prefetched_bytes_peak = impl_->prefetched_peak;
+    s.metadata_refreshes_requested = impl_->refreshes;
+    return s;
+}
+
+}  // namespace kasio

@@ -1,0 +1,97 @@
+#pragma once
+// The consumer's shared state: the pool, the metadata refresher, the fetch planner, fetched data
+// waiting for poll, the pending poll. consumer.cpp holds the public operations and poll;
+// fetcher.cpp the per-broker fetch loops and ListOffsets.
+//
+// Threads: public calls from any thread take `mutex` to change the planner, then post a kick to
+// the pool strand, where every coroutine and every completion runs. The coroutines take `mutex`
+// too while they read or change the planner or the buffered data (per request or per poll, never
+// per record).
+#include "cluster/metadata_refresher.hpp"
+#include "consumer/fetch_planner.hpp"
+#include "consumer/fetch_session.hpp"
+#include "consumer/partition_reader.hpp"
+#include "net/broker_pool.hpp"
+
+#include <kasio/consumer.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace kasio {
+
+namespace asio = boost::asio;
+
+/// Fetched data of one partition, waiting for poll.
+struct completed_fetch {
+    topic_partition tp;
+    std::shared_ptr<const std::string> topic_name;  // records view it; batches share it
+    std::uint64_t generation = 0;
+    std::size_t bytes = 0;
+    consumer_detail::partition_reader reader;
+};
+
+struct consumer::impl : std::enable_shared_from_this<impl> {
+    impl(asio::any_io_executor ex, consumer_config c);
+
+    struct fetcher_state {
+        std::unique_ptr<asio::steady_timer> wake;
+        consumer_detail::fetch_session session;
+    };
+    // In std::list: any_completion_handler's converting constructor makes a vector of these
+    // copy on growth (wrapping a handler in itself) when the move is not noexcept.
+    struct offsets_waiter {
+        std::vector<topic_partition> partitions;
+        std::vector<std::uint64_t> generations;
+        done_handler handler;
+        error_code error;
+    };
+
+    consumer_config cfg;
+    net::broker_pool pool;
+    cluster::metadata_refresher refresher;
+    asio::any_io_executor strand;  // the pool strand
+
+    mutable std::mutex mutex;  // guards the members below
+    consumer_detail::fetch_planner planner;
+    std::deque<completed_fetch> buffered;
+    std::optional<poll_handler> poll_waiter;
+    std::list<offsets_waiter> offsets_waiters;
+    bool closed = false;
+
+    std::unordered_map<std::string, std::shared_ptr<const std::string>> topic_names;  // interned
+
+    // Strand only.
+    std::map<std::int32_t, fetcher_state> fetchers;
+    bool metadata_wait = false;  // an async_refresh that kicks the fetchers is pending
+
+    std::atomic<std::uint64_t> records{0}, bytes{0}, fetch_requests{0}, fetch_responses{0}, list_offsets_requests{0},
+        prefetched{0}, prefetched_peak{0}, refreshes{0};
+
+    std::size_t prefetch_limit() const noexcept { return cfg.queued_max_kbytes * 1024; }
+
+    /// Posts kick() to the strand (any thread).
+    void post_kick();
+    /// Starts fetch loops for leaders of partitions that need one and wakes them all (strand).
+    void kick();
+    /// Asks for a metadata refresh and kicks when it lands (strand).
+    void refresh_metadata();
+    /// Completes the pending poll if there is data or an error for it (strand, mutex not held).
+    void try_complete_poll();
+    /// Completes seek_to_timestamp waiters whose partitions are resolved (mutex held).
+    void check_offsets_waiters(std::list<std::pair<done_handler, error_code>>& done);
+    void start_fetcher(std::int32_t node);
+    static asio::awaitable<void> fetch_loop(std::shared_ptr<impl> self, std::int32_t node);
+    void close_all();
+};
+
+}  // namespace kasio

@@ -1,0 +1,387 @@
+// The fetch loops: one coroutine per broker leading assigned partitions, on the pool strand, with
+// at most one Fetch in flight (on the broker's purpose::fetch connection), ListOffsets for
+// partitions whose position must be reset, and the handling of per-partition errors.
+//
+// runs on: pool strand.
+#include "consumer/consumer_impl.hpp"
+
+#include "protocol/messages.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace kasio {
+namespace {
+
+using consumer_detail::clock;
+using protocol::msg::fetch_request;
+using protocol::msg::fetch_response;
+using protocol::msg::list_offsets_request;
+using protocol::msg::list_offsets_response;
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+
+// Errors after which the partition's leader is to be looked up again.
+bool needs_metadata(const error_code& ec) {
+    return ec == broker_errc::not_leader_or_follower || ec == broker_errc::unknown_topic_or_partition ||
+           ec == broker_errc::leader_not_available || ec == broker_errc::fenced_leader_epoch ||
+           ec == broker_errc::unknown_leader_epoch || ec == broker_errc::kafka_storage_error ||
+           ec == broker_errc::unknown_topic_id || ec == broker_errc::inconsistent_topic_id ||
+           ec == broker_errc::offset_not_available || ec == broker_errc::replica_not_available;
+}
+
+struct inflight_partition {
+    topic_partition tp;
+    std::uint64_t generation = 0;
+    std::int64_t fetch_offset = 0;
+};
+
+}  // namespace
+
+void consumer::impl::refresh_metadata() {
+    ++refreshes;
+    if (metadata_wait) {
+        refresher.request_refresh();
+        return;
+    }
+    metadata_wait = true;
+    // weak: the refresher (owned by this impl) keeps the handler until a refresh lands.
+    refresher.async_refresh([weak = weak_from_this()](error_code) {
+        auto self = weak.lock();
+        if (!self) return;
+        asio::post(self->strand, [self] {
+            self->metadata_wait = false;
+            self->kick();
+        });
+    });
+}
+
+void consumer::impl::kick() {
+    if (closed) return;
+    const auto& cache = refresher.cache();
+    bool leaderless = false;
+    std::vector<std::int32_t> to_start;
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& [tp, st] : planner.partitions()) {
+            if ((st.paused && !st.reset_pending) || (st.position < 0 && !st.reset_pending)) continue;
+            const std::int32_t leader = cache.leader(tp.topic, tp.partition);
+            if (leader < 0) {
+                leaderless = true;
+                continue;
+            }
+            if (!fetchers.contains(leader) &&
+                std::find(to_start.begin(), to_start.end(), leader) == to_start.end())
+                to_start.push_back(leader);
+        }
+    }
+    // Outside the mutex: co_spawn may run the loop's first steps at once on this strand.
+    for (auto node : to_start) start_fetcher(node);
+    if (leaderless) refresh_metadata();
+    for (auto& [node, f] : fetchers) f.wake->cancel();
+}
+
+void consumer::impl::check_offsets_waiters(std::list<std::pair<done_handler, error_code>>& done) {
+    for (auto it = offsets_waiters.begin(); it != offsets_waiters.end();) {
+        bool finished = true;
+        for (std::size_t i = 0; i < it->partitions.size(); ++i) {
+            const auto* st = planner.find(it->partitions[i]);
+            if (!st || st->generation != it->generations[i]) continue;  // unassigned or seeked since
+            if (st->reset_pending) finished = false;
+        }
+        if (finished) {
+            done.emplace_back(std::move(it->handler), it->error);
+            it = offsets_waiters.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+namespace {
+
+[[gnu::noinline]] asio::awaitable<void> list_offsets(std::shared_ptr<consumer::impl> self, std::int32_t node,
+                                   std::vector<inflight_partition> parts) {
+    list_offsets_request req;
+    req.replica_id = -1;
+    req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
+    {
+        std::lock_guard lock(self->mutex);
+        for (const auto& p : parts) {
+            const auto* st = self->planner.find(p.tp);
+            auto t = std::find_if(req.topics.begin(), req.topics.end(), [&](const auto& x) { return x.name == p.tp.topic; });
+            if (t == req.topics.end()) {
+                req.topics.emplace_back();
+                t = req.topics.end() - 1;
+                t->name = p.tp.topic;
+            }
+            auto& rp = t->partitions.emplace_back();
+            rp.partition_index = p.tp.partition;
+            rp.timestamp = st ? st->reset_timestamp : consumer_detail::latest_timestamp;
+            rp.current_leader_epoch = self->refresher.cache().leader_epoch(p.tp.topic, p.tp.partition);
+        }
+    }
+    ++self->list_offsets_requests;
+    auto& pool = self->pool;
+    auto [ec, frame] = co_await pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);
+    list_offsets_response resp;
+    if (!ec) ec = net::decode_response(frame, resp);
+    bool refresh = false;
+    std::list<std::pair<consumer::done_handler, error_code>> done;
+    {
+        std::lock_guard lock(self->mutex);
+        const auto retry_at = clock::now() + self->cfg.retry_backoff;
+        for (const auto& p : parts) {
+            auto* st = self->planner.find(p.tp);
+            if (!st) continue;
+            st->fetching = false;
+            if (st->generation != p.generation) continue;
+            error_code pec = ec;
+            std::int64_t offset = -1;
+            if (!pec) {
+                pec = broker_errc::unknown_topic_or_partition;
+                for (const auto& t : resp.topics) {
+                    if (t.name != p.tp.topic) continue;
+                    for (const auto& rp : t.partitions) {
+                        if (rp.partition_index != p.tp.partition) continue;
+                        pec = rp.error_code ? error_code(static_cast<broker_errc>(rp.error_code)) : error_code{};
+                        offset = frame.api_version == 0 ? (rp.old_style_offsets.empty() ? -1 : rp.old_style_offsets[0])
+                                                        : rp.offset;
+                    }
+                }
+            }
+            if (!pec && offset < 0 && st->reset_timestamp >= 0) {
+                // No record at or after the timestamp: the end, as the Java client's seek.
+                st->reset_timestamp = consumer_detail::latest_timestamp;
+                continue;
+            }
+            if (!pec && offset >= 0) {
+                st->reset_pending = false;
+                st->position = offset;
+                ++st->generation;
+                for (auto& w : self->offsets_waiters) {
+                    for (std::size_t i = 0; i < w.partitions.size(); ++i)
+                        if (w.partitions[i] == p.tp && w.generations[i] == p.generation) w.generations[i] = st->generation;
+                }
+                continue;
+            }
+            if (!pec) pec = broker_errc::offset_not_available;
+            st->retry_after = retry_at;
+            if (is_retriable(pec) || needs_metadata(pec) || ec) {
+                refresh = refresh || needs_metadata(pec) || ec;
+            } else {
+                for (auto& w : self->offsets_waiters) {
+                    for (std::size_t i = 0; i < w.partitions.size(); ++i) {
+                        if (!(w.partitions[i] == p.tp)) continue;
+                        if (!w.error) w.error = pec;
+                        w.generations[i] = ~std::uint64_t{0};  // resolved (failed)
+                    }
+                }
+            }
+        }
+        self->check_offsets_waiters(done);
+    }
+    for (auto& [h, e] : done) {
+        auto ex = asio::get_associated_executor(h, self->strand);
+        asio::dispatch(ex, asio::append(std::move(h), e));
+    }
+    if (refresh) self->refresh_metadata();
+}
+
+// Handles one Fetch response (or its failure). Returns true when a metadata refresh is needed.
+bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, error_code ec,
+                 std::shared_ptr<net::response_frame> frame, const std::vector<inflight_partition>& parts,
+                 const std::unordered_map<std::string, std::string>& id_names) {
+    fetch_response resp;
+    if (!ec) ec = net::decode_response(*frame, resp);
+    error_code top = ec ? ec : (resp.error_code ? error_code(static_cast<broker_errc>(resp.error_code)) : error_code{});
+    if (ec) session.on_failure();
+    else session.on_response(top, resp.session_id);
+    ++self.fetch_responses;
+
+    std::lock_guard lock(self.mutex);
+    for (const auto& p : parts)
+        if (auto* st = self.planner.find(p.tp)) st->fetching = false;
+    const auto retry_at = clock::now() + self.cfg.retry_backoff;
+    bool refresh = static_cast<bool>(ec);
+    if (top) {
+        for (const auto& p : parts)
+            if (auto* st = self.planner.find(p.tp)) st->retry_after = ec ? retry_at : clock::time_point{};
+        return refresh;
+    }
+    const protocol::decode_options opts{self.cfg.check_crcs, std::size_t{64} << 20};
+    const bool read_committed = self.cfg.isolation == isolation_level::read_committed;
+    for (auto& t : resp.responses) {
+        std::string name = t.topic;
+        if (frame->api_version >= 13) {
+            std::string key(reinterpret_cast<const char*>(t.topic_id.bytes.data()), t.topic_id.bytes.size());
+            auto it = id_names.find(key);
+            if (it == id_names.end()) continue;
+            name = it->second;
+        }
+        for (auto& pd : t.partitions) {
+            topic_partition tp{name, pd.partition_index};
+            auto* st = self.planner.find(tp);
+            if (!st) continue;
+            // Only data for the position and generation the fetch was made for counts. In an
+            // incremental session the broker may answer for a partition not listed this time.
+            auto inflight = std::find_if(parts.begin(), parts.end(), [&](const auto& x) { return x.tp == tp; });
+            const std::int64_t fetch_offset = inflight != parts.end() ? inflight->fetch_offset : st->position;
+            const std::uint64_t generation = inflight != parts.end() ? inflight->generation : st->generation;
+            if (st->generation != generation || st->position != fetch_offset || st->buffered || st->paused) continue;
+            const error_code pec = pd.error_code ? error_code(static_cast<broker_errc>(pd.error_code)) : error_code{};
+            if (pec == broker_errc::offset_out_of_range) {
+                self.planner.out_of_range(tp);
+                continue;
+            }
+            if (pec) {
+                st->retry_after = retry_at;
+                if (needs_metadata(pec)) refresh = true;
+                else if (!is_retriable(pec)) st->error = pec;
+                continue;
+            }
+            st->high_watermark = pd.high_watermark;
+            st->last_stable_offset = pd.last_stable_offset;
+            st->log_start_offset = pd.log_start_offset;
+            if (!pd.records || pd.records->empty()) continue;
+            std::vector<consumer_detail::aborted_transaction> aborted;
+            if (read_committed && pd.aborted_transactions)
+                for (const auto& a : *pd.aborted_transactions) aborted.push_back({a.producer_id, a.first_offset});
+            auto& interned = self.topic_names[name];
+            if (!interned) interned = std::make_shared<const std::string>(name);
+            const std::size_t n = pd.records->size();
+            self.buffered.push_back(completed_fetch{
+                tp, interned, st->generation, n,
+                consumer_detail::partition_reader(frame, *pd.records, fetch_offset, opts, read_committed,
+                                                  std::move(aborted))});
+            st->buffered = true;
+            self.bytes += n;
+            const auto now_prefetched = self.prefetched += n;
+            if (now_prefetched > self.prefetched_peak) self.prefetched_peak = now_prefetched;
+        }
+    }
+    return refresh;
+}
+
+}  // namespace
+
+// g++ 12 reports -Wmismatched-new-delete for the frame of this coroutine (awaitable frames use
+// Asio's recycling operator new/delete pair; a known false positive of its inliner).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std::int32_t node) {
+    auto& f = self->fetchers.at(node);
+    for (;;) {
+        if (self->closed) co_return;
+        const auto now = clock::now();
+        std::vector<inflight_partition> resets;
+        std::vector<consumer_detail::fetch_partition_request> wanted;
+        std::vector<inflight_partition> parts;
+        std::unordered_map<std::string, std::string> id_names;
+        auto next_retry = clock::time_point::max();
+        bool full = false;
+        {
+            const auto& cache = self->refresher.cache();
+            std::lock_guard lock(self->mutex);
+            full = self->prefetched >= self->prefetch_limit();
+            for (auto& [tp, st] : self->planner.partitions()) {
+                if (cache.leader(tp.topic, tp.partition) != node) continue;
+                if (st.retry_after > now) next_retry = std::min(next_retry, st.retry_after);
+                if (self->planner.needs_list_offsets(st, now)) {
+                    st.fetching = true;
+                    resets.push_back({tp, st.generation, -1});
+                } else if (!full && self->planner.fetchable(st, now)) {
+                    consumer_detail::fetch_partition_request r;
+                    r.tp = tp;
+                    if (const auto* tm = cache.topic(tp.topic)) r.topic_id = tm->topic_id;
+                    r.fetch_offset = st.position;
+                    r.leader_epoch = cache.leader_epoch(tp.topic, tp.partition);
+                    r.max_bytes = self->cfg.max_partition_fetch_bytes;
+                    wanted.push_back(std::move(r));
+                }
+            }
+        }
+        if (!resets.empty()) {
+            co_await list_offsets(self, node, std::move(resets));
+            self->try_complete_poll();
+            continue;
+        }
+        if (wanted.empty()) {
+            if (f.session.session_size() == 0) {
+                f.wake->expires_at(next_retry);
+                co_await f.wake->async_wait(nothrow_awaitable);
+                continue;
+            }
+            // An incremental session still holds partitions: the next request forgets them.
+        }
+        auto built = f.session.build(wanted);
+        fetch_request req;
+        req.replica_id = -1;
+        req.max_wait_ms = static_cast<std::int32_t>(self->cfg.fetch_max_wait.count());
+        req.min_bytes = self->cfg.fetch_min_bytes;
+        req.max_bytes = self->cfg.fetch_max_bytes;
+        req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
+        req.session_id = built.session_id;
+        req.session_epoch = built.epoch;
+        auto topic_entry = [](auto& list, const consumer_detail::fetch_partition_request& p) -> auto& {
+            for (auto& t : list)
+                if (t.topic == p.tp.topic) return t;
+            auto& t = list.emplace_back();
+            t.topic = p.tp.topic;
+            t.topic_id = p.topic_id;
+            return t;
+        };
+        for (const auto& p : built.partitions) {
+            auto& fp = topic_entry(req.topics, p).partitions.emplace_back();
+            fp.partition = p.tp.partition;
+            fp.current_leader_epoch = p.leader_epoch;
+            fp.fetch_offset = p.fetch_offset;
+            fp.partition_max_bytes = p.max_bytes;
+            id_names.emplace(std::string(reinterpret_cast<const char*>(p.topic_id.bytes.data()), 16), p.tp.topic);
+        }
+        for (const auto& p : built.forgotten) topic_entry(req.forgotten_topics_data, p).partitions.push_back(p.tp.partition);
+        {
+            std::lock_guard lock(self->mutex);
+            for (const auto& p : wanted) {
+                auto* st = self->planner.find(p.tp);
+                st->fetching = true;
+                parts.push_back({p.tp, st->generation, p.fetch_offset});
+                id_names.emplace(std::string(reinterpret_cast<const char*>(p.topic_id.bytes.data()), 16), p.tp.topic);
+            }
+        }
+        ++self->fetch_requests;
+        auto& pool = self->pool;
+        auto [ec, frame] = co_await pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);
+        if (self->closed) co_return;
+        auto owned = std::make_shared<net::response_frame>(std::move(frame));
+        if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names)) self->refresh_metadata();
+        self->try_complete_poll();
+        if (ec) {
+            // The broker is unreachable: wait for the backoff (or a kick) before trying again.
+            f.wake->expires_after(self->cfg.retry_backoff);
+            co_await f.wake->async_wait(nothrow_awaitable);
+        }
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+void consumer::impl::start_fetcher(std::int32_t node) {
+    auto& f = fetchers[node];
+    f.wake = std::make_unique<asio::steady_timer>(strand);
+    asio::co_spawn(strand, fetch_loop(shared_from_this(), node), asio::detached);
+}
+
+}  // namespace kasio

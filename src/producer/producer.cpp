@@ -1,0 +1,380 @@
+// kasio::producer: configuration, the send path (any thread), sends waiting for memory or
+// metadata, flush and close. The sender loop and Produce responses are in sender.cpp.
+#include "producer/producer_impl.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace kasio {
+
+using namespace detail::producer;
+
+namespace {
+
+error_code validate(const producer_config& c) {
+    const error_code invalid = client_errc::invalid_config;
+    if (c.bootstrap_servers.empty() || !compression::codec_from_name(c.compression_type)) return invalid;
+    if (c.acks < -1 || c.acks > 1 || c.batch_size == 0 || c.buffer_memory == 0 || c.max_in_flight == 0) return invalid;
+    // Java's ConfigException for an explicit conflict: idempotence needs acks=all, retries and
+    // at most 5 requests in flight (the broker remembers 5 batches per producer and partition).
+    if (c.enable_idempotence && (c.acks != -1 || c.retries == 0 || c.max_in_flight > 5)) return invalid;
+    if (c.partitioner == partitioner_type::custom && !c.partition_function) return invalid;
+    return {};
+}
+
+net::pool_config make_pool_config(const producer_config& c) {
+    net::pool_config p;
+    p.connection = c.connection;
+    p.connection.max_in_flight = std::max(p.connection.max_in_flight, c.max_in_flight);
+    p.connections_per_broker = c.connections_per_broker;
+    p.reconnect.initial = c.reconnect_backoff;
+    p.reconnect.max = c.reconnect_backoff_max;
+    return p;
+}
+
+cluster::refresher_config make_refresher_config(const producer_config& c) {
+    cluster::refresher_config r;
+    r.bootstrap_servers = c.bootstrap_servers;
+    r.metadata_max_age = c.metadata_max_age;
+    r.retry = {c.retry_backoff, std::max(c.retry_backoff, std::chrono::milliseconds(1000))};
+    return r;
+}
+
+accumulator_config make_accumulator_config(const producer_config& c) {
+    accumulator_config a;
+    a.batch_size = c.batch_size;
+    a.buffer_memory = c.buffer_memory;
+    a.max_request_size = c.max_request_size;
+    a.linger = c.linger;
+    a.delivery_timeout = c.delivery_timeout;
+    a.compression = compression::codec_from_name(c.compression_type).value_or(compression::codec::none);
+    a.compression_level = c.compression_level;
+    a.max_in_flight_per_partition = c.max_in_flight;
+    switch (c.partitioner) {
+        case partitioner_type::murmur2_random: a.partitioner.kind = partitioner_kind::sticky_murmur2; break;
+        case partitioner_type::round_robin: a.partitioner.kind = partitioner_kind::round_robin; break;
+        case partitioner_type::custom:
+            a.partitioner.kind = partitioner_kind::custom;
+            a.partitioner.function = c.partition_function;
+            break;
+    }
+    a.seed = std::random_device{}();
+    return a;
+}
+
+std::int64_t wall_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<std::vector<std::uint8_t>> own(const std::optional<bytes_view>& b) {
+    if (!b) return std::nullopt;
+    return std::vector<std::uint8_t>(b->begin(), b->end());
+}
+
+std::optional<bytes_view> view(const std::optional<std::vector<std::uint8_t>>& b) {
+    if (!b) return std::nullopt;
+    return bytes_view(*b);
+}
+
+}  // namespace
+
+// --- impl ---
+
+producer::impl::impl(executor_type ex, producer_config c)
+    : cfg(std::move(c)), config_error(validate(cfg)), pool(ex, make_pool_config(cfg)),
+      refresher(pool, make_refresher_config(cfg)),
+      tracker(cfg.enable_idempotence ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
+      acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand) {
+    acc.set_memory_listener([this] { wake(); });
+}
+
+producer::impl::~impl() = default;
+
+void producer::impl::wake() {
+    if (!wake_posted.exchange(true, std::memory_order_acq_rel))
+        asio::post(strand, [self = shared_from_this()] { self->timer.cancel(); });
+}
+
+void producer::impl::fail_soon(delivery_handler&& done, error_code ec, std::int32_t partition) {
+    records_failed.fetch_add(1, std::memory_order_relaxed);
+    asio::post(strand, [done = std::move(done), ec, partition]() mutable {
+        delivery d;
+        d.partition = partition;
+        done(ec, d);
+    });
+}
+
+void producer::impl::send(const record& r, delivery_handler&& done) {
+    if (config_error) return fail_soon(std::move(done), config_error);
+    if (closing.load(std::memory_order_acquire)) return fail_soon(std::move(done), client_errc::connection_closed);
+    const time_point now = clock::now();
+    const std::int64_t timestamp = r.timestamp ? *r.timestamp : wall_clock_ms();
+    // Fast path: metadata known, nobody waiting ahead (waiting sends keep their order).
+    if (waiting_count.load(std::memory_order_acquire) == 0) {
+        if (const topic_info* t = topics.find(r.topic)) {
+            const std::int32_t n = t->partitions.load(std::memory_order_acquire);
+            if (n > 0) {
+                const append_result res = acc.append(r, n, timestamp, now, std::move(done));
+                switch (res.status) {
+                    case append_status::appended:
+                        records_sent.fetch_add(1, std::memory_order_relaxed);
+                        if (res.new_batch || res.batch_full) wake();
+                        return;
+                    case append_status::rejected: return fail_soon(std::move(done), res.ec);
+                    case append_status::closed: return fail_soon(std::move(done), client_errc::connection_closed);
+                    case append_status::would_block: break;
+                }
+            }
+        }
+    }
+    // Slow path: an owned copy waits on the strand for memory or metadata, bounded in bytes
+    // by buffer.memory itself so that a stalled cluster cannot grow memory through it either.
+    std::size_t bytes = sizeof(waiting_send) + r.topic.size() + (r.key ? r.key->size() : 0) +
+                        (r.value ? r.value->size() : 0);
+    for (const record_header& h : r.headers) bytes += h.key.size() + (h.value ? h.value->size() : 0) + 64;
+    if (waiting_bytes.fetch_add(bytes, std::memory_order_acq_rel) + bytes > cfg.buffer_memory) {
+        waiting_bytes.fetch_sub(bytes, std::memory_order_acq_rel);
+        if (cfg.connection.log.enabled(log_level::warning))
+            cfg.connection.log.sink(log_level::warning,
+                                    "producer: buffer.memory is used up and sends waiting for it hold as much "
+                                    "again; send failed at once (timed_out)");
+        return fail_soon(std::move(done), client_errc::timed_out);
+    }
+    auto w = std::make_unique<waiting_send>();
+    w->topic = r.topic;
+    w->partition = r.partition;
+    w->key = own(r.key);
+    w->value = own(r.value);
+    for (const record_header& h : r.headers) {
+        w->header_keys.emplace_back(h.key);
+        w->header_values.push_back(own(h.value));
+    }
+    w->timestamp = timestamp;
+    w->done = std::move(done);
+    w->deadline = now + cfg.max_block;
+    w->bytes = bytes;
+    waiting_count.fetch_add(1, std::memory_order_acq_rel);
+    asio::post(strand, [self = shared_from_this(), w = std::move(w)]() mutable { self->enqueue_waiting(std::move(w)); });
+}
+
+// runs on: strand
+void producer::impl::enqueue_waiting(std::unique_ptr<waiting_send> w) {
+    if (topics.find(w->topic) == nullptr) {
+        topic_storage.push_back(std::make_unique<topic_info>(w->topic));
+        topics.insert(topic_storage.back().get());
+        refresher.add_topics({w->topic});
+        metadata_version = ~std::uint64_t{0};  // the cache may know it already
+    }
+    waiting.push_back(std::move(w));
+    timer.cancel();  // the loop looks at it (and at metadata) now
+}
+
+// runs on: strand
+void producer::impl::process_waiting(time_point now) {
+    auto finish = [&](std::deque<std::unique_ptr<waiting_send>>::iterator it, error_code ec) {
+        // Counters first: a completion handler reading stats() sees the send gone.
+        std::unique_ptr<waiting_send> w = std::move(*it);
+        auto next = waiting.erase(it);
+        waiting_bytes.fetch_sub(w->bytes, std::memory_order_acq_rel);
+        waiting_count.fetch_sub(1, std::memory_order_acq_rel);
+        if (ec) {
+            records_failed.fetch_add(1, std::memory_order_relaxed);
+            delivery d;
+            d.partition = w->partition.value_or(-1);
+            w->done(ec, d);
+        }
+        return next;
+    };
+    for (auto it = waiting.begin(); it != waiting.end();) {
+        waiting_send& w = **it;
+        if (closing.load(std::memory_order_acquire) && aborting) {
+            it = finish(it, client_errc::connection_closed);
+            continue;
+        }
+        const topic_info* t = topics.find(w.topic);
+        const std::int32_t n = t != nullptr ? t->partitions.load(std::memory_order_acquire) : 0;
+        if (n == 0) {  // metadata not known yet
+            if (now >= w.deadline) {
+                if (cfg.connection.log.enabled(log_level::warning))
+                    cfg.connection.log.sink(log_level::warning, "producer: topic " + w.topic +
+                                                                    " not in metadata after max.block.ms");
+                it = finish(it, client_errc::timed_out);
+            } else {
+                ++it;
+            }
+            continue;
+        }
+        std::vector<record_header> headers(w.header_keys.size());
+        for (std::size_t i = 0; i < headers.size(); ++i) headers[i] = {w.header_keys[i], view(w.header_values[i])};
+        record r;
+        r.topic = w.topic;
+        r.partition = w.partition;
+        r.key = view(w.key);
+        r.value = view(w.value);
+        r.headers = headers;
+        const append_result res = acc.append(r, n, w.timestamp, now, std::move(w.done));
+        if (res.status == append_status::appended) {
+            records_sent.fetch_add(1, std::memory_order_relaxed);
+            it = finish(it, {});
+        } else if (res.status == append_status::would_block) {
+            if (now < w.deadline) break;  // later sends stay behind it: order is kept
+            if (cfg.connection.log.enabled(log_level::warning))
+                cfg.connection.log.sink(log_level::warning,
+                                        "producer: no buffer.memory freed within max.block.ms; send failed (timed_out)");
+            it = finish(it, client_errc::timed_out);
+        } else {
+            it = finish(it, res.status == append_status::closed ? error_code(client_errc::connection_closed) : res.ec);
+        }
+    }
+}
+
+// runs on: strand
+void producer::impl::update_metadata() {
+    const cluster::metadata_cache& cache = refresher.cache();
+    if (cache.version() == metadata_version) return;
+    metadata_version = cache.version();
+    for (const auto& t : topic_storage) {
+        const auto n = cache.partition_count(t->name);
+        if (!n || *n == 0) continue;
+        const auto count = static_cast<std::int32_t>(*n);
+        if (count > t->partitions.load(std::memory_order_relaxed)) {
+            acc.add_topic(t->name, count);  // queues first: append never grows a topic
+            t->partitions.store(count, std::memory_order_release);
+        }
+    }
+}
+
+namespace {
+
+void complete(asio::any_completion_handler<void(error_code)> h, const asio::any_io_executor& fallback, error_code ec) {
+    auto ex = asio::get_associated_executor(h, fallback);
+    asio::dispatch(ex, asio::append(std::move(h), ec));
+}
+
+}  // namespace
+
+// runs on: strand
+void producer::impl::abort_all(error_code ec) {
+    aborting = true;
+    closing.store(true, std::memory_order_release);
+    acc.close();
+    acc.abort_undrained(ec);
+    for (auto& w : waiting) {
+        waiting_bytes.fetch_sub(w->bytes, std::memory_order_acq_rel);
+        records_failed.fetch_add(1, std::memory_order_relaxed);
+        delivery d;
+        d.partition = w->partition.value_or(-1);
+        w->done(ec, d);
+    }
+    waiting_count.fetch_sub(waiting.size(), std::memory_order_acq_rel);
+    waiting.clear();
+    pool.close();  // in-flight Produce requests fail (connection_closed) and are not retried
+}
+
+// runs on: strand
+void producer::impl::check_waiters(time_point now) {
+    const bool idle = !acc.has_incomplete() && waiting.empty();
+    if (idle && !flush_waiters.empty()) {
+        for (auto& h : flush_waiters) {
+            acc.end_flush();
+            complete(std::move(h), strand, {});
+        }
+        flush_waiters.clear();
+    }
+    if (!close_deadline) return;
+    if (!idle && now >= *close_deadline && !aborting) {
+        if (cfg.connection.log.enabled(log_level::warning))
+            cfg.connection.log.sink(log_level::warning, "producer: close timed out; failing undelivered records");
+        abort_all(client_errc::timed_out);
+        return;  // in-flight requests fail as the connections close; then the loop ends
+    }
+    if (idle) {
+        for (auto& h : close_waiters) complete(std::move(h), strand, aborting ? error_code(client_errc::timed_out) : error_code{});
+        close_waiters.clear();
+        refresher.stop();
+        pool.close();
+        stopped = true;
+    }
+}
+
+void producer::impl::flush(void_handler h) {
+    acc.begin_flush();
+    flush_waiters.push_back(std::move(h));
+    timer.cancel();
+}
+
+void producer::impl::close(std::chrono::milliseconds timeout, void_handler h) {
+    if (stopped || config_error) return complete(std::move(h), strand, config_error);
+    closing.store(true, std::memory_order_release);
+    acc.close();
+    const time_point deadline = clock::now() + timeout;
+    close_deadline = close_deadline ? std::min(*close_deadline, deadline) : deadline;
+    close_waiters.push_back(std::move(h));
+    timer.cancel();
+}
+
+producer_stats producer::impl::stats() const {
+    producer_stats s;
+    s.records_sent = records_sent.load(std::memory_order_relaxed);
+    s.records_delivered = records_delivered.load(std::memory_order_relaxed);
+    s.records_failed = records_failed.load(std::memory_order_relaxed);
+    s.batches = batches_sent.load(std::memory_order_relaxed);
+    s.requests = requests_sent.load(std::memory_order_relaxed);
+    s.bytes = bytes_sent.load(std::memory_order_relaxed);
+    s.retries = retries.load(std::memory_order_relaxed);
+    s.buffer_bytes = acc.memory_used();
+    s.waiting_bytes = waiting_bytes.load(std::memory_order_relaxed);
+    s.waiting_sends = waiting_count.load(std::memory_order_relaxed);
+    return s;
+}
+
+// --- producer ---
+
+producer::producer(executor_type ex, producer_config cfg) : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
+    if (!impl_->config_error) impl_->start();
+}
+
+producer::~producer() {
+    asio::post(impl_->strand, [s = impl_] {
+        if (!s->stopped) s->abort_all(client_errc::connection_closed);
+        for (auto& h : s->flush_waiters) complete(std::move(h), s->strand, client_errc::connection_closed);
+        s->flush_waiters.clear();
+        for (auto& h : s->close_waiters) complete(std::move(h), s->strand, client_errc::connection_closed);
+        s->close_waiters.clear();
+        s->refresher.stop();
+        s->stopped = true;
+        s->timer.cancel();
+    });
+}
+
+producer::executor_type producer::get_executor() const noexcept { return impl_->strand; }
+
+void producer::send(const record& r, detail::delivery_handler&& done) { impl_->send(r, std::move(done)); }
+
+void producer::start_flush(void_handler h) {
+    asio::post(impl_->strand, [s = impl_, h = std::move(h)]() mutable {
+        // No sender runs after close, or at all with a bad configuration: nothing to wait for.
+        if (s->stopped || s->config_error) return complete(std::move(h), s->strand, s->config_error);
+        s->flush(std::move(h));
+    });
+}
+
+void producer::start_close(std::chrono::milliseconds timeout, void_handler h) {
+    asio::post(impl_->strand, [s = impl_, timeout, h = std::move(h)]() mutable { s->close(timeout, std::move(h)); });
+}
+
+producer_stats producer::stats() const { return impl_->stats(); }
+
+void producer::erased_delivery::operator()(error_code ec, const delivery& d) {
+    auto ex = asio::get_associated_executor(h, fallback);
+    asio::dispatch(ex, asio::append(std::move(h), ec, d));
+}
+
+}  // namespace kasio

@@ -1,0 +1,144 @@
+#pragma once
+// The producer's state behind kasio::producer: the accumulator records go into, the sender
+// loop that drains it into Produce requests, the idempotence state, and the sends waiting for
+// buffer memory or topic metadata.
+//
+// Threads. send() runs on any thread: it looks the topic's partition count up without a lock
+// (topic_index) and appends to the accumulator, waking the sender (one post per new or full
+// batch, not per record). Everything else runs on the broker pool's strand, which the sender
+// shares with the metadata refresher so that it can read the metadata cache directly.
+#include "cluster/metadata_refresher.hpp"
+#include "net/broker_pool.hpp"
+#include "producer/accumulator.hpp"
+#include "producer/sequence_tracker.hpp"
+#include "producer/topic_index.hpp"
+
+#include <kasio/producer.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kasio {
+
+namespace asio = boost::asio;
+
+namespace detail::producer {
+
+/// A topic the producer has been asked to send to; partitions is 0 until metadata names it.
+struct topic_info {
+    explicit topic_info(std::string n) : name(std::move(n)) {}
+    const std::string name;
+    std::atomic<std::int32_t> partitions{0};
+};
+
+/// A send that could not be appended at once: an owned copy of the record.
+struct waiting_send {
+    std::string topic;
+    std::optional<std::int32_t> partition;
+    std::optional<std::vector<std::uint8_t>> key, value;
+    std::vector<std::string> header_keys;
+    std::vector<std::optional<std::vector<std::uint8_t>>> header_values;
+    std::int64_t timestamp = 0;
+    delivery_handler done;
+    time_point deadline;
+    std::size_t bytes = 0;  // counted in waiting_bytes
+};
+
+/// One Produce request in flight.
+struct produce_call {
+    std::int32_t node = -1;
+    std::vector<batch_ptr> batches;
+};
+
+/// Per broker: in-flight Produce requests and the drain rotation.
+struct node_state {
+    std::size_t in_flight = 0;
+    std::size_t cursor = 0;
+    std::vector<topic_partition_view> ready;
+};
+
+}  // namespace detail::producer
+
+struct producer::impl : std::enable_shared_from_this<producer::impl> {
+    using clock = detail::producer::clock;
+    using time_point = detail::producer::time_point;
+
+    impl(executor_type ex, producer_config cfg);
+    ~impl();
+
+    // --- any thread (producer.cpp) ---
+    void send(const record& r, detail::delivery_handler&& done);
+    void wake();
+    producer_stats stats() const;
+    // Completes `done` later on the strand (never inside send()).
+    void fail_soon(detail::delivery_handler&& done, error_code ec, std::int32_t partition = -1);
+
+    // --- strand (producer.cpp) ---
+    void enqueue_waiting(std::unique_ptr<detail::producer::waiting_send> w);
+    void process_waiting(time_point now);
+    void update_metadata();
+    void abort_all(error_code ec);
+    void check_waiters(time_point now);
+    void flush(void_handler h);
+    void close(std::chrono::milliseconds timeout, void_handler h);
+
+    // --- strand (sender.cpp) ---
+    void start();
+    static asio::awaitable<void> run(std::shared_ptr<impl> self);
+    time_point send_ready(time_point now);
+    void send_request(std::int32_t node, std::vector<detail::producer::batch_ptr> batches);
+    void on_response(detail::producer::produce_call& call, error_code ec, const net::response_frame& frame);
+    void on_batch_error(detail::producer::batch_ptr b, error_code ec, std::int64_t log_start_offset);
+    void on_batch_success(detail::producer::batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time);
+    void maybe_init_producer_id(time_point now);
+    void refresh_metadata();
+
+    const producer_config cfg;
+    const error_code config_error;  // a bad configuration fails every send
+    net::broker_pool pool;
+    cluster::metadata_refresher refresher;
+    std::optional<detail::producer::sequence_tracker> tracker;
+    detail::producer::accumulator acc;
+    asio::any_io_executor strand;
+    asio::steady_timer timer;
+
+    // Topics (insert on the strand, find anywhere).
+    detail::producer::topic_index<detail::producer::topic_info> topics;
+    std::vector<std::unique_ptr<detail::producer::topic_info>> topic_storage;
+
+    // Waiting sends (strand); the counters are read by send() on any thread.
+    std::deque<std::unique_ptr<detail::producer::waiting_send>> waiting;
+    std::atomic<std::size_t> waiting_count{0};
+    std::atomic<std::size_t> waiting_bytes{0};
+
+    std::atomic<bool> wake_posted{false};
+    std::atomic<bool> closing{false};  // sends fail from now on
+    bool aborting = false;             // strand: in-flight failures are not retried
+    bool stopped = false;              // strand: the loop has ended
+    bool init_in_flight = false;
+    std::size_t init_attempts = 0;
+    time_point init_retry_at{};
+    std::uint64_t metadata_version = ~std::uint64_t{0};
+
+    std::map<std::int32_t, detail::producer::node_state> nodes;
+    std::vector<detail::producer::topic_partition_view> ready_scratch;
+
+    std::vector<void_handler> flush_waiters;
+    std::vector<void_handler> close_waiters;
+    std::optional<time_point> close_deadline;
+
+    // Stats.
+    std::atomic<std::uint64_t> records_sent{0}, records_delivered{0}, records_failed{0};
+    std::atomic<std::uint64_t> batches_sent{0}, requests_sent{0}, bytes_sent{0}, retries{0};
+};
+
+}  // namespace kasio

@@ -1,0 +1,243 @@
+// The sender: one coroutine on the pool strand (the Java client's Sender thread, without a
+// thread). Each pass: apply new metadata, admit waiting sends, keep the idempotence state
+// (producer id, epoch bumps), expire old batches, then for every broker drain the ready
+// batches of the partitions it leads into Produce requests, up to max.in.flight per broker.
+// Responses complete, retry (after retry.backoff.ms, re-routed by the metadata they caused
+// to be refreshed) or fail each batch.
+//
+// runs on: pool strand (every function in this file).
+#include "producer/producer_impl.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace kasio {
+
+using namespace detail::producer;
+
+namespace {
+
+// Errors that mean the client's view of leaders is out of date (Java's
+// InvalidMetadataException family), plus a lost connection.
+bool needs_metadata(const error_code& ec) noexcept {
+    if (ec.category() == broker_category()) {
+        switch (static_cast<broker_errc>(ec.value())) {
+            case broker_errc::unknown_topic_or_partition:
+            case broker_errc::leader_not_available:
+            case broker_errc::not_leader_or_follower:
+            case broker_errc::kafka_storage_error:
+            case broker_errc::fenced_leader_epoch:
+            case broker_errc::unknown_leader_epoch: return true;
+            default: return false;
+        }
+    }
+    return ec == client_errc::connection_closed || ec == client_errc::timed_out;
+}
+
+// Wakes the sender at least this often: it notices metadata the periodic refresh brought
+// and sends waiting for a topic's metadata.
+constexpr std::chrono::milliseconds max_sleep{50};
+
+}  // namespace
+
+void producer::impl::start() {
+    refresher.start();
+    asio::co_spawn(strand, run(shared_from_this()), asio::detached);
+}
+
+asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
+    while (!self->stopped) {
+        self->wake_posted.store(false, std::memory_order_release);
+        const time_point now = clock::now();
+        self->update_metadata();
+        self->process_waiting(now);
+        if (self->tracker) {
+            if (const error_code fatal = self->tracker->fatal_error(); fatal && !self->aborting) {
+                self->abort_all(fatal);
+            } else {
+                self->tracker->maybe_resolve_sequences();
+                self->tracker->bump_epoch_if_needed();
+                self->maybe_init_producer_id(now);
+            }
+        }
+        std::size_t expired = 0;
+        self->acc.expire(now, &expired);
+        self->records_failed.fetch_add(expired, std::memory_order_relaxed);
+        time_point next = self->send_ready(now);
+        self->check_waiters(now);
+        if (self->stopped) break;
+        if (!self->waiting.empty()) next = std::min(next, self->waiting.front()->deadline);
+        if (self->close_deadline) next = std::min(next, *self->close_deadline);
+        next = std::min(next, now + max_sleep);
+        self->timer.expires_at(next);
+        co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+time_point producer::impl::send_ready(time_point now) {
+    ready_scratch.clear();
+    time_point next = acc.ready(now, ready_scratch);
+    if (ready_scratch.empty()) return next;
+    const cluster::metadata_cache& cache = refresher.cache();
+    for (auto& [id, n] : nodes) n.ready.clear();
+    for (const topic_partition_view& tp : ready_scratch) {
+        const std::int32_t leader = cache.leader(tp.topic, tp.partition);
+        if (leader < 0) {
+            refresh_metadata();
+            next = std::min(next, now + cfg.retry_backoff);
+            continue;
+        }
+        nodes[leader].ready.push_back(tp);
+    }
+    std::vector<batch_ptr> batches;
+    for (auto& [id, n] : nodes) {
+        while (!n.ready.empty() && n.in_flight < cfg.max_in_flight) {
+            acc.drain(n.ready, n.cursor, cfg.max_request_size, now, batches);
+            if (batches.empty()) break;
+            send_request(id, std::move(batches));
+            batches.clear();
+        }
+    }
+    return next;
+}
+
+void producer::impl::send_request(std::int32_t node, std::vector<batch_ptr> batches) {
+    protocol::msg::produce_request req;
+    req.acks = cfg.acks;
+    req.timeout_ms = static_cast<std::int32_t>(cfg.connection.request_timeout.count());
+    std::size_t bytes = 0;
+    for (const batch_ptr& b : batches) {
+        const topic_partition_view tp = b->topic_partition();
+        auto t = std::find_if(req.topic_data.rbegin(), req.topic_data.rend(),
+                              [&](const auto& td) { return td.name == tp.topic; });
+        auto& td = t != req.topic_data.rend() ? *t : req.topic_data.emplace_back();
+        if (td.name.empty()) td.name = tp.topic;
+        auto& pd = td.partition_data.emplace_back();
+        pd.index = tp.partition;
+        pd.records = b->bytes();
+        bytes += b->bytes().size();
+    }
+    batches_sent.fetch_add(batches.size(), std::memory_order_relaxed);
+    requests_sent.fetch_add(1, std::memory_order_relaxed);
+    bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
+    ++nodes[node].in_flight;
+    auto call = std::make_shared<produce_call>();
+    call->node = node;
+    call->batches = std::move(batches);
+    // `self` is declared first so that it dies last: the batches return to the accumulator.
+    pool.async_request(node, net::purpose::produce, std::move(req),
+                       [self = shared_from_this(), call](error_code ec, net::response_frame frame) {
+                           self->on_response(*call, ec, frame);
+                       });
+}
+
+void producer::impl::on_response(produce_call& call, error_code ec, const net::response_frame& frame) {
+    node_state& n = nodes[call.node];
+    if (n.in_flight > 0) --n.in_flight;
+    if (!ec && cfg.acks != 0) {
+        protocol::msg::produce_response resp;
+        ec = net::decode_response(frame, resp);
+        if (!ec) {
+            for (const auto& t : resp.responses) {
+                for (const auto& p : t.partition_responses) {
+                    auto it = std::find_if(call.batches.begin(), call.batches.end(), [&](const batch_ptr& b) {
+                        return b && b->topic_partition().partition == p.index && b->topic_partition().topic == t.name;
+                    });
+                    if (it == call.batches.end()) continue;
+                    if (p.error_code == 0) {
+                        on_batch_success(std::move(*it), p.base_offset, p.log_append_time_ms);
+                    } else {
+                        on_batch_error(std::move(*it), static_cast<broker_errc>(p.error_code), p.log_start_offset);
+                    }
+                }
+            }
+            // A partition the response left out: the broker's answer for it is unknown.
+            for (batch_ptr& b : call.batches)
+                if (b) on_batch_error(std::move(b), client_errc::invalid_value, -1);
+        }
+    } else if (!ec) {  // acks=0: written is all we learn
+        for (batch_ptr& b : call.batches) on_batch_success(std::move(b), -1, -1);
+    }
+    if (ec) {
+        refresh_metadata();
+        for (batch_ptr& b : call.batches)
+            if (b) on_batch_error(std::move(b), ec, -1);
+    }
+    timer.cancel();  // responses free in-flight slots and memory: look again
+}
+
+void producer::impl::on_batch_success(batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time) {
+    if (tracker) tracker->on_success(*b, base_offset);
+    records_delivered.fetch_add(static_cast<std::uint64_t>(b->record_count()), std::memory_order_relaxed);
+    acc.complete(std::move(b), base_offset, log_append_time);
+}
+
+void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log_start_offset) {
+    const time_point now = clock::now();
+    const bool timed_out = aborting || acc.reached_delivery_timeout(*b, now);
+    const bool attempts_left = !aborting && b->attempts() < cfg.retries;
+    if (needs_metadata(ec)) refresh_metadata();
+    batch_verdict verdict = batch_verdict::fail;
+    if (tracker) verdict = tracker->on_error(*b, ec, log_start_offset, attempts_left, timed_out);
+    else if (attempts_left && !timed_out && is_retriable(ec)) verdict = batch_verdict::retry;
+    const auto records = static_cast<std::uint64_t>(b->record_count());
+    switch (verdict) {
+        case batch_verdict::retry:
+            retries.fetch_add(1, std::memory_order_relaxed);
+            acc.reenqueue(std::move(b), now + cfg.retry_backoff);
+            break;
+        case batch_verdict::duplicate:
+            records_delivered.fetch_add(records, std::memory_order_relaxed);
+            acc.complete(std::move(b), -1);
+            break;
+        case batch_verdict::fail:
+            records_failed.fetch_add(records, std::memory_order_relaxed);
+            // A delivery timeout reports timed_out, as the Java client's TimeoutException.
+            acc.fail(std::move(b), timed_out && !aborting && is_retriable(ec) ? error_code(client_errc::timed_out) : ec);
+            break;
+    }
+}
+
+void producer::impl::maybe_init_producer_id(time_point now) {
+    if (!tracker->needs_producer_id() || init_in_flight || now < init_retry_at || aborting) return;
+    const cluster::metadata_cache& cache = refresher.cache();
+    if (cache.brokers().empty()) return;  // the bootstrap refresh names them
+    // Any broker will do for an idempotent (non-transactional) producer; rotate on failures.
+    static_assert(sizeof(std::size_t) >= 4);
+    const auto& brokers = cache.brokers();
+    const std::int32_t node = brokers[init_attempts++ % brokers.size()].node_id;
+    protocol::msg::init_producer_id_request req;
+    req.transactional_id = std::nullopt;
+    req.transaction_timeout_ms = 60000;
+    init_in_flight = true;
+    pool.async_request(node, net::purpose::group, std::move(req),
+                       [self = shared_from_this()](error_code ec, net::response_frame frame) {
+                           self->init_in_flight = false;
+                           protocol::msg::init_producer_id_response resp;
+                           if (!ec) ec = net::decode_response(frame, resp);
+                           if (!ec && resp.error_code != 0) ec = static_cast<broker_errc>(resp.error_code);
+                           if (ec) {
+                               self->init_retry_at = clock::now() + self->cfg.retry_backoff;
+                               if (self->cfg.connection.log.enabled(log_level::warning))
+                                   self->cfg.connection.log.sink(log_level::warning,
+                                                                 "producer: InitProducerId failed: " + ec.message());
+                           } else {
+                               self->tracker->set_producer_id({resp.producer_id, resp.producer_epoch});
+                           }
+                           self->timer.cancel();
+                       });
+}
+
+void producer::impl::refresh_metadata() {
+    // The refresher coalesces requests and spaces them retry.backoff.ms apart; the loop sees
+    // the new metadata (cache version) within max_sleep.
+    if (!stopped) refresher.request_refresh();
+}
+
+}  // namespace kasio

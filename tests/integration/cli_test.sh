@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The command line tools against kasio-mock-broker (registered with ctest by CMakeLists.txt):
+#   cli_test.sh <kasio-cli> <kasio-perf> <kasio-mock-broker> <case>
+# Cases:
+#   round_trip    kasio-cli produce (keys, headers) then consume --count: every record comes
+#                 back once, with its key, value and headers, as the JSON the contract names
+#   partition     produce to one partition, consume it from an offset: offsets in order
+#   bad_property  -X with an unknown name fails (exit 2) with a message naming it
+#   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost
+# Volumes scale with KASIO_TEST_SCALE (default 1.0).
+set -euo pipefail
+cli=$1 perf=$2 mock=$3 case=$4
+scale=${KASIO_TEST_SCALE:-1.0}
+scaled() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); print (v < 10 ? 10 : v) }'; }
+
+work=$(mktemp -d)
+broker_pid=""
+cleanup() {
+  if [[ -n "$broker_pid" ]]; then
+    exec 3>&-   # EOF on its stdin: the mock broker exits
+    wait "$broker_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "cli_test($case): $*" >&2; exit 1; }
+
+# start_broker args...: a 3-broker mock cluster; sets $brokers from its first stdout line.
+start_broker() {
+  mkfifo "$work/stdin" "$work/stdout"
+  exec 3<>"$work/stdin" 4<>"$work/stdout"   # read-write: neither open waits for the other end
+  "$mock" --brokers 3 "$@" <"$work/stdin" >"$work/stdout" 3>&- 4>&- &
+  broker_pid=$!
+  local line=""
+  read -r -t 60 line <&4 || true
+  brokers=${line#BOOTSTRAP }
+  [[ $line == BOOTSTRAP\ * && -n $brokers ]] || fail "mock broker did not start"
+}
+
+case $case in
+round_trip)
+  n=$(scaled 2000)
+  start_broker --topic rt:8:3
+  for ((i = 0; i < n; i++)); do printf 'key-%d\tvalue "%d"\n' "$i" "$i"; done >"$work/in"
+  "$cli" produce --brokers "$brokers" --topic rt --key-delimiter $'\t' \
+    --header source=cli_test --header trace=1 --codec lz4 <"$work/in" || fail "produce failed"
+  timeout 60 "$cli" consume --brokers "$brokers" --topic rt --count "$n" >"$work/out" ||
+    fail "consume failed"
+  [[ $(wc -l <"$work/out") -eq $n ]] || fail "expected $n lines, got $(wc -l <"$work/out")"
+  # Each line is one record in the contract's shape; compare the record payloads as a set.
+  re='^\{"topic":"rt","partition":[0-7],"offset":[0-9]+,"timestamp":[0-9]+,"key":"key-[0-9]+","value":"value \\"[0-9]+\\"","headers":\{"source":"cli_test","trace":"1"\}\}$'
+  bad=$(grep -cvE "$re" "$work/out" || true)
+  [[ $bad -eq 0 ]] || fail "$bad lines not in the expected shape, e.g. $(grep -vE "$re" "$work/out" | head -1)"
+  sed -E 's/.*"key":"([^"]*)","value":"(.*)","headers".*/\1\t\2/; s/\\"/"/g' "$work/out" | sort >"$work/got"
+  sort "$work/in" >"$work/want"
+  cmp -s "$work/got" "$work/want" || fail "records differ: $(diff "$work/want" "$work/got" | head -5)"
+  ;;
+partition)
+  start_broker --topic p:4:1
+  seq 0 99 | "$cli" produce --brokers "$brokers" --topic p --partition 2 --acks 1 || fail "produce failed"
+  timeout 60 "$cli" consume --brokers "$brokers" --topic p --partition 2 --offset 90 --count 10 >"$work/out" ||
+    fail "consume failed"
+  got=$(sed -E 's/.*"partition":([0-9]+),"offset":([0-9]+),.*"key":null,"value":"([0-9]+)".*/\1 \2 \3/' "$work/out" | tr '\n' ' ')
+  want=$(for i in $(seq 90 99); do printf '2 %d %d ' "$i" "$i"; done)
+  [[ $got == "$want" ]] || fail "got '$got', want '$want'"
+  ;;
+bad_property)
+  start_broker --topic b:1:1
+  for cmd in produce consume metadata; do
+    args=(--brokers "$brokers")
+    [[ $cmd != metadata ]] && args+=(--topic b)
+    status=0
+    "$cli" "$cmd" "${args[@]}" -X no.such.property=1 </dev/null 2>"$work/err" >/dev/null || status=$?
+    [[ $status -eq 2 ]] || fail "$cmd: exit $status, want 2"
+    grep -q 'no.such.property' "$work/err" || fail "$cmd: message does not name the property: $(cat "$work/err")"
+  done
+  ;;
+perf)
+  n=$(scaled 20000)
+  start_broker --topic perf:16:3
+  p=$("$perf" produce --brokers "$brokers" --topic perf --count "$n" --size 100 --codec zstd | tail -n 1) ||
+    fail "kasio-perf produce failed: $p"
+  c=$(timeout 60 "$perf" consume --brokers "$brokers" --topic perf --count "$n" --size 100 | tail -n 1) ||
+    fail "kasio-perf consume failed: $c"
+  [[ $p =~ ^RESULT\ mode=produce\ msgs=$n\ ok=$n\ failed=0\  ]] || fail "produce: $p"
+  [[ $c =~ ^RESULT\ mode=consume\ msgs=$n\ ok=$n\ failed=0\  ]] || fail "consume: $c"
+  for f in secs msgs_per_s mb_per_s cpu_s cpu_us_per_msg p50_ms p99_ms rss_mb; do
+    [[ $p =~ \ $f=[0-9.]+ ]] || fail "produce RESULT lacks $f: $p"
+  done
+  ;;
+*) fail "unknown case" ;;
+esac
+echo "cli_test($case): ok"
