@@ -200,7 +200,9 @@ struct consumer_stats {
 /// executor (the consumer's strand when they have none). Only one async_poll may be pending.
 ///
 /// Lifetime: the execution context of the executor must outlive the consumer; destroying it
-/// stops fetching (a pending poll completes with operation_aborted).
+/// stops fetching (a pending poll completes with operation_aborted). The destructor posts the
+/// shutdown to the consumer's strand: the context must run once more (or async_close must have
+/// completed) for the consumer's internals to be freed.
 class consumer {
 public:
     using poll_handler = boost::asio::any_completion_handler<void(error_code, fetch_batch)>;

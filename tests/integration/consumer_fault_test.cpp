@@ -24,6 +24,7 @@ protected:
         EXPECT_FALSE(cfg.set("retry.backoff.ms", "10"));
         return cfg;
     }
+    void TearDown() override { kasio::test::finish_shutdown(io); }
     boost::asio::io_context io;
 };
 

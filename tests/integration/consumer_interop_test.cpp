@@ -27,6 +27,7 @@ protected:
         for (int p = 0; p < n; ++p) out.push_back({topic, p});
         return out;
     }
+    void TearDown() override { kasio::test::finish_shutdown(io); }
     boost::asio::io_context io;
 };
 

@@ -37,6 +37,7 @@ protected:
         return got.value_or(std::pair{error_code(boost::asio::error::timed_out), -1});
     }
     const topic_partition tp{"pos", 0};
+    void TearDown() override { kasio::test::finish_shutdown(io); }
     boost::asio::io_context io;
 };
 
