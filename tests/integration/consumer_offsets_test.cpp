@@ -117,7 +117,9 @@ TEST_F(consumer_offsets, paused_partitions_return_nothing_until_resumed) {
     record_checker checker;
     EXPECT_FALSE(test::consume(io, c, checker, 100));
     EXPECT_EQ(checker.next_offset.count(1), 0u);  // nothing from the paused partition
-    EXPECT_EQ(c.position({"two", 1}), 0);
+    // Not advanced. Unset is right too: whether the earliest offset of the paused partition
+    // was looked up before pause() took effect depends on when the fetch loop ran.
+    EXPECT_EQ(c.position({"two", 1}).value_or(0), 0);
     c.resume({{"two", 1}});
     EXPECT_FALSE(test::consume(io, c, checker, 200));
     EXPECT_EQ(checker.count, 200u);
