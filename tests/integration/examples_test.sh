@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The example programs against kasio-mock-broker (registered with ctest by CMakeLists.txt):
+#   examples_test.sh <kasio-mock-broker> <produce_coro> <io_context_integration>
+# produce_coro must deliver every record and exit 0; io_context_integration must consume
+# exactly what it produced while its heartbeat timer keeps running on the same context.
+set -euo pipefail
+mock=$1 coro=$2 integration=$3
+work=$(mktemp -d)
+broker_pid=""
+cleanup() {
+  if [[ -n "$broker_pid" ]]; then
+    exec 3>&-   # EOF on its stdin: the mock broker exits
+    wait "$broker_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "examples_test: $*" >&2; exit 1; }
+
+mkfifo "$work/stdin" "$work/stdout"
+exec 3<>"$work/stdin" 4<>"$work/stdout"
+"$mock" --brokers 3 --topic keyed:4 --topic shared:1 <"$work/stdin" >"$work/stdout" 3>&- 4>&- &
+broker_pid=$!
+line=""
+read -r -t 60 line <&4 || true
+brokers=${line#BOOTSTRAP }
+[[ $line == BOOTSTRAP\ * && -n $brokers ]] || fail "mock broker did not start"
+
+out=$("$coro" "$brokers" keyed 20) || fail "produce_coro exited non-zero"
+[[ $(grep -c '^record .* -> partition [0-3] offset [0-9]' <<<"$out") == 20 ]] ||
+  fail "produce_coro did not report 20 deliveries: $out"
+
+out=$("$integration" "$brokers" shared 2000) || fail "io_context_integration exited non-zero: $out"
+grep -q '^produced=2000 consumed=2000$' <<<"$out" || fail "io_context_integration: $out"
+grep -q '^heartbeat: ' <<<"$out" || fail "io_context_integration: no heartbeat ran"
+echo "examples_test: ok"
