@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The example programs against kasio-mock-broker (registered with ctest by CMakeLists.txt):
-#   examples_test.sh <kasio-mock-broker> <produce_coro> <io_context_integration>
-# produce_coro must deliver every record and exit 0; io_context_integration must consume
-# exactly what it produced while its heartbeat timer keeps running on the same context.
+#   examples_test.sh <kasio-mock-broker> <produce_coro> <produce_callbacks> <io_context_integration>
+# produce_coro and produce_callbacks must deliver every record and exit 0;
+# io_context_integration must consume exactly what it produced while its heartbeat timer
+# keeps running on the same context.
 set -euo pipefail
-mock=$1 coro=$2 integration=$3
+mock=$1 coro=$2 callbacks=$3 integration=$4
 work=$(mktemp -d)
 broker_pid=""
 cleanup() {
@@ -29,6 +30,9 @@ brokers=${line#BOOTSTRAP }
 out=$("$coro" "$brokers" keyed 20) || fail "produce_coro exited non-zero"
 [[ $(grep -c '^record .* -> partition [0-3] offset [0-9]' <<<"$out") == 20 ]] ||
   fail "produce_coro did not report 20 deliveries: $out"
+
+out=$("$callbacks" "$brokers" keyed 50000) || fail "produce_callbacks exited non-zero: $out"
+grep -q '^delivered=50000 failed=0 flushed=yes$' <<<"$out" || fail "produce_callbacks: $out"
 
 out=$("$integration" "$brokers" shared 2000) || fail "io_context_integration exited non-zero: $out"
 grep -q '^produced=2000 consumed=2000$' <<<"$out" || fail "io_context_integration: $out"
