@@ -1,6 +1,7 @@
 // consumer_config::set: the consumer's Kafka property names; the rest go to the pool and
 // connection configuration (checked on a copy of a pool_config, replayed when the consumer starts).
 #include "net/broker_pool.hpp"
+#include "net/property_parse.hpp"
 
 #include <kasio/consumer.hpp>
 
@@ -10,23 +11,9 @@
 namespace kasio {
 namespace {
 
-bool parse_int(std::string_view text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-    std::int64_t v = 0;
-    const char* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (ec != std::errc{} || p != end || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
-bool parse_bool(std::string_view text, bool& out) {
-    if (text == "true" || text == "1") out = true;
-    else if (text == "false" || text == "0") out = false;
-    else return false;
-    return true;
-}
-
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
+using detail::int32_max;
+using detail::parse_bool;
+using detail::parse_int;
 
 }  // namespace
 

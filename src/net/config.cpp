@@ -1,4 +1,6 @@
 // connection_config::set: Kafka property names onto connection_config members.
+#include "net/property_parse.hpp"
+
 #include <kasio/config.hpp>
 
 #include <charconv>
@@ -8,15 +10,8 @@
 namespace kasio {
 namespace {
 
-// A whole decimal integer within [lo, hi]; no sign games, no trailing text.
-bool parse_int(std::string_view text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-    std::int64_t v = 0;
-    const char* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (ec != std::errc{} || p != end || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
+using detail::int32_max;
+using detail::parse_int;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -51,7 +46,6 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
 
 }  // namespace
 

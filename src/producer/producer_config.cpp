@@ -2,6 +2,7 @@
 // connection configurations.
 #include "compression/codec.hpp"
 #include "net/broker_pool.hpp"
+#include "net/property_parse.hpp"
 
 #include <kasio/producer.hpp>
 
@@ -11,23 +12,9 @@
 namespace kasio {
 namespace {
 
-bool parse_int(std::string_view text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-    std::int64_t v = 0;
-    const char* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (ec != std::errc{} || p != end || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
-bool parse_bool(std::string_view text, bool& out) {
-    if (text == "true") out = true;
-    else if (text == "false") out = false;
-    else return false;
-    return true;
-}
-
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
+using detail::int32_max;
+using detail::parse_bool;
+using detail::parse_int;
 
 }  // namespace
 
