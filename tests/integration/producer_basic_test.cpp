@@ -53,14 +53,7 @@ TEST_F(producer_basic, delivers_keyed_records_with_increasing_offsets_per_partit
     p.reset();
     io.stop();
 
-    const readback rb = read_back(cluster().bootstrap(), gen, partitions, n);
-    EXPECT_EQ(rb.error, "");
-    EXPECT_EQ(rb.records, n);
-    EXPECT_EQ(rb.lost, 0u);
-    EXPECT_EQ(rb.duplicated, 0u);
-    EXPECT_EQ(rb.out_of_order, 0u);
-    EXPECT_EQ(rb.corrupt, 0u);
-    EXPECT_EQ(rb.misplaced, 0u);
+    expect_every_record_once_in_order(cluster().bootstrap(), gen, partitions, n);
 }
 
 TEST_F(producer_basic, coroutine_send_reports_partition_and_offset) {

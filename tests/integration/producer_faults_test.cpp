@@ -75,14 +75,7 @@ TEST_F(producer_faults, no_loss_no_duplicates_order_kept_across_errors_leader_mo
     p.reset();
     io.stop();
 
-    const readback rb = read_back(cluster().bootstrap(), gen, partitions, n);
-    EXPECT_EQ(rb.error, "");
-    EXPECT_EQ(rb.records, n);
-    EXPECT_EQ(rb.lost, 0u);
-    EXPECT_EQ(rb.duplicated, 0u);
-    EXPECT_EQ(rb.out_of_order, 0u);
-    EXPECT_EQ(rb.corrupt, 0u);
-    EXPECT_EQ(rb.misplaced, 0u);
+    expect_every_record_once_in_order(cluster().bootstrap(), gen, partitions, n);
 }
 
 }  // namespace

@@ -124,6 +124,20 @@ inline readback read_back(const std::string& bootstrap, record_generator& gen, s
     return res;
 }
 
+/// Reads the topic back (read_back) and expects records 0..n-1 each exactly once, intact, in
+/// order per partition and on librdkafka's partition: 0 lost, duplicated, reordered, corrupt.
+inline void expect_every_record_once_in_order(const std::string& bootstrap, record_generator& gen,
+                                              std::int32_t partitions, std::size_t n) {
+    const readback rb = read_back(bootstrap, gen, partitions, n);
+    EXPECT_EQ(rb.error, "");
+    EXPECT_EQ(rb.records, n);
+    EXPECT_EQ(rb.lost, 0u);
+    EXPECT_EQ(rb.duplicated, 0u);
+    EXPECT_EQ(rb.out_of_order, 0u);
+    EXPECT_EQ(rb.corrupt, 0u);
+    EXPECT_EQ(rb.misplaced, 0u);
+}
+
 /// Counts completions (any thread).
 struct delivery_counter {
     std::atomic<std::size_t> ok{0}, failed{0};
