@@ -7,7 +7,11 @@
 /// grants them). Fetched data waits in a bounded buffer (`queued.max.messages.kbytes`) until
 /// async_poll() hands it out, so a slow application stops the fetching instead of growing memory.
 ///
-/// Consumer groups (subscribe, commits) come later; group.id is stored for them.
+/// Consumer groups: subscribe() joins the group named by group.id (the classic protocol:
+/// FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup) with the assignors of
+/// partition.assignment.strategy; partitions move between members with rebalance callbacks, and
+/// a new partition starts at its committed offset (auto.offset.reset when there is none).
+/// Offsets are committed automatically (enable.auto.commit) or by async_commit().
 #include <kasio/config.hpp>
 #include <kasio/error.hpp>
 #include <kasio/record.hpp>
@@ -20,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -48,8 +53,26 @@ enum class offset_reset : std::uint8_t { earliest, latest, none };
 struct consumer_config {
     /// `bootstrap.servers`: "host:port" entries, each possibly a comma-separated list.
     std::vector<std::string> bootstrap_servers;
-    /// `group.id`: stored for consumer groups (not used yet).
+    /// `group.id`: the consumer group subscribe() joins and offsets are committed to.
     std::string group_id;
+    /// `group.instance.id`: static membership (KIP-345); empty for a dynamic member.
+    std::string group_instance_id;
+    /// `session.timeout.ms`: the coordinator drops a member silent for this long (default 45000).
+    std::chrono::milliseconds session_timeout{45000};
+    /// `heartbeat.interval.ms`: between heartbeats to the coordinator (default 3000).
+    std::chrono::milliseconds heartbeat_interval{3000};
+    /// `max.poll.interval.ms`: a member that does not poll for this long leaves the group and
+    /// rejoins at its next poll (default 300000; also the rebalance timeout).
+    std::chrono::milliseconds max_poll_interval{300000};
+    /// `partition.assignment.strategy`: assignors in order of preference: range, roundrobin,
+    /// cooperative-sticky (Java class names accepted). Default "range,cooperative-sticky" as the
+    /// Java client. Rebalancing is cooperative (KIP-429) when every one listed is cooperative.
+    std::vector<std::string> assignment_strategies{"range", "cooperative-sticky"};
+    /// `enable.auto.commit`: commit the positions every auto.commit.interval.ms, before
+    /// partitions are revoked and on close (default true).
+    bool enable_auto_commit = true;
+    /// `auto.commit.interval.ms` (default 5000).
+    std::chrono::milliseconds auto_commit_interval{5000};
     /// `auto.offset.reset`: earliest | latest (default) | none (smallest/largest/error accepted too).
     offset_reset auto_offset_reset = offset_reset::latest;
     /// `fetch.min.bytes`: the broker answers a Fetch once this much data is there (1..100000000).
@@ -67,8 +90,9 @@ struct consumer_config {
     /// `max.poll.records`: records per async_poll() at most (1..2147483647; default 500).
     std::size_t max_poll_records = 500;
     /// `queued.max.messages.kbytes`: fetched bytes waiting for poll at most, in KiB (1..2097151;
-    /// default 65536). A new Fetch goes out only while the buffer is below the bound, so the
-    /// buffer exceeds it by at most one response (fetch.max.bytes) per broker.
+    /// default 65536). A Fetch asks only for the room left below the bound (a fair share per
+    /// broker), so only what a broker returns past a request's max_bytes (its first batch,
+    /// KIP-74) can exceed it.
     std::size_t queued_max_kbytes = 65536;
     /// `retry.backoff.ms`: wait before fetching a partition again after an error (default 100).
     std::chrono::milliseconds retry_backoff{100};
@@ -182,6 +206,37 @@ private:
     std::vector<std::shared_ptr<const void>> owners_;  // response frames, decompressed batches
 };
 
+/// An offset to commit, or one committed (offset -1: none committed).
+struct partition_offset {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = -1;
+    std::string metadata;
+    friend bool operator==(const partition_offset&, const partition_offset&) = default;
+};
+
+/// Called on the consumer's strand when the group moves partitions (Java's
+/// ConsumerRebalanceListener). A callback may call the consumer (seek, position, async_commit,
+/// ...); commits it starts are sent before the member rejoins. Empty functions are skipped.
+struct rebalance_listener {
+    /// Partitions given to this member; their positions are set (committed offsets) already.
+    std::function<void(const std::vector<topic_partition>&)> on_assigned;
+    /// Partitions taken away in an orderly rebalance: poll no longer returns their records.
+    std::function<void(const std::vector<topic_partition>&)> on_revoked;
+    /// Partitions lost without a rebalance (session expired, fenced): others may own them now,
+    /// committing their offsets would fail.
+    std::function<void(const std::vector<topic_partition>&)> on_lost;
+};
+
+/// The consumer's place in its group, for diagnostics.
+struct group_membership {
+    std::string member_id;
+    std::int32_t generation = -1;
+    std::string protocol;  ///< the assignor the group uses
+    bool leader = false;
+    std::uint64_t rebalances = 0;  ///< completed joins
+};
+
 /// A snapshot of the consumer's counters.
 struct consumer_stats {
     std::uint64_t records = 0;           ///< records handed out by poll
@@ -192,6 +247,7 @@ struct consumer_stats {
     std::uint64_t prefetched_bytes = 0;  ///< fetched bytes waiting for poll now
     std::uint64_t prefetched_bytes_peak = 0;
     std::uint64_t metadata_refreshes_requested = 0;
+    std::uint64_t commits = 0;  ///< OffsetCommit requests sent
 };
 
 /// A Kafka consumer with manual assignment.
@@ -253,11 +309,56 @@ public:
     }
 
     /// Stops fetching and closes the connections; a pending poll completes with
-    /// operation_aborted. Completes when done.
+    /// operation_aborted. A group member first commits (enable.auto.commit), calls on_revoked
+    /// and leaves the group (a static member stays, as in Java). Completes when done.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_close(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [this](auto handler) { start_close(done_handler(std::move(handler))); }, token);
+    }
+
+    /// Joins the group (group.id) for these topics, replacing any earlier subscription. Do not
+    /// mix with assign(). The listener's callbacks run on the consumer's strand.
+    void subscribe(std::vector<std::string> topics, rebalance_listener listener = {});
+    /// As subscribe(), for every topic whose whole name matches the ECMAScript regular
+    /// expression (as Java's subscribe(Pattern)); topics created later join the subscription at
+    /// the next metadata refresh. client_errc::invalid_config for a bad expression.
+    error_code subscribe_pattern(std::string_view pattern, rebalance_listener listener = {});
+    /// Leaves the group (committing first when enable.auto.commit) and drops the assignment.
+    void unsubscribe();
+    /// The group membership; nullopt when not a member now.
+    std::optional<group_membership> membership() const;
+
+    /// Commits the position of every assigned partition (the offsets after the records poll
+    /// has returned), or `offsets` when given. Completes when the coordinator answered: the
+    /// first partition error, broker_errc::rebalance_in_progress / illegal_generation /
+    /// unknown_member_id when the group moved on (Java's CommitFailedException), or
+    /// client_errc::invalid_config without a group.id. Retriable coordinator errors are retried
+    /// up to request.timeout.ms.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    auto async_commit(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [this](auto handler) { start_commit(std::nullopt, done_handler(std::move(handler))); }, token);
+    }
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    auto async_commit(std::vector<partition_offset> offsets, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [this](auto handler, std::vector<partition_offset> o) {
+                start_commit(std::move(o), done_handler(std::move(handler)));
+            },
+            token, std::move(offsets));
+    }
+
+    /// The committed offsets of these partitions (offset -1 where none is), in the same order.
+    using committed_handler = boost::asio::any_completion_handler<void(error_code, std::vector<partition_offset>)>;
+    template <boost::asio::completion_token_for<void(error_code, std::vector<partition_offset>)> Token =
+                  boost::asio::deferred_t>
+    auto async_committed(std::vector<topic_partition> partitions, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, std::vector<partition_offset>)>(
+            [this](auto handler, std::vector<topic_partition> p) {
+                start_committed(std::move(p), committed_handler(std::move(handler)));
+            },
+            token, std::move(partitions));
     }
 
     consumer_stats stats() const;
@@ -265,6 +366,8 @@ public:
     struct impl;
 
 private:
+    void start_commit(std::optional<std::vector<partition_offset>> offsets, done_handler handler);
+    void start_committed(std::vector<topic_partition> partitions, committed_handler handler);
     void start_poll(poll_handler handler);
     void start_close(done_handler handler);
     void start_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts, done_handler handler);

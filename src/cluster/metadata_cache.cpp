@@ -175,4 +175,12 @@ std::optional<std::size_t> metadata_cache::partition_count(std::string_view topi
 
 bool metadata_cache::is_unknown(std::string_view topic_name) const noexcept { return unknown_.contains(topic_name); }
 
+std::vector<std::string> metadata_cache::topic_names() const {
+    std::vector<std::string> out;
+    out.reserve(topics_.size());
+    for (const auto& [name, entry] : topics_) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 }  // namespace kasio::cluster

@@ -92,6 +92,8 @@ public:
     std::optional<std::size_t> partition_count(std::string_view topic) const noexcept;
     /// True when the last response about the topic said it does not exist.
     bool is_unknown(std::string_view topic) const noexcept;
+    /// The names of every topic known, sorted (for regex subscriptions).
+    std::vector<std::string> topic_names() const;
 
     const std::optional<std::string>& cluster_id() const noexcept { return cluster_id_; }
     std::int32_t controller_id() const noexcept { return controller_id_; }

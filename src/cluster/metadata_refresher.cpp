@@ -71,7 +71,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
           retry(cfg.retry, std::random_device{}()) {}
 
     net::broker_pool& pool;
-    const refresher_config cfg;
+    refresher_config cfg;  // all_topics changes with the subscription (set_all_topics)
     const std::vector<std::string> bootstrap;
     asio::steady_timer wake;  // the loop sleeps on it; cancel() wakes it
     net::backoff retry;
@@ -271,6 +271,14 @@ void metadata_refresher::add_topics(std::vector<std::string> topics) {
             added = true;
         }
         if (added) self->ask();
+    });
+}
+
+void metadata_refresher::set_all_topics(bool all) {
+    asio::dispatch(impl_->pool.get_executor(), [self = impl_, all] {
+        if (self->cfg.all_topics == all) return;
+        self->cfg.all_topics = all;
+        if (!self->stopped) self->ask();
     });
 }
 

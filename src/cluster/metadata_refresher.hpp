@@ -70,6 +70,10 @@ public:
     /// Includes these topics in every later Metadata request; refreshes soon if one is new.
     void add_topics(std::vector<std::string> topics);
 
+    /// Asks for every topic from now on (a regex subscription), or again only for those added;
+    /// refreshes soon when it changes.
+    void set_all_topics(bool all);
+
     /// Asks for a refresh (coalesced with the others) without waiting for it.
     void request_refresh();
 

@@ -7,6 +7,7 @@
 #include <kasio/broker_errc.hpp>
 
 #include <boost/asio/append.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -23,6 +24,7 @@ net::pool_config make_pool_config(const consumer_config& c) {
     const auto floor = c.fetch_max_wait + std::chrono::seconds(5);
     if (pc.connection.request_timeout < floor)
         pc.connection.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(floor);
+    pc.connection.join_group_timeout = c.max_poll_interval + std::chrono::seconds(5);
     for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by set()
     return pc;
 }
@@ -60,7 +62,19 @@ consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
       pool(std::move(ex), make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
       strand(pool.get_executor()),
-      planner(cfg.auto_offset_reset) {}
+      group(strand),
+      planner(cfg.auto_offset_reset) {
+    // Checked by consumer_config::set(); a name set directly in the struct and unknown is skipped.
+    bool all_cooperative = true;
+    for (const auto& name : cfg.assignment_strategies) {
+        if (auto a = consumer_detail::make_assignor(name)) {
+            all_cooperative = all_cooperative && a->cooperative();
+            group.assignors.push_back(std::move(a));
+        }
+    }
+    if (group.assignors.empty()) group.assignors.push_back(consumer_detail::make_assignor("range"));
+    group.cooperative = all_cooperative && !group.assignors.empty() && group.assignors.front()->cooperative();
+}
 
 void consumer::impl::post_kick() {
     asio::post(strand, [self = shared_from_this()] { self->kick(); });
@@ -78,7 +92,13 @@ void consumer::impl::try_complete_poll() {
     while (out.size() < max && !buffered.empty()) {
         completed_fetch& cf = buffered.front();
         auto* st = planner.find(cf.tp);
-        const bool current = st && st->generation == cf.generation && !st->paused;
+        bool current = st && st->generation == cf.generation && !st->paused;
+        using consumer_detail::fetch_planner;
+        if (current && cf.reader.next_offset() != st->position) {
+            // Fetched ahead from where the previous response seemed to end, wrongly: fetch again.
+            fetch_planner::restart(*st);
+            current = false;
+        }
         if (current) {
             if (cf.reader.read(max - out.size(), *cf.topic_name, cf.tp.partition, out, batch.owners()) > 0)
                 batch.owners().push_back(cf.topic_name);
@@ -86,16 +106,24 @@ void consumer::impl::try_complete_poll() {
         }
         if (!current || cf.reader.done()) {
             if (current) {
-                st->buffered = false;
-                if (auto rec = cf.reader.error()) st->error = rec;
-                else if (cf.reader.stuck()) st->error = client_errc::invalid_length;  // batch > fetch limits
+                fetch_planner::consumed_response(*st);
+                error_code rec = cf.reader.error();
+                if (!rec && cf.reader.stuck()) rec = client_errc::invalid_length;  // batch > fetch limits
+                if (rec) {
+                    st->error = rec;
+                    fetch_planner::restart(*st);  // drops what was fetched after it
+                }
             }
             prefetched -= cf.bytes;
             buffered.pop_front();
             released = true;
         }
     }
-    if (out.empty()) {
+    if (out.empty() && group.error) {
+        ec = group.error;
+        group.error = {};
+    }
+    if (out.empty() && !ec) {
         for (auto& [tp, st] : planner.partitions()) {
             if (!st.error || st.paused) continue;
             ec = st.error;
@@ -133,6 +161,8 @@ void consumer::impl::close_all() {
         prefetched = 0;
     }
     for (auto& [node, f] : fetchers) f.wake->cancel();
+    group.subscribed = false;
+    group.wake.cancel();
     refresher.stop();
     pool.close();
     if (waiter) complete(strand, std::move(*waiter), error_code(asio::error::operation_aborted), fetch_batch{});
@@ -237,7 +267,11 @@ std::vector<topic_partition> consumer::assignment() const {
 }
 
 void consumer::start_poll(poll_handler handler) {
-    asio::post(impl_->strand, [self = impl_, h = std::move(handler)]() mutable {
+    const auto now_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+    const bool was_idle = impl_->group.last_poll_ns.exchange(now_ns, std::memory_order_relaxed) == 0;
+    asio::post(impl_->strand, [self = impl_, h = std::move(handler), was_idle]() mutable {
+        // The membership loop waits for a poll after max.poll.interval.ms made it leave.
+        if (was_idle && self->group.loop_running) self->group.wake.cancel();
         {
             std::lock_guard lock(self->mutex);
             if (self->closed || self->poll_waiter) {
@@ -270,8 +304,17 @@ void consumer::start_poll(poll_handler handler) {
 
 void consumer::start_close(done_handler handler) {
     asio::post(impl_->strand, [self = impl_, h = std::move(handler)]() mutable {
-        if (!self->closed) self->close_all();
-        complete(self->strand, std::move(h), error_code{});
+        if (self->closed || (!self->group.subscribed && self->group.member_id.empty())) {
+            if (!self->closed) self->close_all();
+            complete(self->strand, std::move(h), error_code{});
+            return;
+        }
+        // A member commits, revokes and leaves first, so that the group rebalances at once.
+        auto ex = self->strand;
+        asio::co_spawn(ex, impl::leave_group(self), [self, h = std::move(h)](std::exception_ptr) mutable {
+            if (!self->closed) self->close_all();
+            complete(self->strand, std::move(h), error_code{});
+        });
     });
 }
 
@@ -285,6 +328,7 @@ consumer_stats consumer::stats() const {
     s.prefetched_bytes = impl_->prefetched;
     s.prefetched_bytes_peak = impl_->prefetched_peak;
     s.metadata_refreshes_requested = impl_->refreshes;
+    s.commits = impl_->commits;
     return s;
 }
 

@@ -1,5 +1,6 @@
 // consumer_config::set: the consumer's Kafka property names; the rest go to the pool and
 // connection configuration (checked on a copy of a pool_config, replayed when the consumer starts).
+#include "consumer/group/assignor.hpp"
 #include "net/broker_pool.hpp"
 #include "net/property_parse.hpp"
 
@@ -24,6 +25,40 @@ error_code consumer_config::set(std::string_view name, std::string_view value) {
         bootstrap_servers = {std::string(value)};
     } else if (name == "group.id") {
         group_id = value;
+    } else if (name == "group.instance.id") {
+        group_instance_id = value;
+    } else if (name == "session.timeout.ms") {
+        if (!parse_int(value, 1, 3600000, n)) return invalid;
+        session_timeout = std::chrono::milliseconds(n);
+    } else if (name == "heartbeat.interval.ms") {
+        if (!parse_int(value, 1, 3600000, n)) return invalid;
+        heartbeat_interval = std::chrono::milliseconds(n);
+    } else if (name == "max.poll.interval.ms") {
+        if (!parse_int(value, 1, 86400000, n)) return invalid;
+        max_poll_interval = std::chrono::milliseconds(n);
+    } else if (name == "partition.assignment.strategy") {
+        std::vector<std::string> names;
+        std::string_view rest = value;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            std::string_view item = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+            while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+            if (item.empty()) continue;
+            auto a = consumer_detail::make_assignor(item);
+            if (!a) return invalid;
+            names.emplace_back(a->name());
+        }
+        if (names.empty()) return invalid;
+        assignment_strategies = std::move(names);
+    } else if (name == "enable.auto.commit") {
+        bool b = false;
+        if (!parse_bool(value, b)) return invalid;
+        enable_auto_commit = b;
+    } else if (name == "auto.commit.interval.ms") {
+        if (!parse_int(value, 0, int32_max, n)) return invalid;
+        auto_commit_interval = std::chrono::milliseconds(n);
     } else if (name == "auto.offset.reset") {
         if (value == "earliest" || value == "smallest" || value == "beginning") auto_offset_reset = offset_reset::earliest;
         else if (value == "latest" || value == "largest" || value == "end") auto_offset_reset = offset_reset::latest;

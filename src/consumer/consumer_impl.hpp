@@ -10,6 +10,7 @@
 #include "cluster/metadata_refresher.hpp"
 #include "consumer/fetch_planner.hpp"
 #include "consumer/fetch_session.hpp"
+#include "consumer/group/group_state.hpp"
 #include "consumer/partition_reader.hpp"
 #include "net/broker_pool.hpp"
 
@@ -46,6 +47,7 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     struct fetcher_state {
         std::unique_ptr<asio::steady_timer> wake;
         consumer_detail::fetch_session session;
+        std::size_t reserved = 0;  // max_bytes of its Fetch in flight: room kept in the prefetch bound
     };
     // In std::list: any_completion_handler's converting constructor makes a vector of these
     // copy on growth (wrapping a handler in itself) when the move is not noexcept.
@@ -60,6 +62,7 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     net::broker_pool pool;
     cluster::metadata_refresher refresher;
     asio::any_io_executor strand;  // the pool strand
+    consumer_detail::group_state group;  // strand only, see group_state.hpp
 
     mutable std::mutex mutex;  // guards the members below
     consumer_detail::fetch_planner planner;
@@ -75,7 +78,7 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     bool metadata_wait = false;  // an async_refresh that kicks the fetchers is pending
 
     std::atomic<std::uint64_t> records{0}, bytes{0}, fetch_requests{0}, fetch_responses{0}, list_offsets_requests{0},
-        prefetched{0}, prefetched_peak{0}, refreshes{0};
+        prefetched{0}, prefetched_peak{0}, refreshes{0}, commits{0};
 
     std::size_t prefetch_limit() const noexcept { return cfg.queued_max_kbytes * 1024; }
 
@@ -92,6 +95,24 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     void start_fetcher(std::int32_t node);
     static asio::awaitable<void> fetch_loop(std::shared_ptr<impl> self, std::int32_t node);
     void close_all();
+
+    // ---- consumer groups (group_member.cpp, group_offsets.cpp); strand only.
+    /// Starts the membership loop unless it runs.
+    void start_group_loop();
+    static asio::awaitable<void> group_loop(std::shared_ptr<impl> self);
+    /// Commits (enable.auto.commit), revokes everything and sends LeaveGroup; used by
+    /// unsubscribe and close.
+    static asio::awaitable<void> leave_group(std::shared_ptr<impl> self);
+    /// FindCoordinator for group.id: sets group.coordinator.
+    static asio::awaitable<error_code> find_coordinator(std::shared_ptr<impl> self);
+    static asio::awaitable<error_code> commit_offsets(std::shared_ptr<impl> self, std::vector<partition_offset> offsets);
+    static asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> fetch_committed(
+        std::shared_ptr<impl> self, std::vector<topic_partition> partitions);
+    /// The positions of these partitions (all assigned ones when null) as offsets to commit.
+    std::vector<partition_offset> positions_to_commit(const std::vector<topic_partition>* only);
+    /// Calls a listener callback (no mutex held).
+    void notify(const std::function<void(const std::vector<topic_partition>&)>& cb,
+                const std::vector<topic_partition>& parts);
 };
 
 }  // namespace kasio

@@ -9,9 +9,10 @@ namespace kasio::consumer_detail {
 
 void fetch_planner::start_reset(partition_state& s, std::int64_t ts) {
     s.position = -1;
+    s.fetch_offset = -1;
     s.reset_pending = true;
     s.reset_timestamp = ts;
-    s.buffered = false;
+    s.buffered = 0;
     s.error = {};
     s.error_sticky = false;
     s.retry_after = {};
@@ -37,8 +38,9 @@ void fetch_planner::seek(const topic_partition& tp, std::int64_t offset) {
     auto* s = find(tp);
     if (!s) return;
     s->position = offset;
+    s->fetch_offset = offset;
     s->reset_pending = false;
-    s->buffered = false;
+    s->buffered = 0;
     s->error = {};
     s->error_sticky = false;
     s->retry_after = {};
@@ -66,8 +68,7 @@ void fetch_planner::pause(const topic_partition& tp, bool paused) {
     s->paused = paused;
     if (paused) {
         // Buffered data is dropped and fetched again after resume, from the same position.
-        s->buffered = false;
-        ++s->generation;
+        restart(*s);
     }
 }
 

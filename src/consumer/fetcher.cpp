@@ -2,6 +2,11 @@
 // at most one Fetch in flight (on the broker's purpose::fetch connection), ListOffsets for
 // partitions whose position must be reset, and the handling of per-partition errors.
 //
+// Each Fetch names every fetchable partition the broker leads, including those whose earlier
+// responses still wait for poll (fetching on from their end, see fetch_planner.hpp): as long as
+// one of them has data the broker answers at once, instead of holding a Fetch of drained
+// partitions for fetch.max.wait.ms.
+//
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
 
@@ -164,9 +169,7 @@ namespace {
                 continue;
             }
             if (!pec && offset >= 0) {
-                st->reset_pending = false;
-                st->position = offset;
-                ++st->generation;
+                self->planner.seek(p.tp, offset);
                 for (auto& w : self->offsets_waiters) {
                     for (std::size_t i = 0; i < w.partitions.size(); ++i)
                         if (w.partitions[i] == p.tp && w.generations[i] == p.generation) w.generations[i] = st->generation;
@@ -231,12 +234,13 @@ bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, 
             topic_partition tp{name, pd.partition_index};
             auto* st = self.planner.find(tp);
             if (!st) continue;
-            // Only data for the position and generation the fetch was made for counts. In an
+            // Only data for the fetch offset and generation the fetch was made for counts. In an
             // incremental session the broker may answer for a partition not listed this time.
             auto inflight = std::find_if(parts.begin(), parts.end(), [&](const auto& x) { return x.tp == tp; });
-            const std::int64_t fetch_offset = inflight != parts.end() ? inflight->fetch_offset : st->position;
+            const std::int64_t fetch_offset = inflight != parts.end() ? inflight->fetch_offset : st->fetch_offset;
             const std::uint64_t generation = inflight != parts.end() ? inflight->generation : st->generation;
-            if (st->generation != generation || st->position != fetch_offset || st->buffered || st->paused) continue;
+            if (st->generation != generation || st->fetch_offset != fetch_offset || fetch_offset < 0 || st->paused)
+                continue;
             const error_code pec = pd.error_code ? error_code(static_cast<broker_errc>(pd.error_code)) : error_code{};
             if (pec == broker_errc::offset_out_of_range) {
                 self.planner.out_of_range(tp);
@@ -262,7 +266,9 @@ bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, 
                 tp, interned, st->generation, n,
                 consumer_detail::partition_reader(frame, *pd.records, fetch_offset, opts, read_committed,
                                                   std::move(aborted))});
-            st->buffered = true;
+            // The next Fetch goes on after these records, before poll has read them.
+            consumer_detail::fetch_planner::buffered_response(
+                *st, consumer_detail::fetched_end_offset(*pd.records, fetch_offset));
             self.bytes += n;
             const auto now_prefetched = self.prefetched += n;
             if (now_prefetched > self.prefetched_peak) self.prefetched_peak = now_prefetched;
@@ -289,11 +295,24 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         std::vector<inflight_partition> parts;
         std::unordered_map<std::string, std::string> id_names;
         auto next_retry = clock::time_point::max();
-        bool full = false;
+        // queued.max.messages.kbytes bounds the buffered bytes and what the Fetches in flight
+        // may add: each asks for at most the room left, and a fair share of it, so that the
+        // other brokers' fetchers keep room too. Only what a broker sends beyond a request's
+        // max_bytes (its first batch, KIP-74) can exceed the bound.
+        std::size_t room = 0;
+        {
+            std::size_t reserved = 0;
+            for (const auto& kv : self->fetchers) reserved += kv.second.reserved;
+            const std::size_t limit = self->prefetch_limit();
+            const std::size_t used = self->prefetched + reserved;
+            if (used < limit)
+                room = std::min({limit - used, limit / self->fetchers.size() + 1,
+                                 static_cast<std::size_t>(self->cfg.fetch_max_bytes)});
+        }
+        const bool full = room == 0;
         {
             const auto& cache = self->refresher.cache();
             std::lock_guard lock(self->mutex);
-            full = self->prefetched >= self->prefetch_limit();
             for (auto& [tp, st] : self->planner.partitions()) {
                 if (cache.leader(tp.topic, tp.partition) != node) continue;
                 if (st.retry_after > now) next_retry = std::min(next_retry, st.retry_after);
@@ -304,7 +323,7 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
                     consumer_detail::fetch_partition_request r;
                     r.tp = tp;
                     if (const auto* tm = cache.topic(tp.topic)) r.topic_id = tm->topic_id;
-                    r.fetch_offset = st.position;
+                    r.fetch_offset = st.fetch_offset;
                     r.leader_epoch = cache.leader_epoch(tp.topic, tp.partition);
                     r.max_bytes = self->cfg.max_partition_fetch_bytes;
                     wanted.push_back(std::move(r));
@@ -329,7 +348,7 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         req.replica_id = -1;
         req.max_wait_ms = static_cast<std::int32_t>(self->cfg.fetch_max_wait.count());
         req.min_bytes = self->cfg.fetch_min_bytes;
-        req.max_bytes = self->cfg.fetch_max_bytes;
+        req.max_bytes = static_cast<std::int32_t>(std::max<std::size_t>(room, 1));  // 0: only forgets
         req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
         req.session_id = built.session_id;
         req.session_epoch = built.epoch;
@@ -360,8 +379,10 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
             }
         }
         ++self->fetch_requests;
+        f.reserved = room;
         auto& pool = self->pool;
         auto [ec, frame] = co_await pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);
+        f.reserved = 0;
         if (self->closed) co_return;
         auto owned = std::make_shared<net::response_frame>(std::move(frame));
         if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names)) self->refresh_metadata();

@@ -1,9 +1,40 @@
 // Records of one partition's fetched blob; see partition_reader.hpp.
 #include "consumer/partition_reader.hpp"
 
+#include "protocol/record_batch_wire.hpp"
+
 #include <algorithm>
+#include <limits>
 
 namespace kasio::consumer_detail {
+
+std::int64_t fetched_end_offset(bytes_view records, std::int64_t fetch_offset) noexcept {
+    namespace v2 = protocol::batch_v2;
+    std::int64_t end = -1;
+    std::size_t at = 0;
+    // Each entry: base_offset int64, length int32, ..., magic int8 at 16 (v2 and legacy alike).
+    while (records.size() - at >= v2::magic_at + 1) {
+        const std::uint8_t* p = records.data() + at;
+        const auto length = protocol::detail::load_be<std::int32_t>(p + v2::length_at);
+        if (length < protocol::legacy_overhead_v0) break;  // corrupt: poll's decoder reports it
+        const std::size_t size = v2::log_overhead + static_cast<std::size_t>(length);
+        if (records.size() - at < size) break;  // the partial tail a broker may cut
+        constexpr auto max_offset = std::numeric_limits<std::int64_t>::max();
+        std::int64_t last = protocol::detail::load_be<std::int64_t>(p + v2::base_offset_at);
+        const auto magic = static_cast<std::int8_t>(p[v2::magic_at]);
+        if (last < 0 || magic < 0 || magic > v2::magic) break;
+        if (magic == v2::magic) {
+            if (size < v2::header_size) break;
+            const auto delta = protocol::detail::load_be<std::int32_t>(p + v2::last_offset_delta_at);
+            if (delta < 0 || last > max_offset - delta) break;
+            last += delta;
+        }
+        if (last == max_offset) break;
+        end = last + 1;
+        at += size;
+    }
+    return end > fetch_offset ? end : -1;
+}
 
 partition_reader::partition_reader(std::shared_ptr<const void> owner, bytes_view records, std::int64_t fetch_offset,
                                    protocol::decode_options opts, bool read_committed,

@@ -29,6 +29,13 @@ struct aborted_transaction {
     std::int64_t first_offset = 0;
 };
 
+/// Where a Fetch continuing after this records blob starts: the offset after its last complete
+/// batch (a v2 batch's last offset, a legacy entry's own offset, which is its last record's),
+/// read from the batch framing alone, without CRC checks or decompression (poll's reader does
+/// those). -1 when that is not after fetch_offset: no complete batch (the first one is larger
+/// than the fetch allowed), only batches before fetch_offset, or framing that poll will reject.
+std::int64_t fetched_end_offset(bytes_view records, std::int64_t fetch_offset) noexcept;
+
 class partition_reader {
 public:
     /// records: views a buffer the caller keeps alive (`owner` is added to every batch handed out).
@@ -44,7 +51,8 @@ public:
     /// True when every record has been read (or an error stopped the reader).
     bool done() const noexcept { return done_; }
     error_code error() const noexcept { return decoder_.error(); }
-    /// The offset to fetch next: after the last record returned or batch skipped.
+    /// The offset to fetch next: after the last record returned or batch skipped (the fetch
+    /// offset before the first read).
     std::int64_t next_offset() const noexcept { return next_offset_; }
     /// True when nothing was returned and no batch completed although the blob was not empty:
     /// the first batch is larger than the fetch allowed (no progress possible at these limits).

@@ -51,6 +51,7 @@ std::string_view to_string(purpose p) noexcept {
     case purpose::produce: return "produce";
     case purpose::fetch: return "fetch";
     case purpose::group: return "group";
+    case purpose::coordinator: return "coordinator";
     }
     return "?";
 }
@@ -108,7 +109,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     struct broker {
         std::string host, port;
         std::vector<std::unique_ptr<slot>> produce;
-        std::unique_ptr<slot> fetch, group;
+        std::unique_ptr<slot> fetch, group, coordinator;
         std::size_t next_produce = 0;
     };
 
@@ -156,6 +157,9 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         case purpose::fetch:
             if (!b.fetch) b.fetch = make("");
             return *b.fetch;
+        case purpose::coordinator:
+            if (!b.coordinator) b.coordinator = make("");
+            return *b.coordinator;
         case purpose::group:
             break;
         }
@@ -169,6 +173,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         for (auto& s : b.produce) f(*s);
         if (b.fetch) f(*b.fetch);
         if (b.group) f(*b.group);
+        if (b.coordinator) f(*b.coordinator);
     }
 
     // ---- requests
@@ -446,6 +451,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             for (const auto& s : b.produce) one(*s, purpose::produce);
             if (b.fetch) one(*b.fetch, purpose::fetch);
             if (b.group) one(*b.group, purpose::group);
+            if (b.coordinator) one(*b.coordinator, purpose::coordinator);
         };
         std::vector<std::int32_t> ids;
         for (const auto& [id, b] : nodes) ids.push_back(id);
@@ -463,8 +469,9 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         if (it == nodes.end()) return connection_state::unknown;
         const broker& b = it->second;
         const slot* s = p == purpose::produce ? (b.produce.empty() ? nullptr : b.produce.front().get())
-                        : p == purpose::fetch ? b.fetch.get()
-                                              : b.group.get();
+                        : p == purpose::fetch       ? b.fetch.get()
+                        : p == purpose::coordinator ? b.coordinator.get()
+                                                    : b.group.get();
         if (s == nullptr) return connection_state::idle;
         switch (s->st) {
         case slot::state::ready: return connection_state::ready;

@@ -39,8 +39,11 @@
 
 namespace kasio::net {
 
-/// Which traffic a connection carries; metadata and admin requests go with `group`.
-enum class purpose : std::uint8_t { produce, fetch, group };
+/// Which traffic a connection carries; metadata and admin requests go with `group`. A consumer
+/// group's requests to its coordinator (JoinGroup, SyncGroup, Heartbeat, offsets) have their own
+/// `coordinator` connection: a JoinGroup waits at the broker for the whole rebalance, and
+/// metadata must not queue behind it.
+enum class purpose : std::uint8_t { produce, fetch, group, coordinator };
 
 std::string_view to_string(purpose p) noexcept;
 

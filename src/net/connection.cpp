@@ -142,7 +142,10 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         const std::size_t size = frame.size();
         const std::int32_t id = mpx.enqueue(std::move(frame),
             request_info{api_key, version, protocol::response_header_version(api_key, version), expects_response});
-        const auto deadline = clock::now() + cfg.request_timeout;
+        constexpr std::int16_t join_group_key = 11;
+        const auto timeout =
+            api_key == join_group_key ? std::max(cfg.request_timeout, cfg.join_group_timeout) : cfg.request_timeout;
+        const auto deadline = clock::now() + timeout;
 
         auto slot = asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected()) {

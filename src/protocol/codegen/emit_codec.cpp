@@ -35,9 +35,9 @@ public:
 
     void run() {
         c_();
-        for (const message_def* m : {&api_.request, &api_.response})
+        for (const message_def* m : api_.messages())
             for_each_struct_postorder(m->root, [&](const struct_def& s) { collect_min_sizes(s); });
-        for (const message_def* m : {&api_.request, &api_.response})
+        for (const message_def* m : api_.messages())
             for_each_struct_postorder(m->root, [&](const struct_def& s) { emit_struct(s); });
     }
 
@@ -259,8 +259,7 @@ void emit_message_codec(const api_def& api, file_map& out) {
     codec_emitter(api, c).run();
     c();
     c("}  // namespace");
-    emit_public(c, api.request.root.cpp_name);
-    emit_public(c, api.response.root.cpp_name);
+    for (const message_def* m : api.messages()) emit_public(c, m->root.cpp_name);
     c();
     c("}  // namespace kasio::protocol::msg");
     out["src/protocol/messages/" + api.name + ".cpp"] = c.str();

@@ -44,7 +44,7 @@ void emit_testing_registry(const schema& s, file_map& out) {
     h("// Reset `msg`, then fill every field present in `version` with random values (see");
     h("// testing_support.hpp for the value distribution and where records bytes live).");
     for (const api_def& a : s.apis)
-        for (const message_def* m : {&a.request, &a.response})
+        for (const message_def* m : a.messages())
             h("void fill_random(" + m->root.cpp_name + "& msg, std::int16_t version, std::mt19937_64& rng);");
     h();
     h("}  // namespace kasio::protocol::msg");
@@ -53,7 +53,7 @@ void emit_testing_registry(const schema& s, file_map& out) {
     h();
     h("// Factories of the type-erased messages (each defined in its API's *_testing.cpp).");
     for (const api_def& a : s.apis)
-        for (const message_def* m : {&a.request, &a.response})
+        for (const message_def* m : a.messages())
             h("std::unique_ptr<erased_message> make_" + m->root.cpp_name + "();");
     h();
     h("}  // namespace kasio::protocol::testing");
@@ -68,13 +68,26 @@ void emit_testing_registry(const schema& s, file_map& out) {
     c();
     c.open("constexpr message_type types[] =");
     for (const api_def& a : s.apis)
-        for (const message_def* m : {&a.request, &a.response})
-            c("message_type_of<msg::" + m->root.cpp_name + ">(&make_" + m->root.cpp_name + "),");
+        if (!a.is_data)
+            for (const message_def* m : a.messages())
+                c("message_type_of<msg::" + m->root.cpp_name + ">(&make_" + m->root.cpp_name + "),");
+    c.close("};");
+    // Data schemas get their own list (never empty: a sentinel keeps the array valid C++).
+    std::size_t data = 0;
+    c.open("constexpr message_type data_types[] =");
+    for (const api_def& a : s.apis)
+        if (a.is_data) {
+            ++data;
+            c("data_type_of<msg::" + a.request.root.cpp_name + ">(&make_" + a.request.root.cpp_name + "),");
+        }
+    if (data == 0) c("message_type{},");
     c.close("};");
     c();
     c("}  // namespace");
     c();
     c("std::span<const message_type> all_message_types() noexcept { return types; }");
+    c("std::span<const message_type> all_data_types() noexcept { return std::span(data_types).first(" +
+      std::to_string(data) + "); }");
     c();
     c("}  // namespace kasio::protocol::testing");
     out["src/protocol/messages_testing.cpp"] = c.str();
@@ -123,9 +136,10 @@ void emit_api_table(const schema& s, file_map& out) {
     c();
     c.open("constexpr api_info apis[] =");
     for (const api_def& a : s.apis)
-        c("{" + std::to_string(a.key) + ", " + quote(a.name) + ", " + std::to_string(a.versions.lo) + ", " +
-          std::to_string(a.versions.hi) + ", " + std::to_string(a.first_flexible) + ", " + route_enumerator(a.rt) +
-          "},");
+        if (!a.is_data)
+            c("{" + std::to_string(a.key) + ", " + quote(a.name) + ", " + std::to_string(a.versions.lo) + ", " +
+              std::to_string(a.versions.hi) + ", " + std::to_string(a.first_flexible) + ", " + route_enumerator(a.rt) +
+              "},");
     c.close("};");
     c();
     c("}  // namespace");

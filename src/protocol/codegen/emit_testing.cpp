@@ -68,18 +68,17 @@ void emit_message_testing(const api_def& api, file_map& out) {
     c();
     c("using namespace ::kasio::protocol::testing;");
     testing_emitter e(api, c);
-    for (const message_def* m : {&api.request, &api.response})
+    for (const message_def* m : api.messages())
         for_each_struct_postorder(m->root, [&](const struct_def& s) { e.emit_struct(s); });
     c();
     c("}  // namespace");
-    emit_public(c, api.request.root.cpp_name);
-    emit_public(c, api.response.root.cpp_name);
+    for (const message_def* m : api.messages()) emit_public(c, m->root.cpp_name);
     c();
     c("}  // namespace kasio::protocol::msg");
     c();
     c("namespace kasio::protocol::testing {");
     c();
-    for (const message_def* m : {&api.request, &api.response}) {
+    for (const message_def* m : api.messages()) {
         const std::string& t = m->root.cpp_name;
         c("std::unique_ptr<erased_message> make_" + t + "() { return make_erased<msg::" + t + ">(); }");
     }

@@ -97,6 +97,20 @@ void emit_message_struct(code& c, const api_def& api, const message_def& m) {
     c();
 }
 
+void emit_data_struct(code& c, const api_def& api) {
+    const struct_def& s = api.request.root;
+    c("/// " + pascal(api.name) + " (a data schema: encoded inside another message's bytes).");
+    c.open("struct " + s.cpp_name);
+    c("static constexpr std::string_view data_name = " + quote(api.name) + ";");
+    c("static constexpr std::int16_t min_version = " + std::to_string(api.versions.lo) + ";");
+    c("static constexpr std::int16_t max_version = " + std::to_string(api.versions.hi) + ";");
+    c("static constexpr std::int16_t first_flexible_version = " + std::to_string(api.first_flexible) + ";");
+    c();
+    emit_struct_body(c, api, s);
+    c.close("};");
+    c();
+}
+
 void emit_declarations(code& c, const std::string& t) {
     c("/// Exactly the number of bytes encode() writes for `msg` in `version`.");
     c("std::size_t encoded_size(const " + t + "& msg, std::int16_t version);");
@@ -118,9 +132,9 @@ void emit_message_header(const api_def& api, file_map& out) {
     c(banner(api.file));
     c("#pragma once");
     std::string flex = api.first_flexible < 0 ? "never flexible" : "flexible " + std::to_string(api.first_flexible) + "+";
-    c("// " + pascal(api.name) + " (api key " + std::to_string(api.key) + "): versions " +
-      std::to_string(api.versions.lo) + "-" + std::to_string(api.versions.hi) + ", " + flex + ", route " +
-      route_name(api.rt) + ".");
+    std::string what = api.is_data ? " (data)" : " (api key " + std::to_string(api.key) + ")";
+    c("// " + pascal(api.name) + what + ": versions " + std::to_string(api.versions.lo) + "-" +
+      std::to_string(api.versions.hi) + ", " + flex + (api.is_data ? "" : std::string(", route ") + route_name(api.rt)) + ".");
     c("//");
     c("// Lifetime: decoded `records` fields (std::optional<bytes_view>) point into the buffer given to");
     c("// decode(); the caller keeps that buffer alive as long as it uses them. Everything else is owned.");
@@ -133,12 +147,17 @@ void emit_message_header(const api_def& api, file_map& out) {
     c();
     c("namespace kasio::protocol::msg {");
     c();
-    c("struct " + api.name + "_response;");
-    c();
-    emit_message_struct(c, api, api.request);
-    emit_message_struct(c, api, api.response);
-    emit_declarations(c, api.request.root.cpp_name);
-    emit_declarations(c, api.response.root.cpp_name);
+    if (api.is_data) {
+        emit_data_struct(c, api);
+        emit_declarations(c, api.request.root.cpp_name);
+    } else {
+        c("struct " + api.name + "_response;");
+        c();
+        emit_message_struct(c, api, api.request);
+        emit_message_struct(c, api, api.response);
+        emit_declarations(c, api.request.root.cpp_name);
+        emit_declarations(c, api.response.root.cpp_name);
+    }
     c("}  // namespace kasio::protocol::msg");
     out["src/protocol/messages/" + api.name + ".hpp"] = c.str();
 }

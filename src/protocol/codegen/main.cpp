@@ -1,6 +1,7 @@
 // kasio-codegen: turns src/protocol/schema/*.ks into C++ (see src/protocol/schema/README.md).
 //
 //   kasio-codegen --out <dir> <schema.ks>... errors.ks   generate into <dir>
+//                 (schema files: NN_name.ks for APIs, name.ks for data schemas)
 //   kasio-codegen --check <schema.ks>...                 only parse and validate
 //
 // A malformed schema prints `file:line: error: message` and exits with status 1. Files whose
@@ -49,7 +50,7 @@ void write_if_changed(const fs::path& path, const std::string& content) {
 }
 
 int usage() {
-    std::cerr << "usage: kasio-codegen --out <dir> <NN_name.ks>... <errors.ks>\n"
+    std::cerr << "usage: kasio-codegen --out <dir> <NN_name.ks | name.ks>... <errors.ks>\n"
                  "       kasio-codegen --check <file.ks>...\n";
     return 2;
 }
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
             }
             api_def api = parse_api(path, read_file(path));
             for (const api_def& other : s.apis) {
-                if (other.key == api.key) throw schema_error(path, 1, "api key " + std::to_string(api.key) + " also defined in " + other.file);
+                if (!api.is_data && !other.is_data && other.key == api.key) throw schema_error(path, 1, "api key " + std::to_string(api.key) + " also defined in " + other.file);
                 if (other.name == api.name) throw schema_error(path, 1, "api name " + api.name + " also defined in " + other.file);
             }
             api.file = base;
@@ -90,8 +91,12 @@ int main(int argc, char** argv) {
         }
         if (check) return 0;
         if (!have_errors) throw schema_error("errors.ks", 0, "errors.ks is missing from the inputs");
-        if (s.apis.empty()) throw schema_error("<inputs>", 0, "no API schema files");
-        std::sort(s.apis.begin(), s.apis.end(), [](const api_def& a, const api_def& b) { return a.key < b.key; });
+        if (std::none_of(s.apis.begin(), s.apis.end(), [](const api_def& a) { return !a.is_data; }))
+            throw schema_error("<inputs>", 0, "no API schema files");
+        std::sort(s.apis.begin(), s.apis.end(), [](const api_def& a, const api_def& b) {
+            if (a.is_data != b.is_data) return b.is_data;
+            return a.is_data ? a.name < b.name : a.key < b.key;
+        });
 
         file_map files;
         for (const api_def& api : s.apis) {

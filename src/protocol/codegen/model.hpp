@@ -92,9 +92,13 @@ struct message_def {
     struct_def root;
 };
 
+/// An API (`api` header: a request and a response) or a data schema (`data` header: one struct
+/// that is not a request or response by itself, e.g. the consumer protocol's JoinGroup metadata;
+/// Kafka's `"type": "data"`). A data schema keeps its struct in `request` and has no key.
 struct api_def {
     std::string file;  // path of the .ks file, for messages
-    int key = 0;
+    bool is_data = false;
+    int key = 0;       // -1 for data schemas
     std::string name;  // snake_case, e.g. "api_versions"
     version_range versions;
     int first_flexible = -1;  // -1: no flexible version
@@ -106,6 +110,11 @@ struct api_def {
         return first_flexible < 0 ? version_range::none() : version_range{first_flexible, versions.hi};
     }
     bool is_flexible(int v) const { return first_flexible >= 0 && v >= first_flexible; }
+    /// The top-level structs to emit: request and response, or the one struct of a data schema.
+    std::vector<const message_def*> messages() const {
+        if (is_data) return {&request};
+        return {&request, &response};
+    }
 };
 
 struct error_def {
@@ -117,7 +126,7 @@ struct error_def {
 };
 
 struct schema {
-    std::vector<api_def> apis;  // sorted by key
+    std::vector<api_def> apis;  // APIs sorted by key, then data schemas sorted by name
     std::vector<error_def> errors;
 };
 

@@ -62,10 +62,45 @@ struct parser {
 
     // --- header --------------------------------------------------------------------------
 
+    /// `<N>+` or `none` after 'flexible', checked against the message versions.
+    void parse_flexible(int line, const token& t) {
+        if (t.text == "none") {
+            api.first_flexible = -1;
+            return;
+        }
+        auto f = try_versions(line, t.text);
+        if (!f || f->hi != open_end) fail(line, "flexible must be '<N>+' or 'none'");
+        if (!api.versions.contains(f->lo))
+            fail(line, "first flexible version " + std::to_string(f->lo) + " is outside versions " + message_versions());
+        api.first_flexible = f->lo;
+    }
+
+    /// `data <name> versions <min>-<max> flexible <N>+|none`: a struct that is not a request or
+    /// response by itself (Kafka's "type": "data"), encoded inside another message's bytes.
+    void parse_data_header(const source_line& l) {
+        const auto& t = l.tokens;
+        header_line = l.line;
+        const std::string form = "data <name> versions <min>-<max> flexible <N>+|none";
+        if (t.size() < 6) fail(l.line, "incomplete header: " + form);
+        api.is_data = true;
+        api.key = -1;
+        if (!is_snake_identifier(t[1].text)) fail(l.line, "data name '" + t[1].text + "' is not snake_case");
+        api.name = t[1].text;
+        if (t[2].text != "versions") fail(l.line, "expected 'versions' after the data name");
+        api.versions = versions(l.line, t, 3, "versions");
+        if (api.versions.empty() || api.versions.hi == open_end)
+            fail(l.line, "message versions must be a closed range such as 0-3");
+        if (t[4].text != "flexible") fail(l.line, "expected 'flexible <N>+|none' after the versions");
+        parse_flexible(l.line, t[5]);
+        if (t.size() > 6) fail(l.line, "unexpected '" + t[6].text + "' at the end of the header (" + form + ")");
+    }
+
     void parse_header(const source_line& l) {
         const auto& t = l.tokens;
+        if (l.indent == 0 && t[0].text == "data") return parse_data_header(l);
         if (l.indent != 0 || t[0].text != "api")
-            fail(l.line, "expected the header line: api <key> <name> versions <min>-<max> flexible <N>+|none");
+            fail(l.line, "expected the header line: api <key> <name> versions <min>-<max> flexible <N>+|none "
+                         "(or data <name> versions <min>-<max> flexible <N>+|none)");
         header_line = l.line;
         if (t.size() < 7) fail(l.line, "incomplete header: api <key> <name> versions <min>-<max> flexible <N>+|none");
         auto key = parse_integer(t[1].text);
@@ -78,16 +113,7 @@ struct parser {
         if (api.versions.empty() || api.versions.hi == open_end)
             fail(l.line, "message versions must be a closed range such as 0-3");
         if (t[5].text != "flexible") fail(l.line, "expected 'flexible <N>+|none' after the versions");
-        if (t[6].text == "none") {
-            api.first_flexible = -1;
-        } else {
-            auto f = try_versions(l.line, t[6].text);
-            if (!f || f->hi != open_end) fail(l.line, "flexible must be '<N>+' or 'none'");
-            if (!api.versions.contains(f->lo))
-                fail(l.line, "first flexible version " + std::to_string(f->lo) + " is outside versions " +
-                                 message_versions());
-            api.first_flexible = f->lo;
-        }
+        parse_flexible(l.line, t[6]);
         std::size_t i = 7;
         if (i < t.size() && t[i].text == "route") {
             if (i + 1 >= t.size()) fail(l.line, "expected any|leader|coordinator|controller after 'route'");
@@ -267,8 +293,11 @@ struct parser {
 
     // --- structure -----------------------------------------------------------------------
 
-    /// Parses the fields of one message (lines [begin, end)) into `root`.
-    void parse_body(const std::vector<source_line>& lines, std::size_t begin, std::size_t end, struct_def& root) {
+    /// Parses the fields of one message (lines [begin, end)) into `root`. `base` is the nesting
+    /// level of column 1: 0 in API files (fields sit under 'request'/'response'), 1 in data files
+    /// (top-level fields start at column 1).
+    void parse_body(const std::vector<source_line>& lines, std::size_t begin, std::size_t end, struct_def& root,
+                    int base = 0) {
         // stack[d] is the struct receiving fields at indentation level d + 1.
         std::vector<struct_def*> stack{&root};
         const field* last = nullptr;  // last field parsed, to detect a struct without fields
@@ -276,7 +305,7 @@ struct parser {
         for (std::size_t k = begin; k < end; ++k) {
             const source_line& l = lines[k];
             if (l.indent % 2 != 0) fail(l.line, "indentation must be a multiple of two spaces");
-            int level = l.indent / 2;
+            int level = l.indent / 2 + base;
             if (level == 0) fail(l.line, "field lines must be indented under 'request' or 'response'");
             if (last && last->type.is_struct && level <= last_level)
                 fail(last->line, "struct field '" + last->name + "' has no fields indented below it");
@@ -332,14 +361,34 @@ struct parser {
     void check_top_level_names(const struct_def& root) const {
         static const std::set<std::string> statics = {"api_key", "api_name", "min_version", "max_version",
                                                       "first_flexible_version", "response_type"};
+        static const std::set<std::string> data_statics = {"data_name", "min_version", "max_version",
+                                                           "first_flexible_version"};
         for (const field& f : root.fields)
-            if (statics.count(f.cpp_name))
+            if ((api.is_data ? data_statics : statics).count(f.cpp_name))
                 fail(f.line, "top-level field '" + f.name + "' clashes with a generated static member");
+    }
+
+    /// A data schema: one struct, its fields from the line after the header on.
+    void parse_data_body(const std::vector<source_line>& lines) {
+        if (lines.size() < 2) fail(lines[0].line, "data schema without fields");
+        message_def& m = api.request;
+        m.is_request = false;
+        m.root.name = api.name;
+        m.root.cpp_name = api.name;
+        m.root.qualified = api.name;
+        m.root.versions = api.versions;
+        m.root.line = lines[0].line;
+        m.root.has_unknown_tagged = api.first_flexible >= 0;
+        parse_body(lines, 1, lines.size(), m.root, 1);
+        check_top_level_names(m.root);
+        std::vector<std::string> enclosing{m.root.cpp_name};
+        name_structs(m.root, enclosing);
     }
 
     void parse(const std::vector<source_line>& lines) {
         if (lines.empty()) fail(1, "empty schema file");
         parse_header(lines[0]);
+        if (api.is_data) return parse_data_body(lines);
         std::optional<std::size_t> req, resp;
         for (std::size_t k = 1; k < lines.size(); ++k) {
             const source_line& l = lines[k];
@@ -388,8 +437,14 @@ api_def parse_api(const std::string& path, const std::string& text) {
     parser p{path, {}};
     p.api.file = path;
     p.parse(lex(path, text));
-    // NN_name.ks must agree with the header, so build rules can name outputs from the file name.
+    // NN_name.ks (name.ks for data) must agree with the header, so build rules can name outputs
+    // from the file name.
     std::string stem = file_stem(path);
+    if (p.api.is_data) {
+        if (stem != p.api.name)
+            throw schema_error(path, p.header_line, "file name must be <name>.ks matching the header (data " + p.api.name + ")");
+        return std::move(p.api);
+    }
     std::size_t us = stem.find('_');
     auto key = us == std::string::npos ? std::nullopt : parse_integer(stem.substr(0, us));
     if (!key || *key != p.api.key || stem.substr(us + 1) != p.api.name)

@@ -7,7 +7,8 @@
 
 namespace kasio::codegen {
 
-/// Parses an API file `NN_name.ks`; `path` is used in messages and to check the file name.
+/// Parses an API file `NN_name.ks` or a data schema file `name.ks` (header `data ...`); `path`
+/// is used in messages and to check the file name.
 api_def parse_api(const std::string& path, const std::string& text);
 
 /// Parses errors.ks: one error code per line.

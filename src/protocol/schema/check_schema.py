@@ -3,7 +3,8 @@
 
 Usage: check_schema.py [DIR]   (DIR defaults to the directory holding this script)
 
-Parses every NN_name.ks file and errors.ks and reports, one line per problem:
+Parses every NN_name.ks file, every data schema name.ks (header `data ...`) and errors.ks and
+reports, one line per problem:
   - a malformed header line, section layout, field line or indentation;
   - field, nullable and tagged versions outside the message's range, or outside the parent's
     versions for nested fields (an omitted version means every version of the message);
@@ -45,6 +46,9 @@ HEADER_RE = re.compile(
     rf"(?:\s+route\s+(\S+))?$"
 )
 FILE_RE = re.compile(rf"^(\d\d)_({IDENT})\.ks$")
+# Data schemas (Kafka's "type": "data"): `data <name> ...`, fields from column 1, file <name>.ks.
+DATA_HEADER_RE = re.compile(rf"^data\s+({IDENT})\s+versions\s+(\d+)-(\d+)\s+flexible\s+(\d+\+|none)$")
+DATA_FILE_RE = re.compile(rf"^({IDENT})\.ks$")
 ERROR_RE = re.compile(rf'^error\s+(-?\d+)\s+({IDENT})(\s+retriable)?\s+"([^"]+)"$')
 
 
@@ -124,8 +128,49 @@ class Checker:
 
     # ---- message files -------------------------------------------------------------------
 
+    def check_data_file(self, path, lines):
+        """A data schema: the header, then one struct whose top-level fields start at column 1."""
+        header = None
+        entries = []
+        for lineno, raw in enumerate(lines, 1):
+            if "\t" in raw:
+                self.report(path, lineno, "tab character; indent with spaces")
+            line = strip_comment(raw).rstrip()
+            if not line.strip():
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            text = line.strip()
+            if header is None:
+                m = DATA_HEADER_RE.match(text)
+                if indent != 0 or not m:
+                    self.report(path, lineno, "malformed header; expected "
+                                "`data <name> versions <min>-<max> flexible <N>+|none`")
+                    return
+                name, vmin, vmax, flexible = m.groups()
+                vmin, vmax = int(vmin), int(vmax)
+                if vmin > vmax:
+                    self.report(path, lineno, f"version range {vmin}-{vmax} is empty")
+                flex = None if flexible == "none" else (int(flexible[:-1]), vmax)
+                if flex and flex[0] > vmax:
+                    self.report(path, lineno, f"flexible {flexible} starts after the last version {vmax}")
+                if path.name != f"{name}.ks":
+                    self.report(path, lineno, f"data name {name} does not match file name")
+                header = {"key": -1, "name": name, "range": (vmin, vmax), "flexible": flex}
+                continue
+            entries.append((lineno, indent + 2, text))  # as if under a section, for build_tree
+        if header is None:
+            self.report(path, 0, "no `data` header line")
+            return
+        self.check_message(path, header, "data", self.build_tree(path, header, entries))
+
     def check_message_file(self, path):
         m = FILE_RE.match(path.name)
+        if not m and DATA_FILE_RE.match(path.name):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            first = next((strip_comment(l).strip() for l in lines if strip_comment(l).strip()), "")
+            if first.startswith("data "):
+                self.check_data_file(path, lines)
+                return
         if not m:
             self.report(path, 0, "file name is not NN_name.ks")
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -409,7 +454,7 @@ def main(argv):
         checker.problems.append(f"{directory}: errors.ks is missing")
     for problem in checker.problems:
         print(problem)
-    print(f"checked {len(files)} message files{' and errors.ks' if errors.exists() else ''}: "
+    print(f"checked {len(files)} message and data files{' and errors.ks' if errors.exists() else ''}: "
           f"{len(checker.problems)} problem(s)", file=sys.stderr)
     return 1 if checker.problems else 0
 

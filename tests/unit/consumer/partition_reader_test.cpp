@@ -1,6 +1,7 @@
 // partition_reader, sans-io, on hand-built batches: the fetch offset, control batches,
 // read_committed against a Fetch response's aborted_transactions, compressed batches whose
-// buffers outlive the reader, legacy message sets and CRC errors.
+// buffers outlive the reader, legacy message sets and CRC errors; fetched_end_offset, where the
+// consumer fetches on before poll has read a response.
 #include "consumer/partition_reader.hpp"
 
 #include "protocol/crc32c.hpp"
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -221,6 +223,73 @@ TEST(partition_reader, a_first_batch_larger_than_the_fetch_is_reported_as_stuck)
     auto r = reader(blob, 0);
     EXPECT_TRUE(read_all(r).empty());
     EXPECT_TRUE(r.stuck());
+}
+
+// The consumer fetches on from fetched_end_offset() before poll reads the blob; poll then
+// expects the reader to end exactly there (else it fetches again from the position).
+TEST(fetched_end_offset, is_where_the_reader_of_the_whole_blob_ends) {
+    auto partial = concat({make_batch({.base_offset = 0, .records = 2}), make_batch({.base_offset = 2, .records = 2})});
+    partial.resize(partial.size() - 5);
+    const byte_buffer legacy = {
+        0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 20, 0xA4, 0xCD, 0xAB, 0x3A, 0, 0,
+        0, 0, 0, 1, 'k', 0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o',
+        0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 24, 0xE8, 0xC3, 0xD4, 0x6D, 1, 0,
+        0, 0, 0x01, 0x1F, 0x71, 0xFB, 0x04, 0xCB, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 2, 'v', '1',
+    };
+    const struct {
+        byte_buffer blob;
+        std::int64_t fetch_offset;
+        bool read_committed;
+        std::int64_t end;
+    } cases[] = {
+        {concat({make_batch({.base_offset = 0, .records = 5}), make_batch({.base_offset = 5, .records = 2})}), 3, false, 7},
+        {transactions(), 0, true, 8},
+        {concat({make_batch({.base_offset = 0, .records = 1}),
+                 make_batch({.base_offset = 1, .producer_id = 1, .transactional = true, .control = true})}),
+         0, false, 2},
+        {concat({make_batch({.base_offset = 10, .records = 3, .codec = compression::codec::lz4}),
+                 make_batch({.base_offset = 13, .records = 3, .codec = compression::codec::zstd})}),
+         11, false, 16},
+        {partial, 0, false, 2},
+        {legacy, 7, false, 9},
+    };
+    for (const auto& c : cases) {
+        auto r = partition_reader(nullptr, bytes_view(c.blob), c.fetch_offset, {}, c.read_committed,
+                                  c.read_committed ? std::vector<aborted_transaction>{{1, 0}} : std::vector<aborted_transaction>{});
+        read_all(r, 2);
+        EXPECT_FALSE(r.error());
+        EXPECT_EQ(r.next_offset(), c.end);
+        EXPECT_EQ(fetched_end_offset(bytes_view(c.blob), c.fetch_offset), c.end);
+    }
+}
+
+TEST(fetched_end_offset, counts_a_compacted_batch_to_its_last_offset) {
+    // Compaction keeps a batch's last offset delta when it removes its last records.
+    auto blob = make_batch({.base_offset = 20, .records = 2});
+    for (int i = 0; i < 4; ++i) blob[protocol::batch_v2::last_offset_delta_at + i] = i == 3 ? 9 : 0;
+    EXPECT_EQ(fetched_end_offset(bytes_view(blob), 20), 30);
+}
+
+TEST(fetched_end_offset, is_unknown_without_a_complete_batch_after_the_fetch_offset) {
+    auto cut = make_batch({.base_offset = 0, .records = 2});
+    cut.resize(cut.size() - 5);
+    EXPECT_EQ(fetched_end_offset(bytes_view(cut), 0), -1);  // the stuck case: poll reports it
+    const auto old = make_batch({.base_offset = 0, .records = 2});
+    EXPECT_EQ(fetched_end_offset(bytes_view(old), 2), -1);
+    EXPECT_EQ(fetched_end_offset(bytes_view(old), 1), 2);
+    EXPECT_EQ(fetched_end_offset({}, 0), -1);
+}
+
+TEST(fetched_end_offset, stops_at_framing_that_poll_will_reject) {
+    auto bad = make_batch({.base_offset = 2, .records = 2});
+    for (int i = 0; i < 4; ++i) bad[protocol::batch_v2::length_at + i] = i == 3 ? 3 : 0;  // below any minimum
+    const auto blob = concat({make_batch({.base_offset = 0, .records = 2}), bad, make_batch({.base_offset = 4})});
+    EXPECT_EQ(fetched_end_offset(bytes_view(blob), 0), 2);
+    auto magic = make_batch({.base_offset = 0, .records = 2});
+    magic[protocol::batch_v2::magic_at] = 3;
+    EXPECT_EQ(fetched_end_offset(bytes_view(magic), 0), -1);
+    auto huge = make_batch({.base_offset = std::numeric_limits<std::int64_t>::max() - 1, .records = 2});
+    EXPECT_EQ(fetched_end_offset(bytes_view(huge), 0), -1);  // the last offset would overflow
 }
 
 }  // namespace

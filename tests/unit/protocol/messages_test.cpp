@@ -1,4 +1,4 @@
-// Every generated message type in every version: random messages survive encode -> decode ->
+// Every generated message type (and data schema) in every version: random messages survive encode -> decode ->
 // encode unchanged, encoded_size is exact, unknown tagged fields are kept, and every strict
 // prefix of an encoding fails to decode with client_errc::truncated.
 #include "protocol/messages_testing.hpp"
@@ -16,7 +16,7 @@ using testing::for_each_message_version;
 using testing::message_type;
 
 std::string describe(const message_type& t, std::int16_t v) {
-    return std::string(t.api_name) + (t.is_request ? " request" : " response") + " v" + std::to_string(v);
+    return std::string(t.api_name) + (t.is_data ? "" : t.is_request ? " request" : " response") + " v" + std::to_string(v);
 }
 
 /// Encodes `m` in `v`, checking that encoded_size predicted the byte count exactly.
@@ -113,14 +113,31 @@ TEST(protocol_messages, every_strict_prefix_fails_as_truncated) {
 }
 
 TEST(protocol_messages, versions_outside_the_range_are_unsupported) {
-    for (const message_type& t : all_message_types()) {
-        auto m = t.make();
-        const byte_buffer empty;
-        for (std::int16_t v : {static_cast<std::int16_t>(t.min_version - 1), static_cast<std::int16_t>(t.max_version + 1)}) {
-            reader r(empty);
-            EXPECT_EQ(m->read(r, v), make_error_code(client_errc::unsupported_version)) << t.api_name;
+    for (auto types : {all_message_types(), testing::all_data_types()}) {
+        for (const message_type& t : types) {
+            auto m = t.make();
+            const byte_buffer empty;
+            for (std::int16_t v : {static_cast<std::int16_t>(t.min_version - 1), static_cast<std::int16_t>(t.max_version + 1)}) {
+                reader r(empty);
+                EXPECT_EQ(m->read(r, v), make_error_code(client_errc::unsupported_version)) << t.api_name;
+            }
         }
     }
+}
+
+TEST(protocol_messages, data_schemas_are_registered_apart_from_the_apis) {
+    // The consumer protocol's structs (src/protocol/schema/consumer_protocol_*.ks) are covered
+    // by the loops above through for_each_message_version, but have no api key.
+    std::vector<std::string_view> names;
+    for (const message_type& t : testing::all_data_types()) {
+        names.push_back(t.api_name);
+        EXPECT_TRUE(t.is_data);
+        EXPECT_EQ(t.api_key, -1);
+        EXPECT_EQ(t.first_flexible_version, -1);
+        EXPECT_EQ(t.max_version, 3);
+    }
+    EXPECT_EQ(names, (std::vector<std::string_view>{"consumer_protocol_assignment", "consumer_protocol_subscription"}));
+    for (const message_type& t : all_message_types()) EXPECT_FALSE(t.is_data) << t.api_name;
 }
 
 TEST(protocol_messages, absent_fields_keep_their_defaults) {

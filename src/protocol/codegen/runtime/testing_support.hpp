@@ -113,6 +113,8 @@ public:
     T value;
 };
 
+/// A request or response type, or a data schema (is_data: api_key -1, api_name is the data
+/// name, is_request false).
 struct message_type {
     std::int16_t api_key;
     std::string_view api_name;
@@ -121,6 +123,7 @@ struct message_type {
     std::int16_t max_version;
     std::int16_t first_flexible_version;  ///< -1: none
     std::unique_ptr<erased_message> (*make)();
+    bool is_data;
 
     bool is_flexible(std::int16_t v) const noexcept { return first_flexible_version >= 0 && v >= first_flexible_version; }
 };
@@ -135,20 +138,31 @@ std::unique_ptr<erased_message> make_erased() {
 template <class T>
 constexpr message_type message_type_of(std::unique_ptr<erased_message> (*make)()) {
     return {T::api_key,     T::api_name, requires { typename T::response_type; }, T::min_version, T::max_version,
-            T::first_flexible_version, make};
+            T::first_flexible_version, make, false};
+}
+
+/// The registry entry of the data schema T.
+template <class T>
+constexpr message_type data_type_of(std::unique_ptr<erased_message> (*make)()) {
+    return {-1, T::data_name, false, T::min_version, T::max_version, T::first_flexible_version, make, true};
 }
 
 /// Every generated request and response type (generated: messages_testing.cpp).
 std::span<const message_type> all_message_types() noexcept;
 
+/// Every generated data schema type (schema files with a `data` header).
+std::span<const message_type> all_data_types() noexcept;
+
 /// The request or response type of `api_key`, or nullptr.
 const message_type* find_message_type(std::int16_t api_key, bool is_request) noexcept;
 
-/// Calls f(type, version) for every message type and every version it has.
+/// Calls f(type, version) for every message type, then every data schema type, and every
+/// version each has: the codec properties the tests check hold for both.
 template <class F>
 void for_each_message_version(F&& f) {
-    for (const message_type& t : all_message_types())
-        for (int v = t.min_version; v <= t.max_version; ++v) f(t, static_cast<std::int16_t>(v));
+    for (auto types : {all_message_types(), all_data_types()})
+        for (const message_type& t : types)
+            for (int v = t.min_version; v <= t.max_version; ++v) f(t, static_cast<std::int16_t>(v));
 }
 
 }  // namespace kasio::protocol::testing

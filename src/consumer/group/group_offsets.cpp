@@ -1,0 +1,264 @@
+// The group's coordinator and its offsets: FindCoordinator, OffsetCommit, OffsetFetch, and the
+// public async_commit / async_committed.
+//
+// runs on: pool strand.
+#include "consumer/consumer_impl.hpp"
+
+#include "protocol/messages.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace kasio {
+namespace {
+
+using protocol::msg::find_coordinator_request;
+using protocol::msg::find_coordinator_response;
+using protocol::msg::offset_commit_request;
+using protocol::msg::offset_commit_response;
+using protocol::msg::offset_fetch_request;
+using protocol::msg::offset_fetch_response;
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+
+// The coordinator moved or is not there yet: look it up again.
+bool coordinator_lost(const error_code& ec) {
+    return ec == broker_errc::not_coordinator || ec == broker_errc::coordinator_not_available ||
+           ec == client_errc::connection_closed || ec == client_errc::timed_out;
+}
+
+template <class Handler, class... Args>
+void complete_on(const asio::any_io_executor& fallback, Handler handler, Args... args) {
+    asio::post(fallback, [fallback, h = std::move(handler), ... a = std::move(args)]() mutable {
+        auto ex = asio::get_associated_executor(h, fallback);
+        asio::dispatch(ex, asio::append(std::move(h), std::move(a)...));
+    });
+}
+
+asio::awaitable<void> sleep_for(const asio::any_io_executor& ex, std::chrono::milliseconds d) {
+    asio::steady_timer t(ex, d);
+    co_await t.async_wait(nothrow_awaitable);
+}
+
+}  // namespace
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+asio::awaitable<error_code> consumer::impl::find_coordinator(std::shared_ptr<impl> self) {
+    if (self->refresher.cache().brokers().empty()) {
+        auto [ec] = co_await self->refresher.async_refresh(nothrow_awaitable);
+        if (ec) co_return ec;
+    }
+    find_coordinator_request req;
+    req.key = self->cfg.group_id;  // versions 0-3
+    req.key_type = 0;              // group
+    req.coordinator_keys = {self->cfg.group_id};  // versions 4+
+    error_code last = broker_errc::coordinator_not_available;
+    std::vector<std::int32_t> nodes;
+    for (const auto& b : self->refresher.cache().brokers()) nodes.push_back(b.node_id);
+    for (const std::int32_t node : nodes) {
+        if (self->closed) co_return asio::error::operation_aborted;
+        auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::group, req, nothrow_awaitable);
+        find_coordinator_response resp;
+        if (!ec) ec = net::decode_response(frame, resp);
+        if (ec) {
+            last = ec;
+            continue;
+        }
+        std::int16_t code = resp.error_code;
+        std::int32_t id = resp.node_id;
+        std::string host = resp.host;
+        std::int32_t port = resp.port;
+        if (frame.api_version >= 4) {
+            if (resp.coordinators.empty()) {
+                last = client_errc::invalid_value;
+                continue;
+            }
+            const auto& c = resp.coordinators.front();
+            code = c.error_code;
+            id = c.node_id;
+            host = c.host;
+            port = c.port;
+        }
+        if (code != 0) co_return error_code(static_cast<broker_errc>(code));
+        self->pool.set_broker(id, host, port);
+        self->group.coordinator = id;
+        co_return error_code{};
+    }
+    co_return last;
+}
+
+std::vector<partition_offset> consumer::impl::positions_to_commit(const std::vector<topic_partition>* only) {
+    std::vector<partition_offset> out;
+    std::lock_guard lock(mutex);
+    auto add = [&](const topic_partition& tp, const consumer_detail::partition_state& st) {
+        if (st.position >= 0) out.push_back(partition_offset{tp.topic, tp.partition, st.position, {}});
+    };
+    if (only) {
+        for (const auto& tp : *only)
+            if (const auto* st = planner.find(tp)) add(tp, *st);
+    } else {
+        for (const auto& [tp, st] : planner.partitions()) add(tp, st);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+    });
+    return out;
+}
+
+asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl> self,
+                                                           std::vector<partition_offset> offsets) {
+    if (self->cfg.group_id.empty()) co_return client_errc::invalid_config;
+    if (offsets.empty()) co_return error_code{};
+    offset_commit_request req;
+    req.group_id = self->cfg.group_id;
+    if (!self->cfg.group_instance_id.empty()) req.group_instance_id = self->cfg.group_instance_id;
+    std::map<std::string, std::size_t> topic_index;
+    for (const auto& o : offsets) {
+        auto [it, added] = topic_index.try_emplace(o.topic, req.topics.size());
+        if (added) req.topics.emplace_back().name = o.topic;
+        auto& p = req.topics[it->second].partitions.emplace_back();
+        p.partition_index = o.partition;
+        p.committed_offset = o.offset;
+        p.committed_metadata = o.metadata;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + self->cfg.connection.request_timeout;
+    for (;;) {
+        if (self->closed) co_return asio::error::operation_aborted;
+        error_code ec;
+        if (self->group.coordinator < 0) ec = co_await find_coordinator(self);
+        if (!ec) {
+            // A member commits with its generation; anyone else (manual assignment) as a
+            // "simple" consumer, generation -1 and no member id.
+            req.generation_id_or_member_epoch = self->group.stable ? self->group.generation : -1;
+            req.member_id = self->group.stable ? self->group.member_id : std::string();
+            ++self->commits;
+            const std::int32_t node = self->group.coordinator;
+            auto [rec, frame] =
+                co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+            ec = rec;
+            offset_commit_response resp;
+            if (!ec) ec = net::decode_response(frame, resp);
+            if (!ec) {
+                for (const auto& t : resp.topics)
+                    for (const auto& p : t.partitions)
+                        if (p.error_code != 0 && !ec) ec = static_cast<broker_errc>(p.error_code);
+            }
+            if (!ec) co_return error_code{};
+            if (coordinator_lost(ec) && self->group.coordinator == node) self->group.coordinator = -1;
+        }
+        const bool retry = coordinator_lost(ec) || ec == broker_errc::coordinator_load_in_progress ||
+                           ec == broker_errc::request_timed_out;
+        if (!retry || std::chrono::steady_clock::now() + self->cfg.retry_backoff >= deadline) co_return ec;
+        co_await sleep_for(self->strand, self->cfg.retry_backoff);
+    }
+}
+
+asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::impl::fetch_committed(
+    std::shared_ptr<impl> self, std::vector<topic_partition> partitions) {
+    using result = std::pair<error_code, std::vector<partition_offset>>;
+    if (self->cfg.group_id.empty()) co_return result{client_errc::invalid_config, {}};
+    offset_fetch_request req;
+    req.group_id = self->cfg.group_id;  // versions 0-7
+    req.topics.emplace();
+    auto& group = req.groups.emplace_back();  // versions 8+
+    group.group_id = self->cfg.group_id;
+    group.topics.emplace();
+    std::map<std::string, std::size_t> topic_index;
+    for (const auto& tp : partitions) {
+        auto [it, added] = topic_index.try_emplace(tp.topic, req.topics->size());
+        if (added) {
+            req.topics->emplace_back().name = tp.topic;
+            group.topics->emplace_back().name = tp.topic;
+        }
+        (*req.topics)[it->second].partition_indexes.push_back(tp.partition);
+        (*group.topics)[it->second].partition_indexes.push_back(tp.partition);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + self->cfg.connection.request_timeout;
+    for (;;) {
+        if (self->closed) co_return result{asio::error::operation_aborted, {}};
+        error_code ec;
+        if (self->group.coordinator < 0) ec = co_await find_coordinator(self);
+        std::unordered_map<topic_partition, std::int64_t> found;
+        if (!ec) {
+            const std::int32_t node = self->group.coordinator;
+            auto [rec, frame] =
+                co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+            ec = rec;
+            offset_fetch_response resp;
+            if (!ec) ec = net::decode_response(frame, resp);
+            auto take = [&](std::int16_t code, const auto& topics) {
+                if (code != 0 && !ec) ec = static_cast<broker_errc>(code);
+                for (const auto& t : topics)
+                    for (const auto& p : t.partitions) {
+                        if (p.error_code != 0 && !ec) ec = static_cast<broker_errc>(p.error_code);
+                        found[topic_partition{t.name, p.partition_index}] = p.committed_offset;
+                    }
+            };
+            if (!ec) {
+                if (frame.api_version >= 8) {
+                    for (const auto& g : resp.groups) take(g.error_code, g.topics);
+                } else {
+                    take(resp.error_code, resp.topics);
+                }
+            }
+            if (!ec) {
+                std::vector<partition_offset> out;
+                for (const auto& tp : partitions) {
+                    auto it = found.find(tp);
+                    out.push_back(partition_offset{tp.topic, tp.partition, it == found.end() ? -1 : it->second, {}});
+                }
+                co_return result{error_code{}, std::move(out)};
+            }
+            if (coordinator_lost(ec) && self->group.coordinator == node) self->group.coordinator = -1;
+        }
+        const bool retry = coordinator_lost(ec) || ec == broker_errc::coordinator_load_in_progress ||
+                           ec == broker_errc::unstable_offset_commit || ec == broker_errc::request_timed_out;
+        if (!retry || std::chrono::steady_clock::now() + self->cfg.retry_backoff >= deadline)
+            co_return result{ec, {}};
+        co_await sleep_for(self->strand, self->cfg.retry_backoff);
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+void consumer::start_commit(std::optional<std::vector<partition_offset>> offsets, done_handler handler) {
+    asio::post(impl_->strand, [self = impl_, o = std::move(offsets), h = std::move(handler)]() mutable {
+        std::vector<partition_offset> list = o ? std::move(*o) : self->positions_to_commit(nullptr);
+        auto ex = self->strand;
+        asio::co_spawn(ex, impl::commit_offsets(self, std::move(list)),
+                       [self, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
+                           if (e) ec = client_errc::invalid_value;  // not reached: nothing here throws
+                           complete_on(self->strand, std::move(h), ec);
+                       });
+    });
+}
+
+void consumer::start_committed(std::vector<topic_partition> partitions, committed_handler handler) {
+    asio::post(impl_->strand, [self = impl_, p = std::move(partitions), h = std::move(handler)]() mutable {
+        auto ex = self->strand;
+        asio::co_spawn(ex, impl::fetch_committed(self, std::move(p)),
+                       [self, h = std::move(h)](std::exception_ptr e,
+                                                std::pair<error_code, std::vector<partition_offset>> r) mutable {
+                           if (e) r.first = client_errc::invalid_value;
+                           complete_on(self->strand, std::move(h), r.first, std::move(r.second));
+                       });
+    });
+}
+
+}  // namespace kasio

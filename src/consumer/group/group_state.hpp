@@ -1,0 +1,61 @@
+#pragma once
+// A consumer's membership in its group: what the membership loop (group_member.cpp) and the
+// offset requests (group_offsets.cpp) share.
+//
+// runs on: pool strand (every member), except `last_poll` (atomic, written by poll) and `error`
+// (under the consumer's mutex, read by poll).
+#include "consumer/group/assignor.hpp"
+
+#include <kasio/consumer.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace kasio::consumer_detail {
+
+struct group_state {
+    explicit group_state(const boost::asio::any_io_executor& strand) : wake(strand) {}
+
+    // What the application asked for.
+    bool subscribed = false;
+    std::vector<std::string> topics;    ///< explicit topic list (sorted, unique)
+    std::optional<std::regex> pattern;  ///< or a regex over every topic in the cluster
+    rebalance_listener listener;
+    std::vector<std::unique_ptr<assignor>> assignors;  ///< in order of preference
+    bool cooperative = false;                          ///< every assignor is cooperative
+
+    // Where the group stands.
+    std::int32_t coordinator = -1;  ///< node id; -1 unknown
+    std::string member_id;
+    std::int32_t generation = -1;
+    std::string protocol;  ///< the assignor chosen at the last join
+    bool leader = false;
+    bool stable = false;        ///< joined and synced; heartbeating
+    bool rejoin_needed = true;
+    bool loop_running = false;
+    bool leave_requested = false;  ///< unsubscribe or close: leave, then stop the loop
+    std::uint64_t rebalances = 0;
+    std::vector<topic_partition> owned;        ///< the group's assignment to this member (sorted)
+    std::vector<std::string> joined_topics;    ///< the subscription sent in the last JoinGroup
+    topic_partition_counts assigned_counts;    ///< leader: partition counts it assigned from
+    std::uint64_t metadata_version_seen = 0;   ///< cache version last checked for changes
+
+    boost::asio::steady_timer wake;  ///< the loop's sleep; cancelled to wake it
+    std::chrono::steady_clock::time_point next_heartbeat{};
+    std::chrono::steady_clock::time_point next_auto_commit{};
+
+    std::atomic<std::int64_t> last_poll_ns{0};  ///< steady clock of the last poll (any thread)
+    // Under the consumer's mutex.
+    error_code error;                         ///< fatal group error for the next poll
+    std::optional<group_membership> snapshot;  ///< what membership() returns
+};
+
+}  // namespace kasio::consumer_detail
