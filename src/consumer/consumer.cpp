@@ -36,15 +36,7 @@ cluster::refresher_config make_refresher_config(const consumer_config& c) {
     return rc;
 }
 
-// Always through the strand's queue, so that no caller holding the mutex re-enters the consumer.
-template <class Handler, class... Args>
-void complete(const asio::any_io_executor& fallback, Handler handler, Args... args) {
-    asio::get_associated_cancellation_slot(handler).clear();
-    asio::post(fallback, [fallback, h = std::move(handler), ... a = std::move(args)]() mutable {
-        auto ex = asio::get_associated_executor(h, fallback);
-        asio::dispatch(ex, asio::append(std::move(h), std::move(a)...));
-    });
-}
+using consumer_detail::complete;
 
 }  // namespace
 

@@ -16,7 +16,12 @@
 
 #include <kasio/consumer.hpp>
 
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -31,6 +36,22 @@
 namespace kasio {
 
 namespace asio = boost::asio;
+
+namespace consumer_detail {
+
+/// Completes a user's handler with args on its associated executor (`fallback` when it has
+/// none), always through the strand's queue, so that no caller holding the mutex re-enters the
+/// consumer.
+template <class Handler, class... Args>
+void complete(const asio::any_io_executor& fallback, Handler handler, Args... args) {
+    asio::get_associated_cancellation_slot(handler).clear();
+    asio::post(fallback, [fallback, h = std::move(handler), ... a = std::move(args)]() mutable {
+        auto ex = asio::get_associated_executor(h, fallback);
+        asio::dispatch(ex, asio::append(std::move(h), std::move(a)...));
+    });
+}
+
+}  // namespace consumer_detail
 
 /// Fetched data of one partition, waiting for poll.
 struct completed_fetch {

@@ -52,10 +52,7 @@ std::vector<topic_partition> minus(const std::vector<topic_partition>& a, const 
     return out;
 }
 
-bool coordinator_lost(const error_code& ec) {
-    return ec == broker_errc::not_coordinator || ec == broker_errc::coordinator_not_available ||
-           ec == client_errc::connection_closed || ec == client_errc::timed_out;
-}
+using consumer_detail::coordinator_lost;
 
 // The member must start over: its generation or id is not the group's any more.
 bool membership_lost(const error_code& ec) {

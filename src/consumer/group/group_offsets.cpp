@@ -31,19 +31,7 @@ using protocol::msg::offset_fetch_request;
 using protocol::msg::offset_fetch_response;
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
-// The coordinator moved or is not there yet: look it up again.
-bool coordinator_lost(const error_code& ec) {
-    return ec == broker_errc::not_coordinator || ec == broker_errc::coordinator_not_available ||
-           ec == client_errc::connection_closed || ec == client_errc::timed_out;
-}
-
-template <class Handler, class... Args>
-void complete_on(const asio::any_io_executor& fallback, Handler handler, Args... args) {
-    asio::post(fallback, [fallback, h = std::move(handler), ... a = std::move(args)]() mutable {
-        auto ex = asio::get_associated_executor(h, fallback);
-        asio::dispatch(ex, asio::append(std::move(h), std::move(a)...));
-    });
-}
+using consumer_detail::coordinator_lost;
 
 asio::awaitable<void> sleep_for(const asio::any_io_executor& ex, std::chrono::milliseconds d) {
     asio::steady_timer t(ex, d);
@@ -51,6 +39,11 @@ asio::awaitable<void> sleep_for(const asio::any_io_executor& ex, std::chrono::mi
 }
 
 }  // namespace
+
+bool consumer_detail::coordinator_lost(const error_code& ec) noexcept {
+    return ec == broker_errc::not_coordinator || ec == broker_errc::coordinator_not_available ||
+           ec == client_errc::connection_closed || ec == client_errc::timed_out;
+}
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -244,7 +237,7 @@ void consumer::start_commit(std::optional<std::vector<partition_offset>> offsets
         asio::co_spawn(ex, impl::commit_offsets(self, std::move(list)),
                        [self, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
                            if (e) ec = client_errc::invalid_value;  // not reached: nothing here throws
-                           complete_on(self->strand, std::move(h), ec);
+                           consumer_detail::complete(self->strand, std::move(h), ec);
                        });
     });
 }
@@ -256,7 +249,7 @@ void consumer::start_committed(std::vector<topic_partition> partitions, committe
                        [self, h = std::move(h)](std::exception_ptr e,
                                                 std::pair<error_code, std::vector<partition_offset>> r) mutable {
                            if (e) r.first = client_errc::invalid_value;
-                           complete_on(self->strand, std::move(h), r.first, std::move(r.second));
+                           consumer_detail::complete(self->strand, std::move(h), r.first, std::move(r.second));
                        });
     });
 }

@@ -21,6 +21,9 @@
 
 namespace kasio::consumer_detail {
 
+/// The coordinator moved or cannot be reached: look it up again (FindCoordinator).
+bool coordinator_lost(const error_code& ec) noexcept;
+
 struct group_state {
     explicit group_state(const boost::asio::any_io_executor& strand) : wake(strand) {}
 
