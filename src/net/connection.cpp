@@ -90,6 +90,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
           write_signal(strand),
           timeout_timer(strand),
           setup_timer(strand),
+          reauth_timer(strand),
           mpx({.max_in_flight = cfg.max_in_flight, .max_frame_size = cfg.receive_message_max_bytes}) {}
 
     asio::strand<executor_type> strand;
@@ -101,6 +102,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     asio::steady_timer write_signal;   // the writer sleeps on it; cancel() wakes it
     asio::steady_timer timeout_timer;  // expires at the earliest request deadline
     asio::steady_timer setup_timer;    // connect_timeout
+    asio::steady_timer reauth_timer;   // the next SASL re-authentication (KIP-368)
+    std::chrono::milliseconds session_lifetime{0};  // the broker's last grant; 0: none
     multiplexer mpx;
     state st = state::idle;
     error_code close_reason;
@@ -128,8 +131,10 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     }
 
     // runs on: connection strand
+    // internal: the connection's own request (set-up, re-authentication), written ahead of
+    // queued application requests.
     void enqueue(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, bool expects_response,
-                 request_handler handler) {
+                 request_handler handler, bool internal = false) {
         error_code ec;
         if (st == state::closed || (frame.empty() && st != state::ready)) ec = client_errc::connection_closed;
         else if (frame.empty()) ec = client_errc::no_common_version;
@@ -141,7 +146,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         }
         const std::size_t size = frame.size();
         const std::int32_t id = mpx.enqueue(std::move(frame),
-            request_info{api_key, version, protocol::response_header_version(api_key, version), expects_response});
+            request_info{api_key, version, protocol::response_header_version(api_key, version), expects_response,
+                         internal});
         constexpr std::int16_t join_group_key = 11;
         const auto timeout =
             api_key == join_group_key ? std::max(cfg.request_timeout, cfg.join_group_timeout) : cfg.request_timeout;
@@ -233,6 +239,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         write_signal.cancel();
         timeout_timer.cancel();
         setup_timer.cancel();
+        reauth_timer.cancel();
     }
 
     tcp::socket& lowest_layer() noexcept { return tls ? tls->next_layer() : socket; }
@@ -334,7 +341,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     auto async_submit(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, Token&& token) {
         return asio::async_initiate<Token, void(error_code, response_frame)>(
             [this](auto handler, protocol::byte_buffer f, std::int16_t k, std::int16_t v) {
-                enqueue(std::move(f), k, v, true, request_handler(std::move(handler)));
+                enqueue(std::move(f), k, v, true, request_handler(std::move(handler)), true);
             },
             token, std::move(frame), api_key, version);
     }
@@ -370,9 +377,11 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         co_return decode_response(response, out);
     }
 
-    // SASL after ApiVersions (KIP-152: SaslHandshake v1, then the tokens in SaslAuthenticate).
-    // Log lines name the mechanism and the broker's message, never the username or password.
-    asio::awaitable<error_code> authenticate(const version_table& vt) {
+    // SASL after ApiVersions (KIP-152: SaslHandshake v1, then the tokens in SaslAuthenticate),
+    // and again on the open connection to renew the session (KIP-368, `again`). Sets
+    // session_lifetime from the broker's last answer. Log lines name the mechanism and the
+    // broker's message, never the username or password.
+    asio::awaitable<error_code> authenticate(const version_table& vt, bool again) {
         using protocol::msg::sasl_authenticate_request;
         using protocol::msg::sasl_authenticate_response;
         using protocol::msg::sasl_handshake_request;
@@ -384,55 +393,64 @@ struct connection::impl : std::enable_shared_from_this<impl> {
                 [] { return std::string("broker lacks SaslHandshake v1 / SaslAuthenticate (Kafka 1.0+)"); });
             co_return client_errc::no_common_version;
         }
-        const std::string_view mechanism = cfg.sasl == sasl_mechanism::plain           ? "PLAIN"
-                                           : cfg.sasl == sasl_mechanism::scram_sha_256 ? "SCRAM-SHA-256"
-                                                                                       : "SCRAM-SHA-512";
+        sasl_exchange sasl(cfg.sasl, cfg.sasl_username, cfg.sasl_password);
+        const std::string what =
+            "SASL " + std::string(sasl.mechanism()) + (again ? " re-authentication" : " authentication");
+        auto refuse = [&](const error_code& ec, const std::string& why) {
+            log(log_level::error, [&] { return what + " failed: " + why; });
+            return ec;
+        };
+        std::string token, why;
+        if (auto ec = sasl.start(token, why)) co_return refuse(ec, why);
+
         sasl_handshake_request hr;
-        hr.mechanism = mechanism;
+        hr.mechanism = sasl.mechanism();
         sasl_handshake_response hs;
         if (auto ec = co_await exchange(hr, hv, hs)) co_return ec;
         if (hs.error_code != 0) {
             log(log_level::error, [&] {
-                std::string line = "SASL mechanism " + std::string(mechanism) + " refused; the broker offers:";
+                std::string line = "SASL mechanism " + hr.mechanism + " refused; the broker offers:";
                 for (const auto& m : hs.mechanisms) line += " " + m;
                 return line;
             });
             co_return error_code(static_cast<broker_errc>(hs.error_code));
         }
-
-        std::optional<scram_client> scram;
-        std::string token;
-        if (cfg.sasl == sasl_mechanism::plain) {
-            token = sasl_plain_token(cfg.sasl_username, cfg.sasl_password);
-        } else {
-            scram.emplace(cfg.sasl == sasl_mechanism::scram_sha_256 ? scram_hash::sha256 : scram_hash::sha512,
-                          cfg.sasl_username, cfg.sasl_password);
-            token = scram->client_first();
-        }
-        auto refuse = [&](const error_code& ec, std::string why) {
-            log(log_level::error, [&] { return "SASL " + std::string(mechanism) + " authentication failed: " + why; });
-            return ec;
-        };
-        for (int round = 0;; ++round) {
+        for (bool done = false; !done;) {
             sasl_authenticate_request ar;
             ar.auth_bytes.assign(token.begin(), token.end());
             sasl_authenticate_response as;
             if (auto ec = co_await exchange(ar, av, as)) co_return ec;
             if (as.error_code != 0)
                 co_return refuse(static_cast<broker_errc>(as.error_code), as.error_message.value_or("(no message)"));
-            if (!scram) break;
+            session_lifetime = std::chrono::milliseconds(std::max<std::int64_t>(as.session_lifetime_ms, 0));
             const std::string_view server(reinterpret_cast<const char*>(as.auth_bytes.data()), as.auth_bytes.size());
-            if (round == 0) {
-                if (auto ec = scram->on_server_first(server, token))
-                    co_return refuse(ec, "unacceptable server-first message");
-                continue;
-            }
-            if (auto ec = scram->on_server_final(server))
-                co_return refuse(ec, "the broker's signature does not verify");
-            break;
+            if (auto ec = sasl.on_response(server, token, done, why)) co_return refuse(ec, why);
         }
-        debug(debug_context::broker, [&] { return "SASL " + std::string(mechanism) + " authenticated"; });
+        debug(debug_context::broker, [&] {
+            return what + " done; session lifetime " +
+                   (session_lifetime.count() > 0 ? std::to_string(session_lifetime.count()) + " ms" : "unlimited");
+        });
         co_return error_code{};
+    }
+
+    // KIP-368: a broker with a session lifetime ends the session when it runs out; the client
+    // renews it on the same connection before, at a random point between 85 % and 95 % of it
+    // (as the Java client). The exchange goes out between requests: ones already written are
+    // answered first (the broker handles a connection's requests in order), ones queued or
+    // issued meanwhile wait in the multiplexer, held, and go out after it in their order. A
+    // failed re-authentication closes the connection with its error.
+    static asio::awaitable<void> reauthenticator(std::shared_ptr<impl> self) {
+        while (self->st == state::ready && self->session_lifetime.count() > 0) {
+            self->reauth_timer.expires_after(sasl_reauthentication_delay(self->session_lifetime));
+            co_await self->reauth_timer.async_wait(nothrow_awaitable);
+            if (self->st != state::ready) co_return;
+            self->mpx.hold(true);
+            const error_code ec = co_await self->authenticate(self->versions, true);
+            if (self->st != state::ready) co_return;
+            if (ec) co_return self->shutdown(ec, "SASL re-authentication failed: " + ec.message());
+            self->mpx.hold(false);
+            self->write_signal.cancel();
+        }
     }
 
     asio::awaitable<error_code> setup(std::string host, std::string port) {
@@ -481,7 +499,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         // Published only once authenticated: until then async_request refuses to send.
         const version_table table = n.versions();
         if (cfg.uses_sasl()) {
-            if (auto aec = co_await authenticate(table)) co_return aec;
+            if (auto aec = co_await authenticate(table, false)) co_return aec;
         }
         versions = table;
         negotiated.store(true, std::memory_order_release);
@@ -505,6 +523,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         if (self->st == state::closed) ec = self->close_reason;  // timed out, cancelled, closed
         else if (ec) self->shutdown(ec, "set-up failed: " + ec.message());
         else self->st = state::ready;
+        if (self->st == state::ready && self->session_lifetime.count() > 0)
+            asio::co_spawn(self->strand, reauthenticator(self), asio::detached);
         asio::get_associated_cancellation_slot(handler).clear();
         complete_on(work, std::move(handler), ec);
     }

@@ -74,7 +74,14 @@ public:
     /// connect_timeout for the whole set-up; with a broker_errc when the broker refuses
     /// ApiVersions; certificate_verify_failed (unknown CA, expired, wrong host: the reason is
     /// logged at error level), tls_handshake_failed, invalid_config (unreadable TLS files or key
-    /// password); broker_errc::sasl_authentication_failed / unsupported_sasl_mechanism.
+    /// password, a SCRAM username or password SASLprep refuses);
+    /// broker_errc::sasl_authentication_failed / unsupported_sasl_mechanism.
+    ///
+    /// Re-authentication (KIP-368): when the broker grants the session a lifetime
+    /// (SaslAuthenticate v1+ session_lifetime_ms), the connection authenticates again on the
+    /// same socket at a random point between 85 % and 95 % of it, between requests: requests
+    /// already written are answered first, ones issued meanwhile wait and then go out in order.
+    /// A failed re-authentication closes the connection with its error (see async_wait_closed).
     ///
     /// Cancellation: terminal (the connection is closed).
     template <asio::completion_token_for<void(error_code)> CompletionToken = asio::deferred_t>
@@ -93,7 +100,8 @@ public:
     /// Errors: client_errc::no_common_version (the broker and kasio share no version of the
     /// API), timed_out (request_timeout), connection_closed (the socket was lost; also before
     /// async_connect completed), frame_too_large / correlation_id_mismatch (the connection is
-    /// closed), asio::error::operation_aborted (cancelled).
+    /// closed), broker_errc::sasl_authentication_failed (a re-authentication it waited for
+    /// failed: the connection is closed), asio::error::operation_aborted (cancelled).
     ///
     /// A Produce request with acks = 0 gets no response from the broker (the Java client and
     /// librdkafka treat it so too): it completes as soon as it is written, with an empty frame
@@ -122,7 +130,8 @@ public:
 
     /// Completes once the connection has closed, with the reason: client_errc::connection_closed
     /// (socket lost, close(), destruction), timed_out (set-up or a written request timed out),
-    /// frame_too_large / correlation_id_mismatch (a broken stream), the set-up error, or
+    /// frame_too_large / correlation_id_mismatch (a broken stream), the set-up error, the
+    /// re-authentication's error (broker_errc::sasl_authentication_failed, ...), or
     /// asio::error::operation_aborted (connect cancelled). At once when it already is closed.
     /// Owners use it to learn of a lost connection without a request in flight.
     ///

@@ -32,7 +32,11 @@ std::int32_t multiplexer::enqueue(protocol::byte_buffer frame, request_info info
         next_correlation_id_ == std::numeric_limits<std::int32_t>::max() ? 0 : next_correlation_id_ + 1;
     const std::uint32_t be = protocol::to_big_endian(static_cast<std::uint32_t>(id));
     std::memcpy(frame.data() + correlation_id_offset, &be, 4);
-    queue_.push_back(entry{std::move(frame), id, info, false, {}});
+    // Priority requests keep their own order among themselves.
+    auto at = queue_.end();
+    if (info.priority)
+        at = std::find_if(queue_.begin(), queue_.end(), [](const entry& e) { return !e.info.priority; });
+    queue_.insert(at, entry{std::move(frame), id, info, false, {}});
     return id;
 }
 
@@ -56,7 +60,8 @@ multiplexer::cancel_result multiplexer::cancel(std::int32_t correlation_id, bool
 }
 
 bool multiplexer::want_write() const noexcept {
-    return !closed_ && !writing_ && !queue_.empty() && in_flight_.size() < cfg_.max_in_flight;
+    return !closed_ && !writing_ && !queue_.empty() && in_flight_.size() < cfg_.max_in_flight &&
+           (!held_ || queue_.front().info.priority);
 }
 
 std::span<const protocol::bytes_view> multiplexer::prepare_write(clock::time_point now) {
@@ -64,6 +69,7 @@ std::span<const protocol::bytes_view> multiplexer::prepare_write(clock::time_poi
     writing_ = true;
     const std::size_t budget = cfg_.max_in_flight - in_flight_.size();
     for (std::size_t n = 0; n < budget && !queue_.empty(); ++n) {
+        if (held_ && !queue_.front().info.priority) break;
         entry e = std::move(queue_.front());
         queue_.pop_front();
         e.sent_at = now;

@@ -40,6 +40,9 @@ struct request_info {
     std::int16_t api_version = 0;
     std::int16_t response_header_version = 0;  ///< 0, or 1 (flexible: tagged fields)
     bool expects_response = true;              ///< false for Produce with acks=0
+    /// Queued ahead of every ordinary request still queued, and written even while held
+    /// (the connection's own SASL re-authentication, KIP-368).
+    bool priority = false;
 };
 
 /// The end of one request: a response (ec clear) or the error that ended it.
@@ -67,7 +70,13 @@ public:
     enum class cancel_result { not_found, removed, abandoned, written };
     cancel_result cancel(std::int32_t correlation_id, bool abandon_written = true);
 
-    /// True when no write is in progress and a queued frame fits in the in-flight budget.
+    /// While held, only priority requests are written; ordinary ones stay queued, in order,
+    /// until the hold ends. KIP-368 re-authentication needs this: the broker reads the frames
+    /// after a SaslHandshake as the SASL exchange, so nothing else may go out in between.
+    void hold(bool on) noexcept { held_ = on; }
+
+    /// True when no write is in progress and a queued frame fits in the in-flight budget
+    /// (and, while held, is a priority one).
     bool want_write() const noexcept;
     /// Starts one write at `now` of what fits in the in-flight budget and returns its buffers,
     /// which stay valid until commit_write(), whatever else happens meanwhile. Its requests are
@@ -115,6 +124,7 @@ private:
     multiplexer_config cfg_;
     std::int32_t next_correlation_id_ = 0;
     bool closed_ = false;
+    bool held_ = false;
 
     std::deque<entry> queue_;      // not yet written
     std::deque<entry> in_flight_;  // written or being written, expecting a response

@@ -1,11 +1,14 @@
 // SASL PLAIN and SCRAM client exchanges (RFC 4616, RFC 5802, RFC 7677) on OpenSSL's primitives.
 #include "net/scram.hpp"
 
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <charconv>
+#include <random>
 #include <kasio/broker_errc.hpp>
 #include <stdexcept>
 
@@ -165,6 +168,73 @@ error_code scram_client::on_server_final(std::string_view server_final) const {
     std::vector<std::uint8_t> got;
     if (!base64_decode(v, got) || got != server_signature_) return auth_failed;
     return {};
+}
+
+sasl_exchange::sasl_exchange(sasl_mechanism mechanism, std::string_view username, std::string_view password)
+    : mechanism_(mechanism), username_(username), password_(password) {}
+
+std::string_view sasl_exchange::mechanism() const noexcept {
+    switch (mechanism_) {
+        case sasl_mechanism::plain:
+            return "PLAIN";
+        case sasl_mechanism::scram_sha_256:
+            return "SCRAM-SHA-256";
+        case sasl_mechanism::scram_sha_512:
+            return "SCRAM-SHA-512";
+    }
+    return "PLAIN";
+}
+
+error_code sasl_exchange::start(std::string& token, std::string& why) {
+    round_ = 0;
+    scram_.reset();
+    if (mechanism_ == sasl_mechanism::plain) {
+        token = sasl_plain_token(username_, password_);
+        return {};
+    }
+    // RFC 5802 asks for SASLprep; Kafka does not apply it (the Java client's and the broker's
+    // ScramFormatter hash the raw UTF-8, librdkafka too), so credentials go as given: mapping
+    // them would break logins that work with every other Kafka client.
+    if (username_.empty()) {  // RFC 5802 section 5.1: abort rather than send an empty name
+        why = "sasl.username is empty";
+        return client_errc::invalid_config;
+    }
+    scram_.emplace(mechanism_ == sasl_mechanism::scram_sha_256 ? scram_hash::sha256 : scram_hash::sha512,
+                   std::string(username_), std::string(password_));
+    token = scram_->client_first();
+    return {};
+}
+
+error_code sasl_exchange::on_response(std::string_view server, std::string& token, bool& done, std::string& why) {
+    done = false;
+    const int round = round_++;
+    if (!scram_) {
+        done = true;  // PLAIN: the broker's empty answer is the success
+        return {};
+    }
+    if (round == 0) {
+        if (auto ec = scram_->on_server_first(server, token)) {
+            why = "unacceptable server-first message";
+            return ec;
+        }
+        return {};
+    }
+    if (auto ec = scram_->on_server_final(server)) {
+        why = "the broker's signature does not verify";
+        return ec;
+    }
+    done = true;
+    return {};
+}
+
+std::chrono::milliseconds sasl_reauthentication_delay(std::chrono::milliseconds lifetime, double random) {
+    const double share = 0.85 + 0.10 * std::clamp(random, 0.0, 1.0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(lifetime.count()) * share));
+}
+
+std::chrono::milliseconds sasl_reauthentication_delay(std::chrono::milliseconds lifetime) {
+    thread_local std::minstd_rand engine{std::random_device{}()};
+    return sasl_reauthentication_delay(lifetime, std::uniform_real_distribution<double>(0.0, 1.0)(engine));
 }
 
 }  // namespace kasio::net

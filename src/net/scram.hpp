@@ -5,8 +5,11 @@
 //
 // Credentials live only in these objects and in the connection_config; nothing here puts them
 // in an error or a log line.
+#include <chrono>
 #include <cstdint>
+#include <kasio/config.hpp>
 #include <kasio/error.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +28,8 @@ enum class scram_hash : std::uint8_t {
 /// One SCRAM authentication, client side:
 ///   client_first() -> broker -> on_server_first() gives client_final -> broker ->
 ///   on_server_final() checks that the broker knew the password too.
-/// Usernames are escaped (',' and '='); SASLprep is not applied (ASCII names and passwords are
-/// unaffected by it).
+/// Usernames are escaped (',' and '='). The strings are used as given: sasl_exchange passes
+/// them through SASLprep first.
 class scram_client {
 public:
     /// nonce: printable, no ','; empty makes a random one (24 bytes of RAND_bytes, base64).
@@ -58,6 +61,37 @@ private:
     std::string client_first_bare_;
     std::vector<std::uint8_t> server_signature_;
 };
+
+/// One SASL authentication as the connection carries it in SaslAuthenticate requests (KIP-152):
+/// start() gives the first token, then on_response() takes each answer and gives the next
+/// token until it sets done. Credentials are used as given (raw UTF-8, as Kafka does).
+/// `why` receives a reason for the log; it never holds a credential.
+class sasl_exchange {
+public:
+    sasl_exchange(sasl_mechanism mechanism, std::string_view username, std::string_view password);
+
+    /// "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512", as SaslHandshake names it.
+    std::string_view mechanism() const noexcept;
+
+    /// Errors: client_errc::invalid_config (a SCRAM username or password SASLprep refuses).
+    error_code start(std::string& token, std::string& why);
+
+    /// The broker's auth_bytes for the last token. Errors: sasl_authentication_failed.
+    error_code on_response(std::string_view server, std::string& token, bool& done, std::string& why);
+
+private:
+    sasl_mechanism mechanism_;
+    std::string_view username_, password_;  // the connection_config's, which outlives this
+    std::optional<scram_client> scram_;
+    int round_ = 0;
+};
+
+/// KIP-368: when to re-authenticate a session the broker granted for `lifetime`. As the Java
+/// client: at 85 % of it plus up to 10 % more (`random` in [0, 1)), which leaves room for
+/// latency and clock drift and spreads the re-authentications of many connections.
+std::chrono::milliseconds sasl_reauthentication_delay(std::chrono::milliseconds lifetime, double random);
+/// The same with a random draw of its own (any thread).
+std::chrono::milliseconds sasl_reauthentication_delay(std::chrono::milliseconds lifetime);
 
 /// Base64 (RFC 4648, padded); decode returns false on bad input.
 std::string base64_encode(const std::uint8_t* data, std::size_t size);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fake_broker.hpp"
+#include "net/broker_pool.hpp"
 #include "net/connection.hpp"
 #include "net/scram.hpp"
 
@@ -105,56 +106,79 @@ protected:
         cfg.log.sink = [this](log_level, std::string_view line) { log.emplace_back(line); };
     }
 
-    // A broker that knows `user` with `password` (or broker_password when set).
+    // A broker that knows `user` with `password` (or broker_password when set). It grants the
+    // first session lifetime_ms (KIP-368; 0: unlimited) and later ones no limit.
     void serve(const fake_broker::request& r) {
-        protocol::reader body(r.body);
         switch (r.api_key) {
             case 18:
                 return broker.answer_api_versions(r);
-            case 17: {
-                sasl_handshake_request hr;
-                ASSERT_FALSE(decode(body, hr, r.api_version));
-                mechanism = hr.mechanism;
-                sasl_handshake_response hs;
-                hs.mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
-                if (hr.mechanism == "SCRAM-SHA-256")
-                    server.emplace(EVP_sha256(), hr.mechanism, broker_password);
-                else if (hr.mechanism == "SCRAM-SHA-512")
-                    server.emplace(EVP_sha512(), hr.mechanism, broker_password);
-                else if (hr.mechanism != "PLAIN")
-                    hs.error_code = 33;  // UNSUPPORTED_SASL_MECHANISM
-                return broker.reply(r, hs, r.api_version);
-            }
-            case 36: {
-                ++authenticate_rounds;
-                sasl_authenticate_request ar;
-                ASSERT_FALSE(decode(body, ar, r.api_version));
-                const std::string token(ar.auth_bytes.begin(), ar.auth_bytes.end());
-                sasl_authenticate_response as;
-                std::optional<std::string> answer;
-                if (server)
-                    answer = server->on_client(token);
-                else if (token == sasl_plain_token(user, broker_password))
-                    answer = "";
-                if (answer) {
-                    as.auth_bytes.assign(answer->begin(), answer->end());
-                    authenticated = authenticated || !server || answer->rfind("v=", 0) == 0;
-                } else {
-                    as.error_code = 58;  // SASL_AUTHENTICATION_FAILED
-                    as.error_message = "Authentication failed: Invalid username or password";
+            case 17:
+                ++handshakes;
+                if (hold_reauthentication && handshakes == 2) {
+                    held_handshake = r;
+                    return;
                 }
-                return broker.reply(r, as, r.api_version);
-            }
+                return answer_handshake(r);
+            case 36:
+                return answer_authenticate(r);
             default:
                 if (!authenticated) {
                     unauthenticated_requests++;
                     return;
                 }
-                metadata_response m;
-                m.brokers.resize(1);
-                m.brokers[0].node_id = 5;
-                return broker.reply(r, m, r.api_version);
+                if (defer_requests) {
+                    deferred.push_back(r);
+                    return;
+                }
+                return answer_metadata(r);
         }
+    }
+
+    void answer_handshake(const fake_broker::request& r) {
+        protocol::reader body(r.body);
+        sasl_handshake_request hr;
+        ASSERT_FALSE(decode(body, hr, r.api_version));
+        mechanism = hr.mechanism;
+        sasl_handshake_response hs;
+        hs.mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+        server.reset();
+        if (hr.mechanism == "SCRAM-SHA-256")
+            server.emplace(EVP_sha256(), hr.mechanism, broker_password);
+        else if (hr.mechanism == "SCRAM-SHA-512")
+            server.emplace(EVP_sha512(), hr.mechanism, broker_password);
+        else if (hr.mechanism != "PLAIN")
+            hs.error_code = 33;  // UNSUPPORTED_SASL_MECHANISM
+        broker.reply(r, hs, r.api_version);
+    }
+
+    void answer_authenticate(const fake_broker::request& r) {
+        ++authenticate_rounds;
+        protocol::reader body(r.body);
+        sasl_authenticate_request ar;
+        ASSERT_FALSE(decode(body, ar, r.api_version));
+        const std::string token(ar.auth_bytes.begin(), ar.auth_bytes.end());
+        sasl_authenticate_response as;
+        std::optional<std::string> answer;
+        if (server)
+            answer = server->on_client(token);
+        else if (token == sasl_plain_token(user, broker_password))
+            answer = "";
+        if (answer) {
+            as.auth_bytes.assign(answer->begin(), answer->end());
+            authenticated = authenticated || !server || answer->rfind("v=", 0) == 0;
+            as.session_lifetime_ms = handshakes == 1 ? lifetime_ms : 0;
+        } else {
+            as.error_code = 58;  // SASL_AUTHENTICATION_FAILED
+            as.error_message = "Authentication failed: Invalid username or password";
+        }
+        broker.reply(r, as, r.api_version);
+    }
+
+    void answer_metadata(const fake_broker::request& r) {
+        metadata_response m;
+        m.brokers.resize(1);
+        m.brokers[0].node_id = 5;
+        broker.reply(r, m, r.api_version);
     }
 
     error_code connect_and_ask(connection& conn) {
@@ -170,6 +194,36 @@ protected:
         EXPECT_TRUE(run_until(io, [&] { return asked.has_value(); }));
         return asked.value_or(asio::error::timed_out);
     }
+
+    error_code connect(connection& conn) {
+        std::optional<error_code> done;
+        conn.async_connect("127.0.0.1", broker.port(), [&](error_code ec) { done = ec; });
+        EXPECT_TRUE(run_until(io, [&] { return done.has_value(); }));
+        return done.value_or(asio::error::timed_out);
+    }
+
+    // A Metadata request; its outcome lands in `outcomes` under `tag`, in completion order.
+    void ask(connection& conn, int tag) {
+        conn.async_request(metadata_request{}, [this, tag](error_code ec, response_frame f) {
+            metadata_response m;
+            outcomes.emplace_back(tag, ec ? ec : decode_response(f, m));
+        });
+    }
+
+    std::vector<std::int16_t> received_api_keys() const {
+        std::vector<std::int16_t> keys;
+        for (const auto& r : broker.received) keys.push_back(r.api_key);
+        return keys;
+    }
+
+    bool logged(std::string_view text) const {
+        for (const auto& l : log) {
+            if (l.find(text) != std::string::npos) return true;
+        }
+        return false;
+    }
+
+    void reauthentication_keeps_requests_in_order(const char* mech, const std::vector<std::int16_t>& auth_keys);
 
     void expect_no_credentials_in_log() {
         for (const auto& l : log) {
@@ -188,6 +242,13 @@ protected:
     bool authenticated = false;
     int authenticate_rounds = 0;
     int unauthenticated_requests = 0;
+    int handshakes = 0;
+    std::int64_t lifetime_ms = 0;
+    bool hold_reauthentication = false;  // keep the second SaslHandshake unanswered
+    std::optional<fake_broker::request> held_handshake;
+    bool defer_requests = false;  // keep Metadata requests unanswered
+    std::vector<fake_broker::request> deferred;
+    std::vector<std::pair<int, error_code>> outcomes;
 };
 
 TEST_F(connection_sasl, plain_authenticates_before_any_request) {
@@ -276,6 +337,139 @@ TEST_F(connection_sasl, unsupported_mechanism_names_what_the_broker_offers) {
     bool named = false;
     for (const auto& l : log) named = named || l.find("GSSAPI") != std::string::npos;
     EXPECT_TRUE(named);
+}
+
+// KIP-368: a broker granting a session lifetime sees the client authenticate again on the same
+// connection before it runs out. The request written before stays answered first; requests
+// issued during the exchange wait and follow it in their order. The broker's 200 ms lifetime
+// makes the client re-authenticate within 170..190 ms: the test waits for the broker to see
+// the second SaslHandshake, not for a time.
+void connection_sasl::reauthentication_keeps_requests_in_order(const char* mech,
+                                                               const std::vector<std::int16_t>& auth_keys) {
+    ASSERT_FALSE(cfg.set("sasl.mechanism", mech));
+    lifetime_ms = 200;
+    hold_reauthentication = true;
+    defer_requests = true;
+    connection conn(io.get_executor(), cfg);
+    ASSERT_FALSE(connect(conn));
+    ask(conn, 1);  // in flight when re-authentication starts
+    ASSERT_TRUE(run_until(io, [&] { return deferred.size() == 1 && held_handshake.has_value(); }));
+    ask(conn, 2);  // issued during re-authentication
+    ask(conn, 3);
+    // As a broker does: the request read before the handshake is answered before it.
+    defer_requests = false;
+    answer_metadata(deferred.front());
+    ASSERT_TRUE(run_until(io, [&] { return outcomes.size() == 1; }));
+    answer_handshake(*held_handshake);
+    ASSERT_TRUE(run_until(io, [&] { return outcomes.size() == 3; }));
+    ask(conn, 4);  // after it
+    ASSERT_TRUE(run_until(io, [&] { return outcomes.size() == 4; }));
+
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(outcomes[i].first, i + 1);
+        EXPECT_FALSE(outcomes[i].second) << outcomes[i].second.message();
+    }
+    EXPECT_EQ(broker.accepted, 1u);  // one connection throughout
+    EXPECT_EQ(handshakes, 2);
+    // Nothing went out between the re-authentication's own requests.
+    std::vector<std::int16_t> expected{18};
+    expected.insert(expected.end(), auth_keys.begin(), auth_keys.end());
+    expected.push_back(3);
+    expected.insert(expected.end(), auth_keys.begin(), auth_keys.end());
+    expected.insert(expected.end(), {3, 3, 3});
+    EXPECT_EQ(received_api_keys(), expected);
+    EXPECT_TRUE(logged("re-authentication done"));
+    expect_no_credentials_in_log();
+}
+
+TEST_F(connection_sasl, plain_reauthenticates_before_the_session_expires_keeping_requests_in_order) {
+    reauthentication_keeps_requests_in_order("PLAIN", {17, 36});
+}
+
+TEST_F(connection_sasl, scram_reauthenticates_before_the_session_expires_keeping_requests_in_order) {
+    reauthentication_keeps_requests_in_order("SCRAM-SHA-512", {17, 36, 36});
+}
+
+TEST_F(connection_sasl, refused_reauthentication_closes_the_connection_with_sasl_authentication_failed) {
+    for (const char* mech : {"PLAIN", "SCRAM-SHA-256"}) {
+        SCOPED_TRACE(mech);
+        log.clear();
+        outcomes.clear();
+        broker_password = password;
+        handshakes = 0;
+        held_handshake.reset();
+        ASSERT_FALSE(cfg.set("sasl.mechanism", mech));
+        lifetime_ms = 200;
+        hold_reauthentication = true;
+        connection conn(io.get_executor(), cfg);
+        ASSERT_FALSE(connect(conn));
+        std::optional<error_code> closed;
+        conn.async_wait_closed([&](error_code ec) { closed = ec; });
+        ASSERT_TRUE(run_until(io, [&] { return held_handshake.has_value(); }));
+        const std::size_t seen = broker.received.size();
+        ask(conn, 1);  // waits behind the re-authentication, which fails: never sent
+        broker_password = "rotated";  // the account's password changed since the first session
+        answer_handshake(*held_handshake);
+        ASSERT_TRUE(run_until(io, [&] { return closed.has_value() && outcomes.size() == 1; }));
+
+        EXPECT_EQ(*closed, broker_errc::sasl_authentication_failed) << closed->message();
+        EXPECT_EQ(outcomes[0].second, broker_errc::sasl_authentication_failed);
+        for (std::size_t i = seen; i < broker.received.size(); ++i) EXPECT_EQ(broker.received[i].api_key, 36);
+        EXPECT_TRUE(logged("re-authentication failed: Authentication failed: Invalid username or password"));
+        EXPECT_EQ(closed->message().find(password), std::string::npos);
+        expect_no_credentials_in_log();
+        // A closed connection stays closed: the owner (the broker pool) makes a new one.
+        std::optional<error_code> later;
+        conn.async_request(metadata_request{}, [&](error_code ec, response_frame) { later = ec; });
+        ASSERT_TRUE(run_until(io, [&] { return later.has_value(); }));
+        EXPECT_EQ(*later, client_errc::connection_closed);
+    }
+}
+
+// The pool treats the connection a failed re-authentication closed as any lost connection: the
+// next request connects again (here after the account's password was restored).
+TEST_F(connection_sasl, pool_reconnects_after_a_refused_reauthentication) {
+    pool_config pc;
+    pc.connection = cfg;
+    broker_pool pool(io.get_executor(), pc);
+    pool.set_broker(1, "127.0.0.1", std::stoi(broker.port()));
+    lifetime_ms = 200;
+    hold_reauthentication = true;
+    auto send = [&](std::optional<error_code>& out) {
+        pool.async_request(1, purpose::group, metadata_request{}, [&out](error_code ec, response_frame f) {
+            metadata_response m;
+            out = ec ? ec : decode_response(f, m);
+        });
+    };
+    std::optional<error_code> first, second;
+    send(first);
+    ASSERT_TRUE(run_until(io, [&] { return first.has_value(); }));
+    ASSERT_FALSE(*first) << first->message();
+    ASSERT_TRUE(run_until(io, [&] { return held_handshake.has_value(); }));
+    broker_password = "rotated";
+    answer_handshake(*held_handshake);
+    ASSERT_TRUE(run_until(io, [&] { return broker.gone == 1; }));
+    EXPECT_NE(pool.state(1, purpose::group), connection_state::ready);
+
+    broker_password = password;
+    send(second);
+    ASSERT_TRUE(run_until(io, [&] { return second.has_value(); }));
+    EXPECT_FALSE(*second) << second->message();
+    EXPECT_EQ(broker.accepted, 2u);
+    EXPECT_EQ(handshakes, 3);
+    expect_no_credentials_in_log();
+}
+
+TEST_F(connection_sasl, an_empty_scram_username_fails_the_connect_as_invalid_config) {
+    ASSERT_FALSE(cfg.set("sasl.mechanism", "SCRAM-SHA-256"));
+    ASSERT_FALSE(cfg.set("sasl.username", ""));
+    ASSERT_FALSE(cfg.set("sasl.password", "Tr0ub4dor"));
+    connection conn(io.get_executor(), cfg);
+    const error_code ec = connect(conn);
+    EXPECT_EQ(ec, client_errc::invalid_config);
+    EXPECT_EQ(handshakes, 0);  // refused before anything is sent
+    EXPECT_TRUE(logged("sasl.username"));
+    for (const auto& l : log) EXPECT_EQ(l.find("Tr0ub4dor"), std::string::npos) << l;
 }
 
 }  // namespace

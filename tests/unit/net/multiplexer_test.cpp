@@ -411,5 +411,39 @@ TEST(multiplexer, close_during_write_keeps_its_bytes_until_the_write_returns) {
     EXPECT_EQ(m.queued(), 0u);
 }
 
+// KIP-368 re-authentication: while held, only the connection's own (priority) requests go out,
+// ahead of those already queued; the rest follow in their order once the hold ends.
+TEST(multiplexer, while_held_writes_only_priority_requests_and_then_the_rest_in_order) {
+    multiplexer m;
+    std::vector<completion> done;
+    const auto in_flight = m.enqueue(request_frame(3, 4), metadata_v4);
+    ASSERT_EQ(write_all(m, done).size(), request_frame(3, 4).size());
+    const auto queued = m.enqueue(request_frame(3, 4), metadata_v4);
+    m.hold(true);
+    EXPECT_FALSE(m.want_write());
+    const request_info handshake{17, 1, 0, true, true};
+    const auto h = m.enqueue(request_frame(17, 1), handshake);
+    const auto later = m.enqueue(request_frame(3, 4), metadata_v4);
+    const byte_buffer sent = write_all(m, done);
+    ASSERT_EQ(sent.size(), request_frame(17, 1).size());
+    EXPECT_EQ(correlation_id_in(sent), h);
+    EXPECT_EQ(m.queued(), 2u);
+
+    // The request written before the hold is answered first, then the handshake.
+    ASSERT_FALSE(feed(m, response_frame_bytes(in_flight, {}), done));
+    ASSERT_FALSE(feed(m, response_frame_bytes(h, {}), done));
+    ASSERT_EQ(done.size(), 2u);
+    EXPECT_EQ(done[0].correlation_id, in_flight);
+    EXPECT_EQ(done[1].correlation_id, h);
+    EXPECT_FALSE(m.want_write());
+
+    m.hold(false);
+    ASSERT_TRUE(m.want_write());
+    auto bufs = m.prepare_write(clock::now());
+    ASSERT_EQ(bufs.size(), 2u);
+    EXPECT_EQ(correlation_id_in(byte_buffer(bufs[0].begin(), bufs[0].end())), queued);
+    EXPECT_EQ(correlation_id_in(byte_buffer(bufs[1].begin(), bufs[1].end())), later);
+}
+
 }  // namespace
 }  // namespace kasio::net

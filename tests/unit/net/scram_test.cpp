@@ -5,6 +5,7 @@
 
 #include <kasio/broker_errc.hpp>
 #include <string>
+#include <utility>
 
 namespace kasio::net {
 namespace {
@@ -97,6 +98,53 @@ TEST(base64, round_trips_with_padding) {
     EXPECT_EQ(base64_encode(reinterpret_cast<const std::uint8_t*>("foobar"), 6), "Zm9vYmFy");
     std::vector<std::uint8_t> dec;
     EXPECT_FALSE(base64_decode("abc", dec));
+}
+
+
+TEST(sasl_exchange, scram_uses_credentials_as_raw_utf8_as_kafka_does) {
+    // No SASLprep: a no-break space stays one, as in the Java client's ScramFormatter.
+    sasl_exchange x(sasl_mechanism::scram_sha_256, "al\u00A0ice", "pass\u00A0word");
+    std::string token, why;
+    ASSERT_FALSE(x.start(token, why)) << why;
+    const auto r = token.find(",r=");
+    EXPECT_EQ(token.substr(0, r), "n,,n=al\u00A0ice");
+    const std::string nonce = token.substr(r + 3);
+    const std::string server_first = "r=" + nonce + "srv,s=QSXCR+Q6sek8bf92,i=4096";
+    bool done = true;
+    ASSERT_FALSE(x.on_response(server_first, token, done, why));
+    EXPECT_FALSE(done);
+
+    scram_client raw(scram_hash::sha256, "al\u00A0ice", "pass\u00A0word", nonce);
+    std::string expected;
+    ASSERT_FALSE(raw.on_server_first(server_first, expected));
+    EXPECT_EQ(token, expected);
+}
+
+TEST(sasl_exchange, an_empty_username_is_invalid_config_without_the_secret) {
+    sasl_exchange empty(sasl_mechanism::scram_sha_256, "", "secret");
+    std::string token, why;
+    EXPECT_EQ(empty.start(token, why), client_errc::invalid_config);
+    EXPECT_NE(why.find("sasl.username"), std::string::npos) << why;
+    EXPECT_EQ(why.find("secret"), std::string::npos) << why;
+}
+
+TEST(sasl_exchange, plain_sends_credentials_as_given_and_is_done_after_one_answer) {
+    sasl_exchange x(sasl_mechanism::plain, "alice", "pass\u00A0word");
+    std::string token, why;
+    ASSERT_FALSE(x.start(token, why));
+    EXPECT_EQ(token, sasl_plain_token("alice", "pass\u00A0word"));
+    bool done = false;
+    EXPECT_FALSE(x.on_response("", token, done, why));
+    EXPECT_TRUE(done);
+}
+
+TEST(sasl_reauthentication, falls_between_85_and_95_percent_of_the_session_lifetime) {
+    using std::chrono::milliseconds;
+    EXPECT_EQ(sasl_reauthentication_delay(milliseconds(10000), 0.0), milliseconds(8500));
+    EXPECT_EQ(sasl_reauthentication_delay(milliseconds(10000), 0.25), milliseconds(8750));
+    const auto latest = sasl_reauthentication_delay(milliseconds(10000), 0.9999);
+    EXPECT_GE(latest, milliseconds(9490));
+    EXPECT_LE(latest, milliseconds(9500));
 }
 
 }  // namespace
