@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The example programs against kasio-mock-broker (registered with ctest by CMakeLists.txt):
 #   examples_test.sh <kasio-mock-broker> <produce_coro> <produce_callbacks> <io_context_integration>
+#                    <group_member>
 # produce_coro and produce_callbacks must deliver every record and exit 0;
 # io_context_integration must consume exactly what it produced while its heartbeat timer
-# keeps running on the same context.
+# keeps running on the same context; group_member must consume and commit what produce_coro
+# wrote, and a second run in the same group must start at those commits.
 set -euo pipefail
-mock=$1 coro=$2 callbacks=$3 integration=$4
+mock=$1 coro=$2 callbacks=$3 integration=$4 member=$5
 work=$(mktemp -d)
 broker_pid=""
 cleanup() {
@@ -20,7 +22,7 @@ fail() { echo "examples_test: $*" >&2; exit 1; }
 
 mkfifo "$work/stdin" "$work/stdout"
 exec 3<>"$work/stdin" 4<>"$work/stdout"
-"$mock" --brokers 3 --topic keyed:4 --topic shared:1 <"$work/stdin" >"$work/stdout" 3>&- 4>&- &
+"$mock" --brokers 3 --topic keyed:4 --topic shared:1 --topic grouped:3 <"$work/stdin" >"$work/stdout" 3>&- 4>&- &
 broker_pid=$!
 line=""
 read -r -t 60 line <&4 || true
@@ -37,4 +39,19 @@ grep -q '^delivered=50000 failed=0 flushed=yes$' <<<"$out" || fail "produce_call
 out=$("$integration" "$brokers" shared 2000) || fail "io_context_integration exited non-zero: $out"
 grep -q '^produced=2000 consumed=2000$' <<<"$out" || fail "io_context_integration: $out"
 grep -q '^heartbeat: ' <<<"$out" || fail "io_context_integration: no heartbeat ran"
+
+# The mock elects a group's leader session.timeout.ms - 1 s after a member joins: keep it short.
+group_opts=(-X session.timeout.ms=2000 -X heartbeat.interval.ms=100)
+"$coro" "$brokers" grouped 20 >/dev/null || fail "produce_coro (grouped) exited non-zero"
+out=$("$member" "$brokers" grouped g1 20 "${group_opts[@]}") || fail "group_member exited non-zero: $out"
+grep -q '^consumed=20 committed=yes$' <<<"$out" || fail "group_member: $out"
+first=$(grep '^record ' <<<"$out" | sort)
+[[ $(wc -l <<<"$first") == 20 ]] || fail "group_member printed $(wc -l <<<"$first") records: $out"
+# 20 more; the group's next member starts at the commits, so it reads only the new ones.
+"$coro" "$brokers" grouped 20 >/dev/null || fail "produce_coro (grouped) exited non-zero"
+out=$("$member" "$brokers" grouped g1 20 "${group_opts[@]}") || fail "group_member (second run) exited non-zero: $out"
+grep -q '^consumed=20 committed=yes$' <<<"$out" || fail "group_member (second run): $out"
+second=$(grep '^record ' <<<"$out" | sort)
+again=$(comm -12 <(echo "$first") <(echo "$second"))
+[[ -z $again ]] || fail "group_member's second run read committed records again: $again"
 echo "examples_test: ok"

@@ -128,16 +128,24 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
         p.committed_offset = o.offset;
         p.committed_metadata = o.metadata;
     }
+    // A member commits with its generation; anyone else (manual assignment) as a "simple"
+    // consumer, generation -1 and no member id. The generation is the one the commit was made
+    // in: a retry after the group moved on would commit, under the new generation, partitions
+    // that may belong to another member now, overwriting its progress. It fails instead, as
+    // Java's CommitFailedException.
+    const bool as_member = self->group.stable;
+    req.generation_id_or_member_epoch = as_member ? self->group.generation : -1;
+    req.member_id = as_member ? self->group.member_id : std::string();
     const auto deadline = std::chrono::steady_clock::now() + self->cfg.connection.request_timeout;
     for (;;) {
         if (self->closed) co_return asio::error::operation_aborted;
+        if (as_member && !self->group.stable) co_return broker_errc::rebalance_in_progress;
+        if (as_member && (self->group.generation != req.generation_id_or_member_epoch ||
+                          self->group.member_id != req.member_id))
+            co_return broker_errc::illegal_generation;
         error_code ec;
         if (self->group.coordinator < 0) ec = co_await find_coordinator(self);
         if (!ec) {
-            // A member commits with its generation; anyone else (manual assignment) as a
-            // "simple" consumer, generation -1 and no member id.
-            req.generation_id_or_member_epoch = self->group.stable ? self->group.generation : -1;
-            req.member_id = self->group.stable ? self->group.member_id : std::string();
             ++self->commits;
             const std::int32_t node = self->group.coordinator;
             auto [rec, frame] =
