@@ -97,6 +97,7 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     // Strand only.
     std::map<std::int32_t, fetcher_state> fetchers;
     bool metadata_wait = false;  // an async_refresh that kicks the fetchers is pending
+    std::uint64_t metadata_version_seen = 0;  // the metadata cache version kick() last acted on
 
     std::atomic<std::uint64_t> records{0}, bytes{0}, fetch_requests{0}, fetch_responses{0}, list_offsets_requests{0},
         prefetched{0}, prefetched_peak{0}, refreshes{0}, commits{0};

@@ -72,6 +72,7 @@ void consumer::impl::refresh_metadata() {
 void consumer::impl::kick() {
     if (closed) return;
     const auto& cache = refresher.cache();
+    metadata_version_seen = cache.version();
     bool leaderless = false;
     std::vector<std::int32_t> to_start;
     {
@@ -289,6 +290,9 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
     auto& f = self->fetchers.at(node);
     for (;;) {
         if (self->closed) co_return;
+        // Leaders may have moved in a refresh someone else asked for (the periodic one, the
+        // group's, another fetcher's): the new leader's fetcher may be asleep, so wake them all.
+        if (self->refresher.cache().version() != self->metadata_version_seen) self->kick();
         const auto now = clock::now();
         std::vector<inflight_partition> resets;
         std::vector<consumer_detail::fetch_partition_request> wanted;
@@ -337,7 +341,9 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         }
         if (wanted.empty()) {
             if (f.session.session_size() == 0) {
-                f.wake->expires_at(next_retry);
+                // Nothing to fetch here: sleep until kicked, a retry is due, or a second has
+                // passed (to look at the metadata version again when every fetcher is idle).
+                f.wake->expires_at(std::min(next_retry, now + std::chrono::seconds(1)));
                 co_await f.wake->async_wait(nothrow_awaitable);
                 continue;
             }

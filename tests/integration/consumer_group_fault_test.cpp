@@ -165,11 +165,7 @@ class consumer_group_faults : public test::mock_cluster_test {
 protected:
     void SetUp() override {
         mock_cluster_test::SetUp();
-        // As consumer_group_test.cpp: versions librdkafka 2.14's mock parses correctly.
-        ASSERT_EQ(cluster().set_apiversion(11, 0, 5), RD_KAFKA_RESP_ERR_NO_ERROR);  // JoinGroup
-        ASSERT_EQ(cluster().set_apiversion(14, 0, 3), RD_KAFKA_RESP_ERR_NO_ERROR);  // SyncGroup
-        ASSERT_EQ(cluster().set_apiversion(12, 0, 3), RD_KAFKA_RESP_ERR_NO_ERROR);  // Heartbeat
-        ASSERT_EQ(cluster().set_apiversion(13, 0, 1), RD_KAFKA_RESP_ERR_NO_ERROR);  // LeaveGroup
+        ASSERT_EQ(cluster().offer_parsable_group_versions(), RD_KAFKA_RESP_ERR_NO_ERROR);
         ASSERT_EQ(cluster().create_topic(topic, partitions, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
         // Partition p led by broker p % 3 + 1: each broker leads two.
         for (std::int32_t p = 0; p < partitions; ++p) ASSERT_EQ(cluster().set_leader(topic, p, p % 3 + 1), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -240,7 +236,22 @@ protected:
 
     void consume_all(std::size_t waves) {
         ASSERT_TRUE(drive([&] { return book.processed.size() == waves * wave; }))
-            << "processed " << book.processed.size() << " of " << waves * wave;
+            << "processed " << book.processed.size() << " of " << waves * wave << "; " << positions();
+    }
+
+    // Where each member stands, for a failure message.
+    std::string positions() {
+        std::string out;
+        for (member* m : {a.get(), b.get()}) {
+            if (!m) continue;
+            out += m->name + ":";
+            for (const auto& tp : m->c->assignment())
+                out += " p" + std::to_string(tp.partition) + "@" + std::to_string(m->c->position(tp).value_or(-1));
+            const auto st = m->c->stats();
+            out += " (fetches " + std::to_string(st.fetch_requests) + "/" + std::to_string(st.fetch_responses) +
+                   ", prefetched " + std::to_string(st.prefetched_bytes) + ") ";
+        }
+        return out;
     }
 
     // The group settles: every partition owned by one of the two, and its last record's commit

@@ -31,13 +31,7 @@ class consumer_group : public test::mock_cluster_test {
 protected:
     void SetUp() override {
         mock_cluster_test::SetUp();
-        // librdkafka 2.14's mock advertises the flexible versions of these APIs but parses their
-        // arrays with the pre-flexible layout (and LeaveGroup v3+ as v0-2); its own client never
-        // sends them. Offer what it reads correctly, as librdkafka uses it.
-        ASSERT_EQ(cluster().set_apiversion(11, 0, 5), RD_KAFKA_RESP_ERR_NO_ERROR);  // JoinGroup
-        ASSERT_EQ(cluster().set_apiversion(14, 0, 3), RD_KAFKA_RESP_ERR_NO_ERROR);  // SyncGroup
-        ASSERT_EQ(cluster().set_apiversion(12, 0, 3), RD_KAFKA_RESP_ERR_NO_ERROR);  // Heartbeat
-        ASSERT_EQ(cluster().set_apiversion(13, 0, 1), RD_KAFKA_RESP_ERR_NO_ERROR);  // LeaveGroup
+        ASSERT_EQ(cluster().offer_parsable_group_versions(), RD_KAFKA_RESP_ERR_NO_ERROR);
         ASSERT_EQ(cluster().create_topic("grp", partitions), RD_KAFKA_RESP_ERR_NO_ERROR);
     }
     void TearDown() override { test::finish_shutdown(io); }

@@ -139,6 +139,20 @@ rd_kafka_resp_err_t mock_cluster::set_apiversion(int16_t api_key, int16_t min_ve
     return rd_kafka_mock_set_apiversion(cluster_, api_key, min_version, max_version);
 }
 
+rd_kafka_resp_err_t mock_cluster::offer_parsable_group_versions() {
+    const struct {
+        int16_t key, min, max;
+    } group_apis[] = {
+        {11, 0, 5},  // JoinGroup
+        {14, 0, 3},  // SyncGroup
+        {12, 0, 3},  // Heartbeat
+        {13, 0, 1},  // LeaveGroup
+    };
+    for (const auto& api : group_apis)
+        if (auto err = set_apiversion(api.key, api.min, api.max)) return err;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 void mock_cluster::set_group_initial_rebalance_delay(int32_t delay_ms) {
     rd_kafka_mock_group_initial_rebalance_delay_ms(cluster_, delay_ms);
 }

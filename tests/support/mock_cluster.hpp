@@ -98,6 +98,11 @@ public:
     /// What ApiVersions advertises for api_key (max -1: not advertised).
     rd_kafka_resp_err_t set_apiversion(int16_t api_key, int16_t min_version, int16_t max_version);
     void set_group_initial_rebalance_delay(int32_t delay_ms);
+    /// librdkafka 2.14's mock advertises the flexible versions of the group membership APIs but
+    /// parses their arrays with the pre-flexible layout (and LeaveGroup v3+ as v0-2), closing
+    /// the connection; librdkafka itself never sends them. Offers only what it reads correctly:
+    /// JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-1 (what librdkafka uses).
+    rd_kafka_resp_err_t offer_parsable_group_versions();
     /// KIP-714: metrics the brokers ask clients to push, and how often.
     rd_kafka_resp_err_t set_telemetry(std::span<const std::string> metrics,
                                       int64_t push_interval_ms);
