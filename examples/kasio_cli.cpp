@@ -12,8 +12,10 @@
 //       one JSON object per record on stdout,
 //       {"topic":..,"partition":..,"offset":..,"timestamp":..,"key":..,"value":..,"headers":{..}}
 //       (key, value and header values as strings, null when null); exits after --count records,
-//       else runs until SIGINT/SIGTERM. Starts at the beginning by default (as kcat); --group is
-//       stored as group.id (consumer groups come later).
+//       else runs until SIGINT/SIGTERM. Starts at the beginning by default (as kcat). With
+//       --group (and no --partition) it joins group G subscribed to T, starts at the group's
+//       committed offsets (--offset beginning|end: where partitions without one start), commits
+//       automatically and on exit.
 //   -X name=value (every command) sets any kasio property of that client; a bad property is an
 //   error naming it. Brokers: host:port[,host:port...].
 #include "topic_metadata.hpp"
@@ -26,6 +28,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -52,6 +55,7 @@ struct options {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string offset = "beginning";
     std::optional<std::int64_t> count;
+    std::string group;
     /// Properties in the order to apply: those the flags stand for, then -X.
     std::vector<std::pair<std::string, std::string>> properties;
 };
@@ -160,6 +164,7 @@ bool parse_args(int argc, char** argv, options& opt, std::string& error) {
             opt.count = n;
         } else if (consume && arg == "--group") {
             opt.properties.emplace_back("group.id", value);
+            opt.group = value;
         } else {
             known = false;
         }
@@ -359,7 +364,9 @@ void append_record_json(std::string& out, const consumer_record& r) {
 
 asio::awaitable<int> consume(consumer& c, const options& opt, const connection_config& conn) {
     std::vector<topic_partition> parts;
-    if (opt.partition) {
+    if (!opt.group.empty() && !opt.partition) {
+        c.subscribe({opt.topic});  // where to start: committed offsets, else auto.offset.reset
+    } else if (opt.partition) {
         parts.push_back({opt.topic, *opt.partition});
     } else {
         auto [ec, count] = co_await tools::partition_count(opt.brokers, conn, opt.topic);
@@ -369,8 +376,10 @@ asio::awaitable<int> consume(consumer& c, const options& opt, const connection_c
         }
         for (std::int32_t p = 0; p < count; ++p) parts.push_back({opt.topic, p});
     }
-    c.assign(parts);
-    if (opt.offset == "beginning") {
+    if (!parts.empty()) c.assign(parts);
+    if (parts.empty()) {
+        // A group member: the group decides the partitions.
+    } else if (opt.offset == "beginning") {
         c.seek_to_beginning(parts);
     } else if (opt.offset == "end") {
         c.seek_to_end(parts);
@@ -385,13 +394,22 @@ asio::awaitable<int> consume(consumer& c, const options& opt, const connection_c
     while (!opt.count || printed < *opt.count) {
         auto [ec, batch] = co_await c.async_poll(asio::as_tuple(asio::use_awaitable));
         out.clear();
+        std::vector<partition_offset> done;  // group mode: what was printed, to commit
         for (const consumer_record& r : batch) {
             if (opt.count && printed == *opt.count) break;
             append_record_json(out, r);
             ++printed;
+            auto it = std::find_if(done.begin(), done.end(), [&](const auto& o) { return o.partition == r.partition; });
+            if (it != done.end()) it->offset = r.offset + 1;
+            else done.push_back(partition_offset{std::string(r.topic), r.partition, r.offset + 1, {}});
         }
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
+        if (parts.empty() && !done.empty()) {
+            // Exactly what was printed: records after --count stay for the group's next reader.
+            auto [cec] = co_await c.async_commit(std::move(done), asio::as_tuple(asio::use_awaitable));
+            if (cec) std::cerr << "kasio-cli: commit: " << cec.message() << "\n";
+        }
         if (ec == asio::error::operation_aborted) co_return opt.count ? 1 : 0;  // a signal
         if (ec) {
             std::cerr << "kasio-cli: consume: " << ec.message() << "\n";
@@ -453,6 +471,16 @@ int main(int argc, char** argv) {
     if (opt.command == "consume") {
         consumer_config cfg;
         cfg.bootstrap_servers = opt.brokers;
+        if (!opt.group.empty() && !opt.partition) {
+            if (opt.offset != "beginning" && opt.offset != "end") {
+                std::cerr << "kasio-cli: --offset " << opt.offset << " with --group: the group's committed offsets decide\n";
+                return 2;
+            }
+            // Applied first: -X still overrides them. Commits are of what was printed (above).
+            opt.properties.insert(opt.properties.begin(),
+                                  {{"auto.offset.reset", opt.offset == "end" ? "latest" : "earliest"},
+                                   {"enable.auto.commit", "false"}});
+        }
         return configure(cfg, opt) ? run_consume(opt, cfg) : 2;
     }
     connection_config cfg;

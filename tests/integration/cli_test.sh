@@ -64,6 +64,19 @@ partition)
   want=$(for i in $(seq 90 99); do printf '2 %d %d ' "$i" "$i"; done)
   [[ $got == "$want" ]] || fail "got '$got', want '$want'"
   ;;
+group)
+  # Two runs in one group: the second reads exactly what the first left (it commits what it printed).
+  start_broker --topic g:3:1
+  seq 0 59 | "$cli" produce --brokers "$brokers" --topic g || fail "produce failed"
+  fast=(-X session.timeout.ms=2000 -X heartbeat.interval.ms=100)  # the mock elects after session - 1 s
+  timeout 60 "$cli" consume --brokers "$brokers" --topic g --group cg --count 40 "${fast[@]}" >"$work/first" ||
+    fail "first consume failed"
+  timeout 60 "$cli" consume --brokers "$brokers" --topic g --group cg --count 20 "${fast[@]}" >"$work/second" ||
+    fail "second consume failed"
+  got=$(cat "$work/first" "$work/second" | sed -E 's/.*"value":"([0-9]+)".*/\1/' | sort -n | tr '\n' ' ')
+  want=$(seq 0 59 | tr '\n' ' ')
+  [[ $got == "$want" ]] || fail "the two runs read '$got', want each of 0-59 once"
+  ;;
 bad_property)
   start_broker --topic b:1:1
   for cmd in produce consume metadata; do
