@@ -57,15 +57,12 @@ consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
       group(strand),
       planner(cfg.auto_offset_reset) {
     // Checked by consumer_config::set(); a name set directly in the struct and unknown is skipped.
-    bool all_cooperative = true;
-    for (const auto& name : cfg.assignment_strategies) {
-        if (auto a = consumer_detail::make_assignor(name)) {
-            all_cooperative = all_cooperative && a->cooperative();
-            group.assignors.push_back(std::move(a));
-        }
-    }
+    for (const auto& name : cfg.assignment_strategies)
+        if (auto a = consumer_detail::make_assignor(name)) group.assignors.push_back(std::move(a));
     if (group.assignors.empty()) group.assignors.push_back(consumer_detail::make_assignor("range"));
-    group.cooperative = all_cooperative && !group.assignors.empty() && group.assignors.front()->cooperative();
+    // As Java: incremental rebalancing only when every assignor listed supports it.
+    group.cooperative = std::all_of(group.assignors.begin(), group.assignors.end(),
+                                    [](const auto& a) { return a->cooperative(); });
 }
 
 void consumer::impl::post_kick() {

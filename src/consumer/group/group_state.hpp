@@ -44,7 +44,6 @@ struct group_state {
     bool stable = false;        ///< joined and synced; heartbeating
     bool rejoin_needed = true;
     bool loop_running = false;
-    bool leave_requested = false;  ///< unsubscribe or close: leave, then stop the loop
     std::uint64_t rebalances = 0;
     std::vector<topic_partition> owned;        ///< the group's assignment to this member (sorted)
     std::vector<std::string> joined_topics;    ///< the subscription sent in the last JoinGroup
