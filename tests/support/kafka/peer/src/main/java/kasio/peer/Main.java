@@ -1,0 +1,165 @@
+package kasio.peer;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Java reference peer for kasio's tests.
+ *
+ * Usage: java -cp CP kasio.peer.Main COMMAND --bootstrap host:port [--config k=v ...]
+ *        [--timeout-ms N] [command options]
+ *
+ * JSON lines go to stdout (flushed per line), diagnostics to stderr. Exit code 0
+ * on success, 1 on any error (with a one-line "kasio-peer COMMAND: error: ..."
+ * message on stderr).
+ */
+public final class Main {
+    private Main() {}
+
+    interface Command {
+        void run(Args a) throws Exception;
+    }
+
+    private record Spec(Command cmd, List<String> options, String usage) {}
+
+    private static final List<String> COMMON = List.of("bootstrap", "config", "timeout-ms");
+    private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
+
+    private static void def(String name, Command c, String usage, String... options) {
+        COMMANDS.put(name, new Spec(c, List.of(options), usage));
+    }
+
+    static {
+        def("produce", Produce::produce, "--topic T  (records as JSON lines on stdin)", "topic");
+        def("produce-seq", Produce::produceSeq, "--topic T --count N [--size S] [--partitions P]",
+            "topic", "count", "size", "partitions");
+        def("consume", Consume::consume,
+            "--topic T [--partitions 0,1] [--count N] [--from beginning|end] [--until-end]",
+            "topic", "partitions", "count", "from", "until-end");
+        def("verify-seq", Consume::verifySeq, "--topic T --expect N", "topic", "expect");
+        def("group-member", GroupMember::run,
+            "--topic T --group G [--assignor range|roundrobin|cooperative-sticky] [--instance-id ID]"
+                + " [--max-ms M] [--commit sync|none] [--leave-group default|leave|remain]",
+            "topic", "group", "assignor", "instance-id", "max-ms", "commit", "leave-group");
+        def("create-topic", AdminTopics::createTopic,
+            "--topic T --partitions P --replication R [--topic-config k=v ...] [--if-not-exists]",
+            "topic", "partitions", "replication", "topic-config", "if-not-exists");
+        def("delete-topic", AdminTopics::deleteTopic, "--topic T [--if-exists]", "topic", "if-exists");
+        def("describe-topic", AdminTopics::describeTopic, "--topic T", "topic");
+        def("list-offsets", AdminTopics::listOffsets, "--topic T", "topic");
+        def("elect-leaders", AdminTopics::electLeaders, "--topic T [--partitions 0,1]", "topic", "partitions");
+        def("reassign", AdminTopics::reassign, "--topic T --partition P --replicas 2,3,1",
+            "topic", "partition", "replicas");
+        def("wait-brokers", AdminCluster::waitBrokers, "--count N", "count");
+        def("set-quota", AdminCluster::setQuota,
+            "(--client-id C | --user U) [--producer-byte-rate N] [--consumer-byte-rate N]"
+                + "  (a negative rate removes the quota)",
+            "client-id", "user", "producer-byte-rate", "consumer-byte-rate");
+        def("describe-group", AdminCluster::describeGroup, "--group G", "group");
+        def("group-offsets", AdminCluster::groupOffsets, "--group G", "group");
+        def("create-scram", AdminCluster::createScram,
+            "--user U --password P [--mechanism SCRAM-SHA-256|SCRAM-SHA-512] [--iterations N]",
+            "user", "password", "mechanism", "iterations");
+    }
+
+    /** Extra time past --timeout-ms (or --max-ms) before the watchdog kills the JVM. */
+    static final long WATCHDOG_GRACE_MS = 15000;
+
+    public static void main(String[] argv) {
+        // Must happen before any Kafka/slf4j class is loaded: WARN and above, to stderr.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+            System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("help")) {
+            usage();
+            System.exit(argv.length == 0 ? 1 : 0);
+        }
+        String name = argv[0];
+        int rc = 0;
+        try {
+            Spec spec = COMMANDS.get(name);
+            if (spec == null) {
+                throw new PeerException("unknown command '" + name + "' (try --help)");
+            }
+            Set<String> allowed = new HashSet<>(COMMON);
+            allowed.addAll(spec.options());
+            Args a = new Args(name, argv, 1, allowed);
+            a.req("bootstrap");
+            long limit = a.timeoutMs;
+            if (name.equals("group-member") && a.has("max-ms")) {
+                limit = Math.max(limit, a.longOpt("max-ms", 0));
+            }
+            startWatchdog(name, limit + WATCHDOG_GRACE_MS);
+            spec.cmd().run(a);
+        } catch (Throwable t) {
+            System.err.println("kasio-peer " + name + ": error: " + describe(t));
+            if (System.getenv("KASIO_PEER_TRACE") != null) {
+                t.printStackTrace();
+            }
+            rc = 1;
+        }
+        System.err.flush();
+        // Exit explicitly: stdin readers and client threads must not keep the JVM alive.
+        System.exit(rc);
+    }
+
+    private static void startWatchdog(String name, long ms) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("kasio-peer " + name + ": error: timeout: command still running after "
+                + ms + " ms (watchdog), killing the JVM");
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
+        }, "kasio-peer-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One-line description of an exception, unwrapping future wrappers. */
+    static String describe(Throwable t) {
+        while ((t instanceof ExecutionException || t instanceof CompletionException)
+               && t.getCause() != null) {
+            t = t.getCause();
+        }
+        StringBuilder sb = new StringBuilder();
+        if (t instanceof PeerException) {
+            sb.append(t.getMessage());
+        } else {
+            sb.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) {
+                sb.append(": ").append(t.getMessage());
+            }
+        }
+        Throwable c = t.getCause();
+        int depth = 0;
+        while (c != null && c != t && depth++ < 4) {
+            sb.append(" (caused by ").append(c.getClass().getSimpleName());
+            if (c.getMessage() != null) {
+                sb.append(": ").append(c.getMessage());
+            }
+            sb.append(')');
+            t = c;
+            c = c.getCause();
+        }
+        return sb.toString().replace('\n', ' ');
+    }
+
+    private static void usage() {
+        System.err.println("usage: java -cp CP kasio.peer.Main COMMAND --bootstrap host:port[,...]"
+            + " [--config key=value ...] [--timeout-ms N (default 60000)] OPTIONS");
+        for (Map.Entry<String, Spec> e : COMMANDS.entrySet()) {
+            System.err.println("  " + e.getKey() + " " + e.getValue().usage());
+        }
+    }
+}
