@@ -4,6 +4,8 @@
 # 1,000,000 records with kasio-perf, consume them back, and print a short summary.
 #
 #   ./examples/quickstart.sh                      # local mock cluster
+#   ./examples/quickstart.sh --kafka              # a local Apache Kafka 4.4 cluster (1 controller,
+#                                                 # 3 brokers; fetched with Maven once, ~30 s to start)
 #   ./examples/quickstart.sh --brokers h:p,...    # a real cluster instead
 #   options: --count N (default 1000000), --size S (value bytes, default 100),
 #            --topic T (default: quickstart locally; on a real cluster a fresh
@@ -20,13 +22,15 @@ size=100
 partitions=64   # the mock keeps 5 MiB per partition: enough of them that nothing is dropped
 
 brokers=""
+kafka=0
 while (($#)); do
   case "$1" in
     --brokers) brokers=$2; shift 2 ;;
     --topic) topic=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --kafka) kafka=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -41,10 +45,24 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$build" -j2 --target kasio-cli kasio-perf kasio-mock-broker
 
 broker_pid=""
-cleanup() { [[ -n "$broker_pid" ]] && kill "$broker_pid" 2>/dev/null || true; }
+kafka_dir=""
+cleanup() {
+  [[ -n "$broker_pid" ]] && kill "$broker_pid" 2>/dev/null
+  [[ -n "$kafka_dir" ]] && "$root/tests/support/kafka/cluster.sh" "$kafka_dir" stop
+  true
+}
 trap cleanup EXIT
 
-if [[ -z "$brokers" ]]; then
+if ((kafka)) && [[ -z "$brokers" ]]; then
+  kafka_dir=$build/quickstart-kafka
+  echo "quickstart: starting a local Apache Kafka cluster in $kafka_dir" >&2
+  "$root/tests/support/kafka/cluster.sh" "$kafka_dir" start
+  brokers=$(sed -n 's/^KASIO_KAFKA_BOOTSTRAP=//p' "$kafka_dir/cluster.env")
+  topic=${topic:-quickstart}
+  "$root/tests/support/kafka/cluster.sh" "$kafka_dir" peer create-topic --topic "$topic" \
+    --partitions 12 --replication 3 >/dev/null
+  echo "quickstart: Kafka at $brokers (topic $topic, 12 partitions, replication 3)" >&2
+elif [[ -z "$brokers" ]]; then
   topic=${topic:-quickstart}
   if (( count * (size + 70) / partitions > 5 * 1024 * 1024 )); then
     echo "quickstart: $count records of $size bytes overflow the mock's 5 MiB per partition" >&2

@@ -243,6 +243,12 @@ struct consumer_stats {
     std::uint64_t bytes = 0;             ///< record batch bytes received
     std::uint64_t fetch_requests = 0;    ///< Fetch requests sent
     std::uint64_t fetch_responses = 0;   ///< Fetch responses received
+    /// Fetch requests sent in a broker's fetch session (KIP-227) as incremental requests:
+    /// they list only partitions whose offset or limits changed.
+    std::uint64_t incremental_fetch_requests = 0;
+    /// Fetch sessions the broker dropped (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH):
+    /// the next request to that broker is full again.
+    std::uint64_t fetch_session_resets = 0;
     std::uint64_t list_offsets_requests = 0;
     std::uint64_t prefetched_bytes = 0;  ///< fetched bytes waiting for poll now
     std::uint64_t prefetched_bytes_peak = 0;

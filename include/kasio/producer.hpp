@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace kasio {
@@ -114,6 +115,10 @@ struct producer_stats {
     std::size_t buffer_bytes = 0;         ///< buffer.memory in use by batches now
     std::size_t waiting_bytes = 0;        ///< bytes held by sends waiting for memory or metadata
     std::size_t waiting_sends = 0;        ///< sends waiting for memory or metadata
+    /// Batches that came back with an error (retried or failed), per error in the order first
+    /// seen: the broker's codes (not_leader_or_follower, out_of_order_sequence_number, ...) and
+    /// the client's (a request that timed out, a connection that closed).
+    std::vector<std::pair<error_code, std::uint64_t>> batch_errors;
 };
 
 class producer {

@@ -11,6 +11,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include <mutex>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -85,6 +87,21 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     clock::time_point earliest{};     // no requested refresh before this
     clock::time_point next_periodic{};
     std::atomic<std::uint64_t> sent{0};
+    mutable std::mutex refusal_mutex;  // refusal() is read from the clients' strands
+    error_code last_refusal;
+
+    // An error that the same request will meet again, however often it is retried.
+    static bool is_refusal(const error_code& ec) {
+        if (ec.category() == broker_category()) return !is_retriable(ec);
+        if (ec.category() != client_category()) return false;  // sockets: a broker may come back
+        switch (static_cast<client_errc>(ec.value())) {
+        case client_errc::certificate_verify_failed:
+        case client_errc::tls_handshake_failed:
+        case client_errc::invalid_config:
+        case client_errc::no_common_version: return true;
+        default: return false;
+        }
+    }
 
     const log_config& logcfg() const { return pool.config().connection.log; }
     template <class MakeLine>
@@ -222,6 +239,10 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 co_return;
             }
             const auto end = clock::now();
+            {
+                std::lock_guard lock(self->refusal_mutex);
+                self->last_refusal = is_refusal(ec) ? ec : error_code{};
+            }
             if (ec) {
                 const auto delay = self->retry.next();
                 self->next_periodic = self->earliest = end + delay;
@@ -294,6 +315,11 @@ void metadata_refresher::start_refresh(const std::shared_ptr<impl>& self, refres
 }
 
 const metadata_cache& metadata_refresher::cache() const noexcept { return impl_->cache; }
+
+error_code metadata_refresher::refusal() const {
+    std::lock_guard lock(impl_->refusal_mutex);
+    return impl_->last_refusal;
+}
 
 std::uint64_t metadata_refresher::requests_sent() const noexcept { return impl_->sent.load(std::memory_order_relaxed); }
 

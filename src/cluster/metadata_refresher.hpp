@@ -91,6 +91,12 @@ public:
     /// The cache. runs on: pool strand (call it only from there, or with the io_context idle).
     const metadata_cache& cache() const noexcept;
 
+    /// The error of the last refresh when retrying cannot fix it (wrong credentials, a broker
+    /// certificate that does not verify, a refused request); clear after a refresh succeeds or
+    /// fails for a passing reason. Callers waiting for metadata fail with it instead of waiting
+    /// out their timeout (any thread).
+    error_code refusal() const;
+
     /// Metadata requests handed to the pool so far, one per broker tried (any thread).
     std::uint64_t requests_sent() const noexcept;
 

@@ -313,6 +313,8 @@ consumer_stats consumer::stats() const {
     s.bytes = impl_->bytes;
     s.fetch_requests = impl_->fetch_requests;
     s.fetch_responses = impl_->fetch_responses;
+    s.incremental_fetch_requests = impl_->incremental_fetch_requests;
+    s.fetch_session_resets = impl_->fetch_session_resets;
     s.list_offsets_requests = impl_->list_offsets_requests;
     s.prefetched_bytes = impl_->prefetched;
     s.prefetched_bytes_peak = impl_->prefetched_peak;

@@ -100,7 +100,8 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     std::uint64_t metadata_version_seen = 0;  // the metadata cache version kick() last acted on
 
     std::atomic<std::uint64_t> records{0}, bytes{0}, fetch_requests{0}, fetch_responses{0}, list_offsets_requests{0},
-        prefetched{0}, prefetched_peak{0}, refreshes{0}, commits{0};
+        prefetched{0}, prefetched_peak{0}, refreshes{0}, commits{0}, incremental_fetch_requests{0},
+        fetch_session_resets{0};
 
     std::size_t prefetch_limit() const noexcept { return cfg.queued_max_kbytes * 1024; }
 

@@ -209,6 +209,8 @@ bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, 
     error_code top = ec ? ec : (resp.error_code ? error_code(static_cast<broker_errc>(resp.error_code)) : error_code{});
     if (ec) session.on_failure();
     else session.on_response(top, resp.session_id);
+    if (top == broker_errc::fetch_session_id_not_found || top == broker_errc::invalid_fetch_session_epoch)
+        ++self.fetch_session_resets;
     ++self.fetch_responses;
 
     std::lock_guard lock(self.mutex);
@@ -385,6 +387,7 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
             }
         }
         ++self->fetch_requests;
+        if (!built.full) ++self->incremental_fetch_requests;
         f.reserved = room;
         auto& pool = self->pool;
         auto [ec, frame] = co_await pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);

@@ -302,6 +302,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         s.retired.responses += c.responses;
         s.retired.bytes_out += c.bytes_out;
         s.retired.bytes_in += c.bytes_in;
+        s.retired.reauthentications += c.reauthentications;
         s.retired.peak_in_flight = std::max(s.retired.peak_in_flight, c.peak_in_flight);
         s.retired.peak_read_buffer_bytes = std::max(s.retired.peak_read_buffer_bytes, c.peak_read_buffer_bytes);
         s.retired.last_rtt = c.last_rtt;
@@ -440,6 +441,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
                     e.counters.responses += c.responses;
                     e.counters.bytes_out += c.bytes_out;
                     e.counters.bytes_in += c.bytes_in;
+                    e.counters.reauthentications += c.reauthentications;
                     e.counters.in_flight = c.in_flight;
                     e.counters.peak_in_flight = std::max(e.counters.peak_in_flight, c.peak_in_flight);
                     e.counters.peak_read_buffer_bytes =

@@ -119,6 +119,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     std::atomic<std::uint32_t> n_peak_in_flight{0};  // written only on the strand
     std::atomic<std::int64_t> last_rtt_us{0};
     std::atomic<std::uint64_t> n_peak_read_buffer{0};  // written only on the strand
+    std::atomic<std::uint64_t> n_reauthentications{0};  // written only on the strand
 
     // ---- logging: the level is checked before anything is formatted
     template <class MakeLine>
@@ -448,6 +449,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             const error_code ec = co_await self->authenticate(self->versions, true);
             if (self->st != state::ready) co_return;
             if (ec) co_return self->shutdown(ec, "SASL re-authentication failed: " + ec.message());
+            self->n_reauthentications.fetch_add(1, std::memory_order_relaxed);
             self->mpx.hold(false);
             self->write_signal.cancel();
         }
@@ -614,6 +616,7 @@ connection_stats connection::stats() const noexcept {
     s.peak_in_flight = i.n_peak_in_flight.load(std::memory_order_relaxed);
     s.peak_read_buffer_bytes = i.n_peak_read_buffer.load(std::memory_order_relaxed);
     s.last_rtt = std::chrono::microseconds(i.last_rtt_us.load(std::memory_order_relaxed));
+    s.reauthentications = i.n_reauthentications.load(std::memory_order_relaxed);
     return s;
 }
 

@@ -38,6 +38,7 @@ struct connection_stats {
     std::uint32_t peak_in_flight = 0;     ///< the most ever written and not yet answered at once
     std::chrono::microseconds last_rtt{}; ///< write finished -> response parsed, last response
     std::uint64_t peak_read_buffer_bytes = 0;  ///< the most the read side ever held allocated
+    std::uint64_t reauthentications = 0;  ///< completed SASL re-authentications (KIP-368)
 };
 
 /// One TCP connection to one broker.

@@ -201,7 +201,13 @@ void producer::impl::process_waiting(time_point now) {
         const topic_info* t = topics.find(w.topic);
         const std::int32_t n = t != nullptr ? t->partitions.load(std::memory_order_acquire) : 0;
         if (n == 0) {  // metadata not known yet
-            if (now >= w.deadline) {
+            if (const error_code refused = refresher.refusal()) {
+                // The cluster refuses us (authentication, TLS): waiting max.block.ms cannot help.
+                if (cfg.connection.log.enabled(log_level::error))
+                    cfg.connection.log.sink(log_level::error, "producer: metadata for topic " + w.topic +
+                                                                  " refused: " + refused.message());
+                it = finish(it, refused);
+            } else if (now >= w.deadline) {
                 if (cfg.connection.log.enabled(log_level::warning))
                     cfg.connection.log.sink(log_level::warning, "producer: topic " + w.topic +
                                                                     " not in metadata after max.block.ms");
@@ -280,6 +286,10 @@ void producer::impl::abort_all(error_code ec) {
 
 // runs on: strand
 void producer::impl::check_waiters(time_point now) {
+    // Sends accepted before close() may still wait for their topic's metadata or for memory:
+    // they are delivered like the rest, so the accumulator refuses appends only once none is
+    // left (new sends are refused at once by `closing`).
+    if (close_deadline && waiting.empty()) acc.close();
     const bool idle = !acc.has_incomplete() && waiting.empty();
     if (idle && !flush_waiters.empty()) {
         for (auto& h : flush_waiters) {
@@ -313,7 +323,6 @@ void producer::impl::flush(void_handler h) {
 void producer::impl::close(std::chrono::milliseconds timeout, void_handler h) {
     if (stopped || config_error) return complete(std::move(h), strand, config_error);
     closing.store(true, std::memory_order_release);
-    acc.close();
     const time_point deadline = clock::now() + timeout;
     close_deadline = close_deadline ? std::min(*close_deadline, deadline) : deadline;
     close_waiters.push_back(std::move(h));
@@ -332,6 +341,8 @@ producer_stats producer::impl::stats() const {
     s.buffer_bytes = acc.memory_used();
     s.waiting_bytes = waiting_bytes.load(std::memory_order_relaxed);
     s.waiting_sends = waiting_count.load(std::memory_order_relaxed);
+    std::lock_guard lock(errors_mutex);
+    s.batch_errors = batch_errors;
     return s;
 }
 

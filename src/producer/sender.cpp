@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <mutex>
 
 namespace kasio {
 
@@ -187,6 +188,12 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
     if (tracker) verdict = tracker->on_error(*b, ec, log_start_offset, attempts_left, timed_out);
     else if (attempts_left && !timed_out && is_retriable(ec)) verdict = batch_verdict::retry;
     const auto records = static_cast<std::uint64_t>(b->record_count());
+    {
+        std::lock_guard lock(errors_mutex);
+        auto it = std::find_if(batch_errors.begin(), batch_errors.end(), [&](const auto& e) { return e.first == ec; });
+        if (it == batch_errors.end()) batch_errors.emplace_back(ec, 1);
+        else ++it->second;
+    }
     switch (verdict) {
         case batch_verdict::retry:
             retries.fetch_add(1, std::memory_order_relaxed);

@@ -56,6 +56,26 @@ TEST_F(producer_basic, delivers_keyed_records_with_increasing_offsets_per_partit
     expect_every_record_once_in_order(cluster().bootstrap(), gen, partitions, n);
 }
 
+// Found against real Kafka: close() right after the first sends to a topic failed them with
+// connection_closed while they waited for the topic's metadata. A send accepted before close
+// is delivered, wherever it waits.
+TEST_F(producer_basic, close_right_after_sends_to_a_new_topic_delivers_them) {
+    ASSERT_EQ(cluster().create_topic("fresh", 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    io_thread io;
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap()};
+    producer p(io.io().get_executor(), cfg);
+    delivery_counter counter;
+    record_generator gen{"fresh"};
+    for (std::size_t i = 0; i < 100; ++i) p.async_send(gen.make(i), counter.handler());
+    std::future<void> closed = p.async_close(std::chrono::seconds(30), asio::use_future);
+    EXPECT_NO_THROW(closed.get());
+    EXPECT_EQ(counter.ok.load(), 100u) << "first error: " << counter.error();
+    EXPECT_EQ(counter.failed.load(), 0u);
+    io.stop();
+    expect_every_record_once_in_order(cluster().bootstrap(), gen, 2, 100);
+}
+
 TEST_F(producer_basic, coroutine_send_reports_partition_and_offset) {
     ASSERT_EQ(cluster().create_topic("coro", 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     asio::io_context io;

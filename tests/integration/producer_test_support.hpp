@@ -4,13 +4,12 @@
 // with librdkafka and verifies each record, its partition and the order per partition.
 #pragma once
 
+#include "io_thread.hpp"
 #include "mock_cluster_fixture.hpp"
 #include "rdkafka_reader.hpp"
 
 #include <kasio/producer.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <gtest/gtest.h>
@@ -21,7 +20,6 @@
 #include <future>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace kasio::test {
@@ -32,25 +30,6 @@ inline std::size_t scaled(std::size_t n, std::size_t min = 100) {
     if (const char* s = std::getenv("KASIO_TEST_SCALE")) scale = std::atof(s);
     return std::max(min, static_cast<std::size_t>(static_cast<double>(n) * scale));
 }
-
-/// An io_context run by one background thread until stop().
-class io_thread {
-public:
-    io_thread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-    ~io_thread() { stop(); }
-    boost::asio::io_context& io() { return io_; }
-    void stop() {
-        if (!thread_.joinable()) return;
-        guard_.reset();
-        io_.stop();
-        thread_.join();
-    }
-
-private:
-    boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-    std::thread thread_;
-};
 
 /// Record number i: key "k<i>", value "v<i>" padded to value_size, headers seq=<i> and a
 /// null-valued one, timestamp base + i. Buffers live in the generator until the next make().

@@ -14,8 +14,8 @@
 # Ports: KASIO_KAFKA_PORT_BASE (default 19000). Controller: base+1. Broker N: base+10N + 0
 # PLAINTEXT, +1 SASL_PLAINTEXT, +2 SSL, +3 SASL_SSL. SASL users (PLAIN and SCRAM-SHA-256/512):
 # kasio/kasio-secret, admin/admin-secret. SASL connections must re-authenticate every
-# KASIO_KAFKA_REAUTH_MS (default 10000; KIP-368). The CA is DIR/certs/ca.pem; broker
-# certificates name localhost and 127.0.0.1. JVM heap per node: KASIO_KAFKA_HEAP (default 768m).
+# KASIO_KAFKA_REAUTH_MS (default 5000; KIP-368). The CA is DIR/certs/ca.pem; broker
+# certificates name localhost only (not 127.0.0.1). JVM heap per node: KASIO_KAFKA_HEAP (default 768m).
 # cluster.env holds the addresses as shell assignments, for the tests to read.
 set -euo pipefail
 
@@ -27,7 +27,7 @@ shift 2
 
 base=${KASIO_KAFKA_PORT_BASE:-19000}
 heap=${KASIO_KAFKA_HEAP:-768m}
-reauth_ms=${KASIO_KAFKA_REAUTH_MS:-10000}
+reauth_ms=${KASIO_KAFKA_REAUTH_MS:-5000}
 readonly brokers=(1 2 3)
 readonly store_pass=kasio-store
 
@@ -50,7 +50,8 @@ make_certs() {
     -keyout "$c/ca.key" -out "$c/ca.pem" 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
     -keyout "$c/broker.key" -out "$c/broker.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$c/san.ext"
+  # localhost only: a client that connects to 127.0.0.1 and checks the name must refuse it.
+  printf 'subjectAltName=DNS:localhost\n' >"$c/san.ext"
   openssl x509 -req -in "$c/broker.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" -CAcreateserial \
     -days 3650 -extfile "$c/san.ext" -out "$c/broker.pem" 2>/dev/null
   openssl pkcs12 -export -in "$c/broker.pem" -inkey "$c/broker.key" -name broker \

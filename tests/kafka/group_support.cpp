@@ -1,0 +1,288 @@
+#include "group_support.hpp"
+
+#include "kafka_cluster.hpp"
+#include "kasio_clients.hpp"
+
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <charconv>
+#include <sstream>
+
+namespace kasio::test::kafka {
+namespace {
+
+std::optional<std::int64_t> number_in(std::string_view text) {
+    std::int64_t n = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (r.ec != std::errc{}) return std::nullopt;
+    return n;
+}
+
+std::string list(const std::vector<std::int32_t>& parts) {
+    std::string s;
+    for (const auto p : parts) s += (s.empty() ? "" : ",") + std::to_string(p);
+    return s;
+}
+
+}  // namespace
+
+/// One kasio member: polls on its strand without end, processes, then commits what it processed.
+struct group_world::kasio_member {
+    kasio_member(group_world& w, std::string n) : world(w), name(std::move(n)) {}
+    group_world& world;
+    std::string name;
+    std::unique_ptr<consumer> c;
+    std::atomic<bool> stopped{false};
+
+    void poll() {
+        c->async_poll([this](error_code ec, fetch_batch batch) {
+            if (stopped || ec == boost::asio::error::operation_aborted) return;
+            if (ec) world.on_event(name, "poll error " + ec.message(), {});
+            std::map<std::int32_t, std::int64_t> next;
+            for (const consumer_record& r : batch) {
+                if (r.value) {
+                    const auto seq = number_in({reinterpret_cast<const char*>(r.value->data()), r.value->size()});
+                    if (seq) world.on_processed(*seq);
+                }
+                next[r.partition] = r.offset + 1;
+            }
+            if (!next.empty()) {
+                std::vector<partition_offset> offsets;
+                for (const auto& [p, o] : next) offsets.push_back(partition_offset{std::string(r_topic()), p, o, {}});
+                c->async_commit(std::move(offsets), [this](error_code cec) {
+                    if (!cec) return;
+                    std::lock_guard lock(world.m_);
+                    ++world.commit_failures_;  // refused across a rebalance: processed again later
+                });
+            }
+            poll();
+        });
+    }
+    const std::string& r_topic() const { return world.topic_; }
+};
+
+group_world::group_world(std::string topic, int partitions) : topic_(std::move(topic)), partitions_(partitions) {}
+
+group_world::~group_world() {
+    close_all();
+    io_.stop();
+}
+
+void group_world::add_kasio(const std::string& name, const std::string& group, const std::string& assignor,
+                            const std::string& instance_id) {
+    consumer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap};
+    EXPECT_FALSE(cfg.set("group.id", group));
+    if (!instance_id.empty()) {
+        EXPECT_FALSE(cfg.set("group.instance.id", instance_id));
+    }
+    EXPECT_FALSE(cfg.set("auto.offset.reset", "earliest"));
+    EXPECT_FALSE(cfg.set("enable.auto.commit", "false"));
+    EXPECT_FALSE(cfg.set("session.timeout.ms", "10000"));
+    EXPECT_FALSE(cfg.set("heartbeat.interval.ms", "1000"));
+    EXPECT_FALSE(cfg.set("partition.assignment.strategy", assignor));
+    EXPECT_FALSE(cfg.set("client.id", name));
+    auto m = std::make_unique<kasio_member>(*this, name);
+    m->c = std::make_unique<consumer>(io_.io().get_executor(), cfg);
+    rebalance_listener l;
+    auto parts = [](const std::vector<topic_partition>& tps) {
+        std::vector<std::int32_t> out;
+        for (const auto& tp : tps) out.push_back(tp.partition);
+        return out;
+    };
+    l.on_assigned = [this, name, parts](const auto& tps) { on_event(name, "assigned", parts(tps)); };
+    l.on_revoked = [this, name, parts](const auto& tps) { on_event(name, "revoked", parts(tps)); };
+    l.on_lost = [this, name, parts](const auto& tps) { on_event(name, "lost", parts(tps)); };
+    m->c->subscribe({topic_}, l);
+    m->poll();  // any thread; later polls chain from its completions
+    kasio_[name] = std::move(m);
+}
+
+void group_world::add_java(const std::string& name, const std::string& group, const std::string& assignor) {
+    auto on_line = [this, name](const json& line) {
+        const std::string& event = line["event"].as_string();
+        if (event == "record") {
+            if (const auto seq = number_in(line["value"].as_string())) on_processed(*seq);
+        } else if (event == "assigned" || event == "revoked" || event == "lost") {
+            std::vector<std::int32_t> parts;
+            for (const json& p : line["partitions"].items) parts.push_back(static_cast<std::int32_t>(p.as_int()));
+            on_event(name, event, parts);
+        }
+    };
+    java_[name] = std::make_unique<peer_process>(
+        "group-member",
+        std::vector<std::string>{"--topic", topic_, "--group", group, "--assignor", assignor, "--max-ms", "600000",
+                                 "--config", "session.timeout.ms=10000", "--config", "heartbeat.interval.ms=1000",
+                                 "--config", "client.id=" + name},
+        on_line);
+}
+
+void group_world::close_kasio(const std::string& name) {
+    kasio_member& m = *kasio_.at(name);
+    if (!m.c || m.stopped) return;
+    const error_code ec = result_of(m.c->async_close(boost::asio::use_future));
+    EXPECT_FALSE(ec) << name << " close: " << ec.message();
+    m.stopped = true;
+    on_event(name, "closed", {});
+}
+
+void group_world::kill_java(const std::string& name) {
+    java_.at(name)->kill();
+    const std::set<std::int32_t> owned = owned_by(name);
+    on_event(name, "killed", std::vector<std::int32_t>(owned.begin(), owned.end()));
+}
+
+void group_world::close_all() {
+    for (auto& [name, m] : kasio_)
+        if (m->c && !m->stopped) close_kasio(name);
+    for (auto& [name, p] : java_) {
+        p->close_stdin();
+        if (p->wait_exit(std::chrono::seconds(60)) == -2) p->kill();
+    }
+}
+
+void group_world::on_event(const std::string& member, const std::string& kind, const std::vector<std::int32_t>& parts) {
+    std::lock_guard lock(m_);
+    timeline_.push_back(member + " " + kind + " [" + list(parts) + "]");
+    if (kind == "assigned" || kind == "revoked" || kind == "lost") ++events_[member];
+    for (const auto p : parts) {
+        auto it = owner_.find(p);
+        if (kind == "assigned") {
+            if (it != owner_.end() && it->second != member) {
+                ++double_owned_;
+                timeline_.push_back("  ^ partition " + std::to_string(p) + " still owned by " + it->second);
+            }
+            owner_[p] = member;
+        } else if (it != owner_.end() && it->second == member) {
+            owner_.erase(it);
+        }
+    }
+    if (kind == "closed" || kind == "killed")
+        std::erase_if(owner_, [&](const auto& e) { return e.second == member; });
+    cv_.notify_all();
+}
+
+void group_world::on_processed(std::int64_t seq) {
+    std::lock_guard lock(m_);
+    if (seq < 0 || static_cast<std::size_t>(seq) >= processed_.size()) return;
+    if (processed_[static_cast<std::size_t>(seq)]++ != 0) ++redeliveries_;
+    cv_.notify_all();
+}
+
+bool group_world::wait_owners(const std::set<std::string>& members, std::chrono::seconds timeout) {
+    std::unique_lock lock(m_);
+    return cv_.wait_for(lock, timeout, [&] {
+        if (owner_.size() != static_cast<std::size_t>(partitions_)) return false;
+        std::set<std::string> owners;
+        for (const auto& [p, m] : owner_) owners.insert(m);
+        return owners == members;
+    });
+}
+
+void group_world::produce_wave(std::size_t count) {
+    std::size_t first;
+    {
+        std::lock_guard lock(m_);
+        first = produced_;
+        processed_.resize(first + count, 0);
+    }
+    std::vector<owned_record> records(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        records[i].partition = static_cast<std::int32_t>((first + i) % static_cast<std::size_t>(partitions_));
+        records[i].value = std::to_string(first + i);
+        records[i].timestamp = 1700000000000;
+    }
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap};
+    EXPECT_EQ(kasio_produce(cfg, topic_, records), "");
+    std::lock_guard lock(m_);
+    produced_ = first + count;
+    timeline_.push_back("produced " + std::to_string(first) + ".." + std::to_string(produced_ - 1));
+}
+
+bool group_world::wait_processed(std::chrono::seconds timeout) {
+    std::unique_lock lock(m_);
+    return cv_.wait_for(lock, timeout, [&] {
+        for (std::size_t i = 0; i < produced_; ++i)
+            if (processed_[i] == 0) return false;
+        return true;
+    });
+}
+
+std::size_t group_world::double_ownerships() const {
+    std::lock_guard lock(m_);
+    return double_owned_;
+}
+
+std::size_t group_world::unprocessed() const {
+    std::lock_guard lock(m_);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < produced_; ++i) n += processed_[i] == 0;
+    return n;
+}
+
+std::set<std::int32_t> group_world::owned_by(const std::string& member) const {
+    std::lock_guard lock(m_);
+    std::set<std::int32_t> out;
+    for (const auto& [p, m] : owner_)
+        if (m == member) out.insert(p);
+    return out;
+}
+
+std::size_t group_world::assignment_events(const std::string& member) const {
+    std::lock_guard lock(m_);
+    const auto it = events_.find(member);
+    return it == events_.end() ? 0 : it->second;
+}
+
+int group_world::coordinator(const std::string& group) const {
+    const peer_result r = run_peer("describe-group", {"--group", group});
+    if (r.status != 0 || r.lines.empty()) return -1;
+    return static_cast<int>(r.lines[0]["coordinator"].as_int());
+}
+
+std::map<std::int32_t, std::int64_t> group_world::end_offsets() const {
+    std::map<std::int32_t, std::int64_t> out;
+    for (const json& l : run_peer("list-offsets", {"--topic", topic_}).lines)
+        out[static_cast<std::int32_t>(l["partition"].as_int())] = l["latest"].as_int();
+    return out;
+}
+
+std::map<std::int32_t, std::int64_t> group_world::committed(const std::string& group) const {
+    const auto ends = end_offsets();
+    std::map<std::int32_t, std::int64_t> out;
+    // The last commits may still be on their way when the members close: bounded retries.
+    for (int attempt = 0; attempt < 30; ++attempt) {
+        out.clear();
+        for (const json& l : run_peer("group-offsets", {"--group", group}).lines)
+            if (l["topic"].as_string() == topic_) out[static_cast<std::int32_t>(l["partition"].as_int())] = l["offset"].as_int();
+        if (out == ends) break;
+    }
+    return out;
+}
+
+std::string group_world::describe() const {
+    std::lock_guard lock(m_);
+    std::ostringstream s;
+    s << "timeline:\n";
+    for (const auto& t : timeline_) s << "  " << t << "\n";
+    s << "owners now:";
+    for (const auto& [p, m] : owner_) s << " " << p << "=" << m;
+    std::size_t missing = 0;
+    for (std::size_t i = 0; i < produced_; ++i) missing += processed_[i] == 0;
+    s << "\nproduced " << produced_ << ", unprocessed " << missing << "\n";
+    return s.str();
+}
+
+std::string group_world::summary() const {
+    std::lock_guard lock(m_);
+    std::ostringstream s;
+    s << produced_ << " records, " << redeliveries_ << " processed again, " << commit_failures_
+      << " kasio commits refused, " << timeline_.size() << " timeline entries, " << double_owned_ << " double ownerships";
+    return s.str();
+}
+
+}  // namespace kasio::test::kafka

@@ -1,0 +1,84 @@
+// A consumer group of kasio and Java members on the real cluster, for group_test.cpp: members
+// come and go, every assignment change is logged in one timeline (kasio's rebalance callbacks
+// and the Java peer's printed events), records are produced in waves and their processing
+// counted, and the timeline is checked for a partition owned by two members at once.
+#pragma once
+
+#include "io_thread.hpp"
+#include "peer_process.hpp"
+
+#include <kasio/consumer.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace kasio::test::kafka {
+
+class group_world {
+public:
+    group_world(std::string topic, int partitions);
+    ~group_world();
+    group_world(const group_world&) = delete;
+    group_world& operator=(const group_world&) = delete;
+
+    /// A kasio member (manual commit after each polled batch); instance_id: a static member.
+    void add_kasio(const std::string& name, const std::string& group, const std::string& assignor,
+                   const std::string& instance_id = {});
+    /// A Java member (the peer's group-member, commitSync after each poll).
+    void add_java(const std::string& name, const std::string& group, const std::string& assignor);
+    /// Closes a kasio member (leaves the group unless static).
+    void close_kasio(const std::string& name);
+    /// SIGKILLs a Java member: it owns nothing from now on, though the group learns of it later.
+    void kill_java(const std::string& name);
+    void close_all();
+
+    /// Waits until every partition is owned, by exactly these members, each owning some.
+    bool wait_owners(const std::set<std::string>& members, std::chrono::seconds timeout = std::chrono::seconds(90));
+    /// Produces `count` more records: number n to partition n % partitions, value "n".
+    void produce_wave(std::size_t count);
+    /// Waits until every record produced so far was processed at least once.
+    bool wait_processed(std::chrono::seconds timeout = std::chrono::seconds(90));
+
+    std::size_t double_ownerships() const;
+    std::size_t unprocessed() const;
+    std::set<std::int32_t> owned_by(const std::string& member) const;
+    /// Assignment events (assigned, revoked, lost) a member reported so far.
+    std::size_t assignment_events(const std::string& member) const;
+    /// The group's coordinator broker (Admin describeConsumerGroups).
+    int coordinator(const std::string& group) const;
+    /// Partition -> committed offset, waiting (30 s at most) until it equals end_offsets().
+    std::map<std::int32_t, std::int64_t> committed(const std::string& group) const;
+    std::map<std::int32_t, std::int64_t> end_offsets() const;
+
+    std::string describe() const;
+    std::string summary() const;
+
+private:
+    struct kasio_member;
+    void on_event(const std::string& member, const std::string& kind, const std::vector<std::int32_t>& parts);
+    void on_processed(std::int64_t seq);
+
+    std::string topic_;
+    int partitions_;
+    io_thread io_;
+    std::map<std::string, std::unique_ptr<kasio_member>> kasio_;
+    std::map<std::string, std::unique_ptr<peer_process>> java_;
+
+    mutable std::mutex m_;
+    std::condition_variable cv_;
+    std::map<std::int32_t, std::string> owner_;
+    std::map<std::string, std::size_t> events_;
+    std::vector<std::string> timeline_;
+    std::size_t double_owned_ = 0;
+    std::vector<std::uint32_t> processed_;  // by record number
+    std::size_t produced_ = 0, redeliveries_ = 0, commit_failures_ = 0;
+};
+
+}  // namespace kasio::test::kafka
