@@ -394,7 +394,12 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         f.reserved = 0;
         if (self->closed) co_return;
         auto owned = std::make_shared<net::response_frame>(std::move(frame));
+        const std::int32_t session_before = f.session.session_id();
         if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names)) self->refresh_metadata();
+        if (f.session.session_id() != session_before && self->cfg.connection.log.debug_enabled(debug_context::protocol))
+            self->cfg.connection.log.sink(log_level::debug, "consumer: fetch session with node " + std::to_string(node) +
+                                                                ": " + std::to_string(session_before) + " -> " +
+                                                                std::to_string(f.session.session_id()));
         self->try_complete_poll();
         if (ec) {
             // The broker is unreachable: wait for the backoff (or a kick) before trying again.

@@ -5,6 +5,8 @@
 #include "io_thread.hpp"
 #include "json_line.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
 
@@ -24,6 +26,16 @@ error_code result_of(std::future<void> f);
 
 /// With KASIO_TEST_DEBUG set, the client logs everything (debug=all) to stderr.
 void debug_log(connection_config& c);
+
+/// Runs io (on this thread) until f is ready or 30 s pass without any handler running.
+template <class T>
+bool run_until_ready(boost::asio::io_context& io, std::future<T>& f) {
+    while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        if (io.stopped()) io.restart();
+        if (io.run_one_for(std::chrono::seconds(30)) == 0) break;
+    }
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
 
 /// A record with its own bytes, as produced or consumed.
 struct owned_record {

@@ -64,10 +64,10 @@ TEST(producer_faults_real_kafka, idempotent_five_in_flight_survives_kill_stop_an
 
     io_thread io;
     producer p(io.io().get_executor(), cfg);
-    std::atomic<std::size_t> delivered{0}, failed{0}, done{0};
+    std::atomic<std::size_t> sent{0}, delivered{0}, failed{0}, done{0};
     std::atomic<int> first_error{0};
     gate g;
-    g.open_until(n / 5);
+    g.open_until(n / 10);
 
     std::thread sender([&] {
         std::string value;
@@ -89,46 +89,56 @@ TEST(producer_faults_real_kafka, idempotent_five_in_flight_survives_kill_stop_an
                 ++done;
                 done.notify_all();
             });
+            ++sent;
+            sent.notify_all();
             // Bounded outstanding records, as an application with a send window.
             for (std::size_t d = done.load(); i + 1 > d + 200000; d = done.load()) done.wait(d);
         }
     });
 
+    // Waits until the sender has handed `mark` records to the producer (they may be in flight).
     auto wait_sent = [&](std::size_t mark) {
-        for (std::size_t d = done.load(); d < mark && failed.load() == 0; d = done.load()) done.wait(d);
+        for (std::size_t s = sent.load(); s < mark; s = sent.load()) sent.wait(s);
     };
     std::ostringstream timeline;
+    auto note = [&](const std::string& what) {
+        timeline << what << " (sent " << sent.load() << ", outstanding " << sent.load() - done.load() << "); ";
+    };
 
-    // (a) SIGKILL the leader of partition 0 with records in flight, send on, restart it.
-    wait_sent(n / 10);
+    // (a) SIGKILL the leader of partition 0 with records in flight, send 20 % more while it is
+    // down, then restart it while another 10 % go out.
+    // Each fault starts right after the gate opens, with records flowing.
     const int killed = leaders_of(topic).at(0);
+    wait_sent(n / 10);
+    g.open_until(n * 3 / 10);
     broker_action("kill", killed);
-    timeline << "killed broker " << killed << " at " << done.load() << " done; ";
-    g.open_until(n * 35 / 100);
-    wait_sent(n * 30 / 100);
+    note("killed broker " + std::to_string(killed));
+    wait_sent(n * 3 / 10);
+    g.open_until(n * 4 / 10);
     broker_action("start-broker", killed);
-    timeline << "restarted at " << done.load() << "; ";
+    note("restarted it");
 
-    // (b) SIGSTOP the leader of partition 1 for longer than request.timeout.ms, then resume.
-    g.open_until(n * 60 / 100);
-    wait_sent(n * 40 / 100);
+    // (b) SIGSTOP the leader of partition 1 for longer than request.timeout.ms while 20 % more
+    // are sent, then resume it.
     const int paused = leaders_of(topic).at(1);
+    wait_sent(n * 4 / 10);
+    g.open_until(n * 6 / 10);
     broker_action("pause", paused);
-    timeline << "paused broker " << paused << " at " << done.load() << " done; ";
+    note("paused broker " + std::to_string(paused));
     std::this_thread::sleep_for(request_timeout + std::chrono::seconds(5));  // the fault's length
     broker_action("resume", paused);
-    timeline << "resumed at " << done.load() << "; ";
+    note("resumed it");
 
     // (c) Leadership moves: a preferred-leader election gives the restarted and resumed
-    // brokers their partitions back while records flow.
-    g.open_until(n);
-    wait_sent(n * 70 / 100);
+    // brokers their partitions back while the rest is sent.
     const auto before = leaders_of(topic);
+    wait_sent(n * 6 / 10);
+    g.open_until(n);
     EXPECT_EQ(run_peer("elect-leaders", {"--topic", topic}).status, 0);
     const auto after = leaders_of(topic);
     int moved = 0;
     for (std::size_t i = 0; i < before.size() && i < after.size(); ++i) moved += before[i] != after[i];
-    timeline << "election moved " << moved << " leaders at " << done.load() << " done";
+    note("election moved " + std::to_string(moved) + " leaders");
 
     sender.join();
     const error_code closed = result_of(p.async_close(std::chrono::seconds(300), boost::asio::use_future));

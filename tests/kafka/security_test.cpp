@@ -64,9 +64,7 @@ error_code connect_once(const std::string& host, const std::string& port,
     cfg.connect_timeout = std::chrono::seconds(20);
     net::connection conn(io.get_executor(), cfg);
     auto f = conn.async_connect(host, port, boost::asio::use_future);
-    while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready && io.run_one_for(std::chrono::seconds(30))) {
-    }
-    if (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return client_errc::timed_out;
+    if (!run_until_ready(io, f)) return client_errc::timed_out;
     return result_of(std::move(f));
 }
 
@@ -135,8 +133,7 @@ TEST(security_real_kafka, connection_reauthenticates_within_the_brokers_session_
         set_all(cfg, sasl("SASL_PLAINTEXT", mechanism));
         net::connection conn(io.get_executor(), cfg);
         auto connected = conn.async_connect(host, port, boost::asio::use_future);
-        while (connected.wait_for(std::chrono::seconds(0)) != std::future_status::ready && io.run_one_for(std::chrono::seconds(30))) {
-        }
+        ASSERT_TRUE(run_until_ready(io, connected));
         ASSERT_NO_THROW(connected.get());
 
         // A Metadata request every 250 ms for 2.5 session lifetimes, all on this connection.
@@ -145,8 +142,7 @@ TEST(security_real_kafka, connection_reauthenticates_within_the_brokers_session_
         while (std::chrono::steady_clock::now() < end && failed == 0) {
             const protocol::msg::metadata_request req;  // no topics: brokers only
             auto f = conn.async_request(req, boost::asio::use_future);
-            while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready && io.run_one_for(std::chrono::seconds(30))) {
-            }
+            run_until_ready(io, f);
             try {
                 f.get();
                 ++requests;
