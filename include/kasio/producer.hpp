@@ -112,6 +112,9 @@ struct producer_stats {
     std::uint64_t requests = 0;           ///< Produce requests sent
     std::uint64_t bytes = 0;              ///< record batch bytes sent (retries included)
     std::uint64_t retries = 0;            ///< batches put back for a retry
+    /// throttle_time_ms of Produce responses, summed: time the brokers held this producer back
+    /// for its quota (KIP-219; kasio sends nothing on a throttled connection meanwhile).
+    std::uint64_t throttled_ms = 0;
     std::size_t buffer_bytes = 0;         ///< buffer.memory in use by batches now
     std::size_t waiting_bytes = 0;        ///< bytes held by sends waiting for memory or metadata
     std::size_t waiting_sends = 0;        ///< sends waiting for memory or metadata

@@ -338,6 +338,7 @@ producer_stats producer::impl::stats() const {
     s.requests = requests_sent.load(std::memory_order_relaxed);
     s.bytes = bytes_sent.load(std::memory_order_relaxed);
     s.retries = retries.load(std::memory_order_relaxed);
+    s.throttled_ms = throttled_ms.load(std::memory_order_relaxed);
     s.buffer_bytes = acc.memory_used();
     s.waiting_bytes = waiting_bytes.load(std::memory_order_relaxed);
     s.waiting_sends = waiting_count.load(std::memory_order_relaxed);

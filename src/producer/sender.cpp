@@ -6,6 +6,7 @@
 // to be refreshed) or fail each batch.
 //
 // runs on: pool strand (every function in this file).
+#include "net/throttle.hpp"
 #include "producer/producer_impl.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -142,6 +143,9 @@ void producer::impl::on_response(produce_call& call, error_code ec, const net::r
     node_state& n = nodes[call.node];
     if (n.in_flight > 0) --n.in_flight;
     if (!ec && cfg.acks != 0) {
+        // The broker pool already holds the connection for it (KIP-219); counted for stats().
+        throttled_ms.fetch_add(static_cast<std::uint64_t>(std::max(0, net::client_throttle_ms(frame))),
+                               std::memory_order_relaxed);
         protocol::msg::produce_response resp;
         ec = net::decode_response(frame, resp);
         if (!ec) {

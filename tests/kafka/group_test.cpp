@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace kasio::test::kafka {
 namespace {
 
@@ -69,6 +71,7 @@ TEST_P(group_real_kafka, kasio_and_java_members_share_partitions_through_leave_j
     const auto ends = w.end_offsets();
     EXPECT_EQ(committed, ends) << w.describe();
     std::cout << assignor << ": " << w.summary() << "\n";
+    if (std::getenv("KASIO_TEST_VERBOSE")) std::cout << w.describe();
 }
 
 INSTANTIATE_TEST_SUITE_P(assignors, group_real_kafka, ::testing::Values("range", "roundrobin", "cooperative-sticky"));

@@ -125,6 +125,10 @@ group.initial.rebalance.delay.ms=0
 broker.session.timeout.ms=6000
 broker.heartbeat.interval.ms=1000
 log.segment.bytes=268435456
+# Client quotas measure over 3 windows of 1 s (default 11): a quota test sees throttling after
+# about a second of traffic instead of a 10 s burst.
+quota.window.num=3
+quota.window.size.seconds=1
 CFG
   } >"$dir/node$n/server.properties"
 }
