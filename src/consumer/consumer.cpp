@@ -123,6 +123,8 @@ void consumer::impl::try_complete_poll() {
             break;
         }
     }
+    // The cluster refuses us (authentication, TLS): no fetch will ever start; say why.
+    if (out.empty() && !ec) ec = refresher.refusal();
     if (out.empty() && !ec) {
         lock.unlock();
         if (released) kick();

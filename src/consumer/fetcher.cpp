@@ -64,6 +64,7 @@ void consumer::impl::refresh_metadata() {
         if (!self) return;
         asio::post(self->strand, [self] {
             self->metadata_wait = false;
+            self->try_complete_poll();  // a refused refresh fails a waiting poll
             self->kick();
         });
     });

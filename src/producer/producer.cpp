@@ -136,9 +136,13 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
     }
     // Slow path: an owned copy waits on the strand for memory or metadata, bounded in bytes
     // by buffer.memory itself so that a stalled cluster cannot grow memory through it either.
-    std::size_t bytes = sizeof(waiting_send) + r.topic.size() + (r.key ? r.key->size() : 0) +
+    // Counted as record bytes, as buffer.memory counts them in batches (the Java client's
+    // blocked callers hold theirs uncounted): charging the copy's bookkeeping too made an
+    // application's window of 100,000 small records overflow 32 MiB and fail sends at once
+    // whenever a busy machine slowed the sender (seen with a Kafka cluster beside the tests).
+    std::size_t bytes = waiting_record_overhead + r.topic.size() + (r.key ? r.key->size() : 0) +
                         (r.value ? r.value->size() : 0);
-    for (const record_header& h : r.headers) bytes += h.key.size() + (h.value ? h.value->size() : 0) + 64;
+    for (const record_header& h : r.headers) bytes += h.key.size() + (h.value ? h.value->size() : 0);
     if (waiting_bytes.fetch_add(bytes, std::memory_order_acq_rel) + bytes > cfg.buffer_memory) {
         waiting_bytes.fetch_sub(bytes, std::memory_order_acq_rel);
         if (cfg.connection.log.enabled(log_level::warning))

@@ -42,6 +42,10 @@ struct topic_info {
 };
 
 /// A send that could not be appended at once: an owned copy of the record.
+/// What a waiting send counts against buffer.memory beyond its record's bytes: about the
+/// record's framing in a batch (DefaultRecord varints and attributes).
+inline constexpr std::size_t waiting_record_overhead = 32;
+
 struct waiting_send {
     std::string topic;
     std::optional<std::int32_t> partition;

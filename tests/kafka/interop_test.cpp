@@ -44,8 +44,18 @@ void expect_same_records(const std::vector<owned_record>& written, const std::ve
                               << (r.value ? r.value->size() : 0) << " bytes), headers " << (r.headers == w.headers);
         }
     }
-    for (std::size_t i = 0; i < seen.size(); ++i)
-        if (seen[i] == 0 && ++reported <= 10) ADD_FAILURE() << "record " << i << " never read";
+    std::map<std::int32_t, std::pair<int, int>> per_partition;  // missing, written
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        auto& [missing, total] = per_partition[written[i].partition.value_or(-1)];
+        ++total;
+        if (seen[i] != 0) continue;
+        ++missing;
+        if (++reported <= 10) ADD_FAILURE() << "record " << i << " (partition " << written[i].partition.value_or(-1)
+                                             << ", offset " << written[i].offset << ") never read";
+    }
+    if (read.size() != written.size())
+        for (const auto& [p, counts] : per_partition)
+            std::cout << "partition " << p << ": " << counts.first << " of " << counts.second << " never read\n";
 }
 
 TEST_P(interop, kasio_writes_java_reads) {

@@ -79,6 +79,7 @@ std::string kasio_produce(producer_config cfg, const std::string& topic, std::ve
     debug_log(cfg.connection);
     io_thread io;
     std::string first_error;
+    std::size_t completed = 0;
     std::mutex m;
     {
         producer p(io.io().get_executor(), cfg);
@@ -94,8 +95,9 @@ std::string kasio_produce(producer_config cfg, const std::string& topic, std::ve
             if (r.value) rec.value = bytes_of(*r.value);
             rec.headers = headers;
             rec.timestamp = r.timestamp;
-            p.async_send(rec, [&r, &first_error, &m](error_code ec, delivery d) {
+            p.async_send(rec, [&r, &first_error, &m, &completed](error_code ec, delivery d) {
                 std::lock_guard lock(m);
+                ++completed;
                 if (ec) {
                     if (first_error.empty()) first_error = ec.message();
                     return;
@@ -107,6 +109,8 @@ std::string kasio_produce(producer_config cfg, const std::string& topic, std::ve
         const error_code ec = result_of(p.async_close(std::chrono::seconds(120), boost::asio::use_future));
         std::lock_guard lock(m);
         if (ec && first_error.empty()) first_error = "close: " + ec.message();
+        if (first_error.empty() && completed != records.size())
+            first_error = "close completed with " + std::to_string(records.size() - completed) + " sends not completed";
     }
     io.stop();
     return first_error;

@@ -101,7 +101,13 @@ INSTANTIATE_TEST_SUITE_P(listeners, sasl_mechanisms,
                                            std::pair{"SASL_PLAINTEXT", "SCRAM-SHA-256"},
                                            std::pair{"SASL_PLAINTEXT", "SCRAM-SHA-512"},
                                            std::pair{"SASL_SSL", "PLAIN"},
-                                           std::pair{"SASL_SSL", "SCRAM-SHA-512"}));
+                                           std::pair{"SASL_SSL", "SCRAM-SHA-512"}),
+                         [](const auto& param_info) {
+                             std::string name = std::string(param_info.param.first) + "_" + param_info.param.second;
+                             for (char& ch : name)
+                                 if (ch == '-') ch = '_';
+                             return name;
+                         });
 
 TEST(security_real_kafka, wrong_credentials_are_a_clear_authentication_error) {
     const auto [host, port] = first_broker(cluster().sasl_bootstrap);
@@ -119,6 +125,23 @@ TEST(security_real_kafka, wrong_credentials_are_a_clear_authentication_error) {
     std::vector<owned_record> one = interop_records(1, false);
     const std::string err = kasio_produce(pc, unique_topic("refused"), one);
     EXPECT_EQ(err, error_code(broker_errc::sasl_authentication_failed).message());
+
+    // And a consumer's poll, which would otherwise wait for records that never come.
+    consumer_config cc;
+    cc.bootstrap_servers = {cluster().sasl_bootstrap};
+    set_all(cc.connection, sasl("SASL_PLAINTEXT", "PLAIN", "not-the-password"));
+    io_thread io;
+    consumer c(io.io().get_executor(), cc);
+    c.assign({{"any-topic", 0}});
+    auto polled = c.async_poll(boost::asio::use_future);
+    ASSERT_EQ(polled.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    try {
+        polled.get();
+        ADD_FAILURE() << "poll completed without an error";
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), error_code(broker_errc::sasl_authentication_failed)) << e.code().message();
+    }
+    result_of(c.async_close(boost::asio::use_future));
 }
 
 TEST(security_real_kafka, connection_reauthenticates_within_the_brokers_session_lifetime) {
