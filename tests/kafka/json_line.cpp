@@ -1,5 +1,7 @@
 #include "json_line.hpp"
 
+#include "net/scram.hpp"
+
 #include <charconv>
 #include <cstdio>
 
@@ -130,8 +132,6 @@ struct parser {
     }
 };
 
-constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 }  // namespace
 
 const json& json::operator[](std::string_view name) const {
@@ -148,42 +148,13 @@ std::optional<json> parse_json(std::string_view text) {
 }
 
 std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
-        std::uint32_t w = 0;
-        for (std::size_t k = 0; k < 3; ++k)
-            w = (w << 8) | (k < n ? static_cast<std::uint8_t>(bytes[i + k]) : 0u);
-        for (std::size_t k = 0; k < 4; ++k) out.push_back(k <= n ? alphabet[(w >> (18 - 6 * k)) & 0x3F] : '=');
-    }
-    return out;
+    return net::base64_encode(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        std::uint32_t w = 0;
-        int pad = 0;
-        for (std::size_t k = 0; k < 4; ++k) {
-            const char c = text[i + k];
-            std::uint32_t d = 0;
-            if (c == '=' && i + 4 == text.size() && k >= 2) {
-                ++pad;
-            } else {
-                const auto at = alphabet.find(c);
-                if (at == std::string_view::npos || pad != 0) return std::nullopt;
-                d = static_cast<std::uint32_t>(at);
-            }
-            w = (w << 6) | d;
-        }
-        out.push_back(static_cast<char>(w >> 16));
-        if (pad < 2) out.push_back(static_cast<char>((w >> 8) & 0xFF));
-        if (pad < 1) out.push_back(static_cast<char>(w & 0xFF));
-    }
-    return out;
+    std::vector<std::uint8_t> out;
+    if (!net::base64_decode(text, out)) return std::nullopt;
+    return std::string(out.begin(), out.end());
 }
 
 std::string json_quote(std::string_view text) {

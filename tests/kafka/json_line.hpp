@@ -31,7 +31,7 @@ struct json {
 /// Parses one JSON document; nullopt when it is not valid JSON.
 std::optional<json> parse_json(std::string_view text);
 
-/// Standard base64 (with padding); decode returns nullopt for invalid text.
+/// Base64 as text (kasio's own codec, src/net/scram.hpp); decode returns nullopt for invalid text.
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
