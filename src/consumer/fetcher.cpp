@@ -165,12 +165,27 @@ namespace {
                     }
                 }
             }
+            if (self->cfg.connection.log.debug_enabled(debug_context::protocol))
+                self->cfg.connection.log.sink(
+                    log_level::debug, "consumer: ListOffsets node " + std::to_string(node) + " " + p.tp.topic + "-" +
+                                          std::to_string(p.tp.partition) + " (timestamp " +
+                                          std::to_string(st->reset_timestamp) + "): offset " + std::to_string(offset) +
+                                          (pec ? ", " + pec.message() : std::string()));
             if (!pec && offset < 0 && st->reset_timestamp >= 0) {
                 // No record at or after the timestamp: the end, as the Java client's seek.
                 st->reset_timestamp = consumer_detail::latest_timestamp;
                 continue;
             }
             if (!pec && offset >= 0) {
+                if (self->cfg.connection.log.enabled(log_level::info))
+                    self->cfg.connection.log.sink(
+                        log_level::info, "consumer: " + p.tp.topic + "-" + std::to_string(p.tp.partition) +
+                                             " reset to offset " + std::to_string(offset) + " (" +
+                                             (st->reset_timestamp == consumer_detail::earliest_timestamp ? "earliest"
+                                              : st->reset_timestamp == consumer_detail::latest_timestamp
+                                                  ? "latest"
+                                                  : "timestamp " + std::to_string(st->reset_timestamp)) +
+                                             ")");
                 self->planner.seek(p.tp, offset);
                 for (auto& w : self->offsets_waiters) {
                     for (std::size_t i = 0; i < w.partitions.size(); ++i)
@@ -247,6 +262,11 @@ bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, 
                 continue;
             const error_code pec = pd.error_code ? error_code(static_cast<broker_errc>(pd.error_code)) : error_code{};
             if (pec == broker_errc::offset_out_of_range) {
+                if (self.cfg.connection.log.enabled(log_level::info))
+                    self.cfg.connection.log.sink(log_level::info, "consumer: " + tp.topic + "-" +
+                                                                      std::to_string(tp.partition) + " fetch offset " +
+                                                                      std::to_string(fetch_offset) +
+                                                                      " out of range; applying auto.offset.reset");
                 self.planner.out_of_range(tp);
                 continue;
             }

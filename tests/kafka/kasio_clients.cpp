@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <mutex>
 
 namespace kasio::test::kafka {
@@ -69,9 +70,11 @@ std::optional<std::size_t> seq_of(const owned_record& r) {
 }
 
 void debug_log(connection_config& c) {
-    if (std::getenv("KASIO_TEST_DEBUG") == nullptr) return;
-    c.log.level = log_level::debug;
-    c.log.debug = debug_context::all;
+    // Info lines always (offset resets and the like are rare and say what happened); all the
+    // debug lines with KASIO_TEST_DEBUG.
+    const bool debug = std::getenv("KASIO_TEST_DEBUG") != nullptr;
+    c.log.level = debug ? log_level::debug : log_level::info;
+    if (debug) c.log.debug = debug_context::all;
     c.log.sink = [](log_level, std::string_view m) { std::fprintf(stderr, "kasio: %.*s\n", static_cast<int>(m.size()), m.data()); };
 }
 
@@ -131,6 +134,16 @@ std::vector<owned_record> kasio_consume(consumer_config cfg, const std::string& 
         while (out.size() < count) {
             auto f = c.async_poll(boost::asio::use_future);
             if (f.wait_until(deadline) != std::future_status::ready) {
+                // Say where it stands: which partitions stopped short, and the fetch counters.
+                std::map<std::int32_t, std::size_t> got;
+                for (const auto& r : out) ++got[*r.partition];
+                const consumer_stats st = c.stats();
+                std::fprintf(stderr, "kasio_consume: %zu of %zu records after the timeout; fetches %llu sent, %llu answered\n",
+                             out.size(), count, static_cast<unsigned long long>(st.fetch_requests),
+                             static_cast<unsigned long long>(st.fetch_responses));
+                for (const auto& tp : tps)
+                    std::fprintf(stderr, "  partition %d: %zu read, position %lld\n", tp.partition, got[tp.partition],
+                                 static_cast<long long>(c.position(tp).value_or(-1)));
                 result_of(c.async_close(boost::asio::use_future));
                 break;
             }

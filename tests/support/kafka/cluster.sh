@@ -73,6 +73,9 @@ num.io.threads=4
 default.replication.factor=3
 min.insync.replicas=2
 num.partitions=3
+# No time-based retention: tests write records with fixed 2023 timestamps (to check that
+# timestamps travel), which the default 7 days would delete at the next retention check.
+log.retention.ms=-1
 CFG
 }
 
