@@ -115,6 +115,13 @@ void consumer::impl::check_offsets_waiters(std::list<std::pair<done_handler, err
 
 namespace {
 
+// What a ListOffsets timestamp asks for, for log lines.
+std::string reset_name(std::int64_t ts) {
+    if (ts == consumer_detail::earliest_timestamp) return "earliest";
+    if (ts == consumer_detail::latest_timestamp) return "latest";
+    return "timestamp " + std::to_string(ts);
+}
+
 [[gnu::noinline]] asio::awaitable<void> list_offsets(std::shared_ptr<consumer::impl> self, std::int32_t node,
                                    std::vector<inflight_partition> parts) {
     list_offsets_request req;
@@ -168,8 +175,8 @@ namespace {
             if (self->cfg.connection.log.debug_enabled(debug_context::protocol))
                 self->cfg.connection.log.sink(
                     log_level::debug, "consumer: ListOffsets node " + std::to_string(node) + " " + p.tp.topic + "-" +
-                                          std::to_string(p.tp.partition) + " (timestamp " +
-                                          std::to_string(st->reset_timestamp) + "): offset " + std::to_string(offset) +
+                                          std::to_string(p.tp.partition) + " (" + reset_name(st->reset_timestamp) +
+                                          "): offset " + std::to_string(offset) +
                                           (pec ? ", " + pec.message() : std::string()));
             if (!pec && offset < 0 && st->reset_timestamp >= 0) {
                 // No record at or after the timestamp: the end, as the Java client's seek.
@@ -178,14 +185,10 @@ namespace {
             }
             if (!pec && offset >= 0) {
                 if (self->cfg.connection.log.enabled(log_level::info))
-                    self->cfg.connection.log.sink(
-                        log_level::info, "consumer: " + p.tp.topic + "-" + std::to_string(p.tp.partition) +
-                                             " reset to offset " + std::to_string(offset) + " (" +
-                                             (st->reset_timestamp == consumer_detail::earliest_timestamp ? "earliest"
-                                              : st->reset_timestamp == consumer_detail::latest_timestamp
-                                                  ? "latest"
-                                                  : "timestamp " + std::to_string(st->reset_timestamp)) +
-                                             ")");
+                    self->cfg.connection.log.sink(log_level::info, "consumer: " + p.tp.topic + "-" +
+                                                                       std::to_string(p.tp.partition) + " reset to offset " +
+                                                                       std::to_string(offset) + " (" +
+                                                                       reset_name(st->reset_timestamp) + ")");
                 self->planner.seek(p.tp, offset);
                 for (auto& w : self->offsets_waiters) {
                     for (std::size_t i = 0; i < w.partitions.size(); ++i)
