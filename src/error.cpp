@@ -40,6 +40,11 @@ public:
         case client_errc::invalid_config: return "invalid configuration";
         case client_errc::tls_handshake_failed: return "TLS handshake failed";
         case client_errc::certificate_verify_failed: return "broker certificate verification failed";
+        case client_errc::all_brokers_down: return "all brokers down: no broker could be reached";
+        case client_errc::not_kafka_peer: return "the peer does not speak the Kafka protocol";
+        case client_errc::buffer_exhausted: return "buffer.memory exhausted for max.block.ms";
+        case client_errc::metadata_timeout: return "topic not present in metadata within max.block.ms";
+        case client_errc::callback_failed: return "an application callback threw";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }
@@ -69,6 +74,31 @@ const error_category& broker_category() noexcept {
     return instance;
 }
 
+std::string error_context::describe(const error_code& ec) const {
+    std::string out = ec ? ec.message() : std::string();
+    if (!message.empty()) {
+        if (!out.empty()) out += ": ";
+        out += message;
+    }
+    std::string where;
+    auto add = [&where](const std::string& part) {
+        if (part.empty()) return;
+        if (!where.empty()) where += ", ";
+        where += part;
+    };
+    add(api);
+    if (!broker.empty() || node_id >= 0) {
+        std::string b = "broker";
+        if (!broker.empty()) b += " " + broker;
+        if (node_id >= 0) b += " id " + std::to_string(node_id);
+        add(b);
+    }
+    if (!topic.empty()) add(partition >= 0 ? topic + "-" + std::to_string(partition) : "topic " + topic);
+    if (!property.empty() && message.find(property) == std::string::npos) add("property " + property);
+    if (!where.empty()) out += (out.empty() ? "(" : " (") + where + ")";
+    return out;
+}
+
 bool is_retriable(const error_code& ec) noexcept {
     if (ec.category() == broker_category()) {
         const auto* info = protocol::find_broker_error(ec.value());
@@ -77,7 +107,10 @@ bool is_retriable(const error_code& ec) noexcept {
     if (ec.category() == client_category()) {
         switch (static_cast<client_errc>(ec.value())) {
         case client_errc::timed_out:
-        case client_errc::connection_closed: return true;
+        case client_errc::connection_closed:
+        case client_errc::all_brokers_down:
+        case client_errc::buffer_exhausted:
+        case client_errc::metadata_timeout: return true;
         default: return false;
         }
     }

@@ -6,8 +6,10 @@
 /// error codes a Kafka broker returns (value = the Kafka protocol code, generated from
 /// src/protocol/schema/errors.ks). Ask is_retriable()/is_fatal(); never parse messages.
 #include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
 
 namespace kasio {
@@ -38,6 +40,11 @@ enum class client_errc : int {
     invalid_config,            ///< a configuration name or value is not valid
     tls_handshake_failed,      ///< the TLS handshake failed (protocol, cipher, bad client key)
     certificate_verify_failed, ///< the broker's certificate was refused (CA, expiry, host name)
+    all_brokers_down,          ///< no broker could be reached (librdkafka's _ALL_BROKERS_DOWN)
+    not_kafka_peer,            ///< the peer does not speak Kafka (HTTP, TLS on a plaintext port, ...)
+    buffer_exhausted,          ///< buffer.memory stayed full for max.block.ms (Java's BufferExhaustedException)
+    metadata_timeout,          ///< the topic was not in the cluster's metadata within max.block.ms
+    callback_failed,           ///< an application callback threw; the context says which
 };
 
 const error_category& client_category() noexcept;
@@ -61,6 +68,49 @@ bool is_retriable(const error_code& ec) noexcept;
 
 /// True when the client instance cannot continue (e.g. a fenced producer).
 bool is_fatal(const error_code& ec) noexcept;
+
+/// What explains an error beyond its code, as Boost.MySQL's diagnostics: the broker's own
+/// error_message and where the error arose. Any field may be empty (-1 for numbers).
+struct error_context {
+    std::string message;          ///< the broker's error_message, or kasio's explanation
+    std::string broker;           ///< "host:port" of the broker that answered or was tried
+    std::int32_t node_id = -1;    ///< that broker's node id, when known
+    std::string api;              ///< the Kafka request, e.g. "JoinGroup"
+    std::string topic;
+    std::int32_t partition = -1;
+    std::string property;         ///< the configuration property at fault, e.g. "linger.ms"
+
+    /// One line for a log or an exception: the code's message, then the context, e.g.
+    /// "INVALID_SESSION_TIMEOUT: ... (JoinGroup, broker localhost:9092 id 1): session.timeout.ms ...".
+    std::string describe(const error_code& ec) const;
+    bool empty() const noexcept {
+        return message.empty() && broker.empty() && api.empty() && topic.empty() && property.empty();
+    }
+};
+
+/// An error code with its context: what configuration checks and last_error() return.
+struct error_info {
+    error_code code;
+    error_context context;
+
+    explicit operator bool() const noexcept { return static_cast<bool>(code); }
+    std::string describe() const { return context.describe(code); }
+};
+
+/// Thrown by a client's constructor when its configuration is refused (an out-of-range value set
+/// in the struct, a conflict between properties). what() names the property and its range;
+/// code() is client_errc::invalid_config. Call the configuration's validate() to check first.
+class config_error : public boost::system::system_error {
+public:
+    explicit config_error(error_info info)
+        : boost::system::system_error(info.code), what_(info.describe()), info_(std::move(info)) {}
+    const char* what() const noexcept override { return what_.c_str(); }
+    const error_info& info() const noexcept { return info_; }
+
+private:
+    std::string what_;
+    error_info info_;
+};
 
 }  // namespace kasio
 
