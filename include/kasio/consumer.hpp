@@ -98,6 +98,10 @@ struct consumer_config {
     std::chrono::milliseconds retry_backoff{100};
     /// `metadata.max.age.ms` (default 300000).
     std::chrono::milliseconds metadata_max_age{300000};
+    /// `allow.auto.create.topics`: a Metadata request for subscribed or assigned topics lets the
+    /// broker create one it does not have (when its auto.create.topics.enable is on). Default
+    /// true, as the Java consumer (librdkafka's is false).
+    bool allow_auto_create_topics = true;
     /// Connection settings: client.id, request.timeout.ms, debug, log, ... (request.timeout.ms is
     /// raised to fetch.max.wait.ms + 5 s when lower, so that a long poll cannot time out).
     connection_config connection;
@@ -179,6 +183,10 @@ struct consumer_record {
     record_headers headers;
 };
 
+namespace detail {
+struct fetch_batch_access;
+}
+
 /// Records handed out by one async_poll(). Move-only; owns references to the fetch buffers the
 /// records view, so they stay valid while the batch lives (on any thread).
 class fetch_batch {
@@ -201,9 +209,18 @@ public:
     std::vector<consumer_record>& records() noexcept { return records_; }
     std::vector<std::shared_ptr<const void>>& owners() noexcept { return owners_; }
 
+    /// What explains the error the poll completed with: the broker's message, the broker, the
+    /// request, the partition (empty when the poll succeeded).
+    const error_context& context() const noexcept {
+        static const error_context none;
+        return context_ ? *context_ : none;
+    }
+
 private:
+    friend struct detail::fetch_batch_access;
     std::vector<consumer_record> records_;
     std::vector<std::shared_ptr<const void>> owners_;  // response frames, decompressed batches
+    std::shared_ptr<const error_context> context_;     // set with an error only
 };
 
 /// An offset to commit, or one committed (offset -1: none committed).
@@ -368,6 +385,11 @@ public:
     }
 
     consumer_stats stats() const;
+
+    /// The last error an operation of this consumer completed with (poll, commit, committed),
+    /// with its context (the broker's message, the broker, the request, the partition, the
+    /// property at fault); empty before any. Thread safety: any thread.
+    error_info last_error() const;
 
     struct impl;
 

@@ -88,6 +88,10 @@ struct producer_config {
     std::size_t max_request_size = 1048576;
     /// `metadata.max.age.ms`: refresh metadata at least this often.
     std::chrono::milliseconds metadata_max_age{300000};
+    /// `allow.auto.create.topics`: a Metadata request lets the broker create a topic it does not
+    /// have (when the broker's auto.create.topics.enable is on). Default true, as the Java
+    /// producer.
+    bool allow_auto_create_topics = true;
     /// Connection settings (`client.id`, `request.timeout.ms`, `debug`, socket options, ...).
     connection_config connection;
     /// `connections.per.broker`: produce connections per broker (1..128).
@@ -118,6 +122,9 @@ struct producer_stats {
     std::size_t buffer_bytes = 0;         ///< buffer.memory in use by batches now
     std::size_t waiting_bytes = 0;        ///< bytes held by sends waiting for memory or metadata
     std::size_t waiting_sends = 0;        ///< sends waiting for memory or metadata
+    /// Delivery callbacks that threw. Each was logged (error level) and the exception
+    /// dropped: the other records of its batch were still completed.
+    std::uint64_t callback_errors = 0;
     /// Batches that came back with an error (retried or failed), per error in the order first
     /// seen: the broker's codes (not_leader_or_follower, out_of_order_sequence_number, ...) and
     /// the client's (a request that timed out, a connection that closed).
@@ -180,6 +187,11 @@ public:
     }
 
     producer_stats stats() const;
+
+    /// The last error a record or an operation of this producer completed with, with its
+    /// context (the broker's message, broker, partition, property); empty before any.
+    /// Thread safety: any thread.
+    error_info last_error() const;
 
     struct impl;
 

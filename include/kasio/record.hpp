@@ -5,7 +5,10 @@
 /// the record's partition (the wire format, Kafka's DefaultRecord), and does not keep the
 /// views. The caller keeps topic, key, value and headers alive until send() returns, not
 /// until delivery.
+#include <kasio/error.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -47,6 +50,9 @@ struct delivery {
     std::int64_t offset = -1;
     /// The record's CreateTime, or the broker's LogAppendTime when the topic uses it.
     std::int64_t timestamp = -1;
+    /// With an error: what explains it (the broker's error_message, the broker, the topic and
+    /// partition, the request). Shared by the records of one batch; null on success.
+    std::shared_ptr<const error_context> context;
 };
 
 }  // namespace kasio

@@ -86,8 +86,12 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     clock::time_point earliest{};     // no requested refresh before this
     clock::time_point next_periodic{};
     std::atomic<std::uint64_t> sent{0};
-    mutable std::mutex refusal_mutex;  // refusal() is read from the clients' strands
+    mutable std::mutex refusal_mutex;  // refusal() and health() are read from any thread
     error_code last_refusal;
+    error_info last_health;
+    std::atomic<std::uint64_t> outage_count{0};
+    bool down = false;  // strand: the last round reached no broker
+    std::function<void()> listener;
 
     // An error that the same request will meet again, however often it is retried.
     static bool is_refusal(const error_code& ec) {
@@ -187,10 +191,14 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     }
 
     // One refresh: each candidate in turn until one answers.
-    static asio::awaitable<std::pair<error_code, apply_result>> refresh_once(std::shared_ptr<impl> self) {
+    static asio::awaitable<std::pair<error_code, apply_result>> refresh_once(std::shared_ptr<impl> self,
+                                                                             error_context& where) {
         const metadata_request req = self->make_request();
         const std::vector<std::string> asked = self->topics;
         error_code last = client_errc::connection_closed;  // when there is nobody to ask
+        where = error_context{};
+        where.api = "Metadata";
+        where.message = "no broker address known (bootstrap.servers is empty)";
         for (const candidate& c : self->candidates()) {
             if (self->stopped) co_return std::pair{error_code(asio::error::operation_aborted), apply_result{}};
             self->sent.fetch_add(1, std::memory_order_relaxed);
@@ -216,6 +224,11 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                        " failed: " + ec.message();
             });
             last = ec;
+            where.node_id = c.node_id;
+            where.broker = c.address;
+            if (c.node_id >= 0)
+                if (const auto* b = self->cache.broker(c.node_id)) where.broker = b->host + ":" + std::to_string(b->port);
+            where.message = "no broker answered; the last one tried failed with: " + ec.message();
         }
         co_return std::pair{last, apply_result{}};
     }
@@ -232,20 +245,34 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             // Everyone waiting now is served by this request; later callers get the next one.
             auto round = std::exchange(self->waiters, {});
             self->wanted = false;
-            auto [ec, result] = co_await refresh_once(self);
+            error_context where;
+            auto [ec, result] = co_await refresh_once(self, where);
             if (self->stopped) {
                 for (auto& w : round) finish(w, asio::error::operation_aborted);
                 co_return;
             }
             const auto end = clock::now();
+            const bool refused = is_refusal(ec);
+            const bool now_down = ec && !refused;
+            const bool new_outage = now_down && !self->down;
+            if (new_outage) {
+                self->log(log_level::error, [&] { return error_info{client_errc::all_brokers_down, where}.describe(); });
+            } else if (!ec && self->down) {
+                self->log(log_level::info, [] { return std::string("a broker answered again"); });
+            }
+            self->down = now_down;
             {
                 std::lock_guard lock(self->refusal_mutex);
-                self->last_refusal = is_refusal(ec) ? ec : error_code{};
+                self->last_refusal = refused ? ec : error_code{};
+                if (refused) self->last_health = error_info{ec, where};
+                else if (now_down) self->last_health = error_info{client_errc::all_brokers_down, where};
+                else self->last_health = error_info{};
+                if (new_outage) self->outage_count.fetch_add(1, std::memory_order_acq_rel);
             }
             if (ec) {
                 const auto delay = self->retry.next();
                 self->next_periodic = self->earliest = end + delay;
-                self->log(log_level::warning, [&, err = ec] {
+                self->log(self->down && !new_outage ? log_level::info : log_level::warning, [&, err = ec] {
                     return "refresh failed on every broker (" + err.message() + "); retrying in " +
                            std::to_string(delay.count()) + " ms";
                 });
@@ -260,6 +287,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 self->next_periodic = end + self->cfg.metadata_max_age;
             }
             for (auto& w : round) finish(w, ec);
+            if (self->listener) self->listener();
         }
     }
 };
@@ -319,6 +347,17 @@ error_code metadata_refresher::refusal() const {
     std::lock_guard lock(impl_->refusal_mutex);
     return impl_->last_refusal;
 }
+
+error_info metadata_refresher::health() const {
+    std::lock_guard lock(impl_->refusal_mutex);
+    return impl_->last_health;
+}
+
+std::uint64_t metadata_refresher::outages() const noexcept {
+    return impl_->outage_count.load(std::memory_order_acquire);
+}
+
+void metadata_refresher::set_listener(std::function<void()> on_refresh) { impl_->listener = std::move(on_refresh); }
 
 std::uint64_t metadata_refresher::requests_sent() const noexcept { return impl_->sent.load(std::memory_order_relaxed); }
 

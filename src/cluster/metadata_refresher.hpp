@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,6 +97,21 @@ public:
     /// fails for a passing reason. Callers waiting for metadata fail with it instead of waiting
     /// out their timeout (any thread).
     error_code refusal() const;
+
+    /// Why the cluster cannot be used now: the refusal above, or client_errc::all_brokers_down
+    /// when the last refresh reached no broker at all (every known broker and bootstrap address
+    /// failed to connect or answer). The context names the last broker tried and its error.
+    /// Clear after a refresh succeeds (any thread).
+    error_info health() const;
+
+    /// Counts the times the cluster went from reachable (or not tried yet) to all brokers down:
+    /// a client reports each such outage once (any thread).
+    std::uint64_t outages() const noexcept;
+
+    /// Called on the pool strand after every refresh round, applied or failed, so that what
+    /// depends on leaders or on the cluster's health acts at once instead of polling the cache.
+    /// Set it before start(); it must not block.
+    void set_listener(std::function<void()> on_refresh);
 
     /// Metadata requests handed to the pool so far, one per broker tried (any thread).
     std::uint64_t requests_sent() const noexcept;

@@ -33,6 +33,7 @@ cluster::refresher_config make_refresher_config(const consumer_config& c) {
     cluster::refresher_config rc;
     rc.bootstrap_servers = c.bootstrap_servers;
     rc.metadata_max_age = c.metadata_max_age;
+    rc.allow_auto_topic_creation = c.allow_auto_create_topics;
     return rc;
 }
 
@@ -108,14 +109,18 @@ void consumer::impl::try_complete_poll() {
             released = true;
         }
     }
+    error_context context;
+    // A group refusal (fatal): reported by every poll until the application subscribes again.
     if (out.empty() && group.error) {
-        ec = group.error;
-        group.error = {};
+        ec = group.error.code;
+        context = group.error.context;
     }
     if (out.empty() && !ec) {
         for (auto& [tp, st] : planner.partitions()) {
             if (!st.error || st.paused) continue;
             ec = st.error;
+            context.topic = tp.topic;
+            context.partition = tp.partition;
             if (!st.error_sticky) {
                 st.error = {};
                 st.retry_after = {};
@@ -123,12 +128,30 @@ void consumer::impl::try_complete_poll() {
             break;
         }
     }
-    // The cluster refuses us (authentication, TLS): no fetch will ever start; say why.
-    if (out.empty() && !ec) ec = refresher.refusal();
+    if (out.empty() && !ec) {
+        // The cluster refuses us (authentication, TLS): no fetch will ever start; say why, at
+        // every poll. An outage (no broker reachable) is said once per outage: the consumer
+        // goes on retrying, and the next poll waits for records again.
+        error_info health = refresher.health();
+        if (health.code && health.code != client_errc::all_brokers_down) {
+            ec = health.code;
+            context = std::move(health.context);
+        } else if (const std::uint64_t outages = refresher.outages(); outages > outages_reported) {
+            outages_reported = outages;
+            if (health.code) {
+                ec = health.code;
+                context = std::move(health.context);
+            }
+        }
+    }
     if (out.empty() && !ec) {
         lock.unlock();
         if (released) kick();
         return;
+    }
+    if (ec) {
+        last_error = error_info{ec, context};
+        detail::fetch_batch_access::set_context(batch, std::make_shared<const error_context>(std::move(context)));
     }
     records += out.size();
     poll_handler h = std::move(*poll_waiter);
@@ -136,6 +159,12 @@ void consumer::impl::try_complete_poll() {
     lock.unlock();
     complete(strand, std::move(h), ec, std::move(batch));
     kick();
+}
+
+void consumer::impl::note_error(const error_code& ec, const error_context& context) {
+    if (!ec || ec == asio::error::operation_aborted) return;
+    std::lock_guard lock(mutex);
+    last_error = error_info{ec, context};
 }
 
 void consumer::impl::close_all() {
@@ -162,6 +191,14 @@ void consumer::impl::close_all() {
 
 consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
+    // Told of every refresh: new leaders start or wake fetchers at once, and a refusal or an
+    // outage reaches a waiting poll.
+    impl_->refresher.set_listener([weak = std::weak_ptr<impl>(impl_)] {
+        auto self = weak.lock();
+        if (!self || self->closed) return;
+        self->try_complete_poll();
+        if (self->refresher.cache().version() != self->metadata_version_seen) self->kick();
+    });
     impl_->refresher.start();
 }
 
@@ -307,6 +344,11 @@ void consumer::start_close(done_handler handler) {
             complete(self->strand, std::move(h), error_code{});
         });
     });
+}
+
+error_info consumer::last_error() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->last_error;
 }
 
 consumer_stats consumer::stats() const {

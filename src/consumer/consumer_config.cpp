@@ -93,6 +93,10 @@ error_code consumer_config::set(std::string_view name, std::string_view value) {
     } else if (name == "retry.backoff.ms") {
         if (!parse_int(value, 1, 300000, n)) return invalid;
         retry_backoff = std::chrono::milliseconds(n);
+    } else if (name == "allow.auto.create.topics") {
+        bool b = false;
+        if (!parse_bool(value, b)) return invalid;
+        allow_auto_create_topics = b;
     } else if (name == "metadata.max.age.ms") {
         if (!parse_int(value, 1, 86400000, n)) return invalid;
         metadata_max_age = std::chrono::milliseconds(n);

@@ -53,6 +53,13 @@ void complete(const asio::any_io_executor& fallback, Handler handler, Args... ar
 
 }  // namespace consumer_detail
 
+namespace detail {
+/// The consumer's access to fetch_batch's private context.
+struct fetch_batch_access {
+    static void set_context(fetch_batch& b, std::shared_ptr<const error_context> c) { b.context_ = std::move(c); }
+};
+}  // namespace detail
+
 /// Fetched data of one partition, waiting for poll.
 struct completed_fetch {
     topic_partition tp;
@@ -91,6 +98,8 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     std::optional<poll_handler> poll_waiter;
     std::list<offsets_waiter> offsets_waiters;
     bool closed = false;
+    error_info last_error;                 // what last_error() returns
+    std::uint64_t outages_reported = 0;    // all-brokers-down outages a poll has reported
 
     std::unordered_map<std::string, std::shared_ptr<const std::string>> topic_names;  // interned
 
@@ -113,6 +122,11 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     void refresh_metadata();
     /// Completes the pending poll if there is data or an error for it (strand, mutex not held).
     void try_complete_poll();
+    /// Records an error an operation completes with, for last_error() (mutex not held).
+    void note_error(const error_code& ec, const error_context& context = {});
+    /// A group error no retry can fix: logs it, stops the membership and fails the poll with it
+    /// (and every later poll, until the application subscribes again). Strand.
+    void fail_group(const error_code& ec, error_context context);
     /// Completes seek_to_timestamp waiters whose partitions are resolved (mutex held).
     void check_offsets_waiters(std::list<std::pair<done_handler, error_code>>& done);
     void start_fetcher(std::int32_t node);

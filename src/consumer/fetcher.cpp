@@ -367,9 +367,9 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         }
         if (wanted.empty()) {
             if (f.session.session_size() == 0) {
-                // Nothing to fetch here: sleep until kicked, a retry is due, or a second has
-                // passed (to look at the metadata version again when every fetcher is idle).
-                f.wake->expires_at(std::min(next_retry, now + std::chrono::seconds(1)));
+                // Nothing to fetch here: sleep until kicked (a seek, a resume, an assignment, or
+                // the metadata refresher's news of a leader) or until a retry is due.
+                f.wake->expires_at(next_retry);
                 co_await f.wake->async_wait(nothrow_awaitable);
                 continue;
             }

@@ -294,8 +294,19 @@ std::size_t accumulator::memory_available() const noexcept {
     return used >= cfg_.buffer_memory ? 0 : cfg_.buffer_memory - used;
 }
 
+void accumulator::deliver(producer_batch& b, error_code ec, std::int64_t base_offset, std::int64_t log_append_time,
+                          const std::shared_ptr<const error_context>& context) noexcept {
+    callback_failures thrown;
+    b.deliver(ec, base_offset, log_append_time, context, &thrown);
+    if (thrown.count == 0 || !callback_failure_listener_) return;
+    try {
+        callback_failure_listener_(thrown);
+    } catch (...) {  // the listener logs; a log sink that throws loses that line only
+    }
+}
+
 void accumulator::release(producer_batch* b) noexcept {
-    b->deliver(client_errc::connection_closed);  // records nobody completed (a dropped batch)
+    deliver(*b, client_errc::connection_closed);  // records nobody completed (a dropped batch)
     if (b->drained_) {
         std::lock_guard lock(b->queue_->mu);
         --b->queue_->in_flight;
@@ -376,7 +387,7 @@ void accumulator::drain(std::span<const topic_partition_view> partitions, std::s
         if (!b->sealed()) {
             if (const error_code ec = b->seal(cfg_.compression, cfg_.compression_level)) {
                 if (tracker_ != nullptr) tracker_->unassign(*b);
-                b->deliver(ec);
+                deliver(*b, ec);
                 release(b);
                 continue;
             }
@@ -392,10 +403,12 @@ void accumulator::drain(std::span<const topic_partition_view> partitions, std::s
 }
 
 void accumulator::complete(batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time) {
-    b->deliver({}, base_offset, log_append_time);
+    deliver(*b, {}, base_offset, log_append_time);
 }
 
-void accumulator::fail(batch_ptr b, error_code ec) { b->deliver(ec); }
+void accumulator::fail(batch_ptr b, error_code ec, std::shared_ptr<const error_context> context) {
+    deliver(*b, ec, -1, -1, context);
+}
 
 void accumulator::reenqueue(batch_ptr ptr, time_point retry_at) {
     producer_batch* b = ptr.release();
@@ -425,7 +438,7 @@ std::size_t accumulator::expire(time_point now, std::size_t* records) {
     for (producer_batch* b : scratch_) {
         if (tracker_ != nullptr) tracker_->on_expired(*b);
         if (records != nullptr) *records += static_cast<std::size_t>(b->record_count());
-        b->deliver(client_errc::timed_out);
+        deliver(*b, client_errc::timed_out);
         release(b);
     }
     return scratch_.size();
@@ -439,7 +452,7 @@ std::size_t accumulator::abort_undrained(error_code ec) {
     std::size_t records = 0;
     for (producer_batch* b : scratch_) {
         records += static_cast<std::size_t>(b->record_count());
-        b->deliver(ec);
+        deliver(*b, ec);
         release(b);
     }
     return records;

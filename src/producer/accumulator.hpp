@@ -112,6 +112,11 @@ public:
     /// was freed after an append was refused for it. Must not block; typically it posts to
     /// the waiting senders' executor. Set it before appending.
     void set_memory_listener(std::function<void()> listener) { memory_listener_ = std::move(listener); }
+    /// Called after delivery callbacks threw while a batch completed (the others were still
+    /// called). Set it before appending.
+    void set_callback_failure_listener(std::function<void(const callback_failures&)> listener) {
+        callback_failure_listener_ = std::move(listener);
+    }
 
     // --- Flush and close; any thread ---
     /// While flushes are in progress every batch is ready regardless of linger.ms.
@@ -144,8 +149,8 @@ public:
                time_point now, std::vector<batch_ptr>& out);
     /// The broker appended `b` at base_offset: completes its records and releases it.
     void complete(batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time = -1);
-    /// Fails every record of `b` with `ec` and releases it.
-    void fail(batch_ptr b, error_code ec);
+    /// Fails every record of `b` with `ec` (explained by `context`) and releases it.
+    void fail(batch_ptr b, error_code ec, std::shared_ptr<const error_context> context = {});
     /// Puts a drained batch back for a retry, not before `retry_at`: at the front of its
     /// queue, in sequence order behind retries with lower sequences (Java's
     /// insertInSequenceOrder), so that order per partition is kept.
@@ -177,6 +182,8 @@ private:
     producer_batch* new_batch(partition_queue& q, std::size_t reserve, time_point now);
     bool try_reserve(std::size_t bytes) noexcept;
     void release(producer_batch* b) noexcept;
+    void deliver(producer_batch& b, error_code ec, std::int64_t base_offset = -1, std::int64_t log_append_time = -1,
+                 const std::shared_ptr<const error_context>& context = {}) noexcept;
     void unreserve(std::size_t bytes) noexcept;
     template <class F>
     void for_each_queue(F&& f) const;
@@ -191,6 +198,7 @@ private:
     std::atomic<int> flushes_{0};
     std::atomic<std::size_t> live_batches_{0};
     std::function<void()> memory_listener_;
+    std::function<void(const callback_failures&)> callback_failure_listener_;
 
     // Topics, partition lists and queues: created under structure_mu_, never freed before
     // the accumulator, so lock-free readers always see live objects.

@@ -43,6 +43,7 @@ cluster::refresher_config make_refresher_config(const producer_config& c) {
     r.bootstrap_servers = c.bootstrap_servers;
     r.metadata_max_age = c.metadata_max_age;
     r.retry = {c.retry_backoff, std::max(c.retry_backoff, std::chrono::milliseconds(1000))};
+    r.allow_auto_topic_creation = c.allow_auto_create_topics;
     return r;
 }
 
@@ -83,6 +84,29 @@ std::optional<bytes_view> view(const std::optional<std::vector<std::uint8_t>>& b
     return bytes_view(*b);
 }
 
+// Kafka's rule for topic names (Topic.validate): 1..249 of [a-zA-Z0-9._-], not "." or "..".
+// Empty when valid, else why not.
+std::string invalid_topic_name(std::string_view name) {
+    if (name.empty()) return "the topic name is empty";
+    if (name == "." || name == "..") return "the topic name cannot be '.' or '..'";
+    if (name.size() > 249) return "the topic name is longer than 249 characters";
+    for (char ch : name) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                        ch == '.' || ch == '_' || ch == '-';
+        if (!ok) return "the topic name has a character other than ASCII letters, digits, '.', '_' and '-'";
+    }
+    return {};
+}
+
+std::shared_ptr<const error_context> topic_context(std::string_view topic, std::string message,
+                                                   std::string property = {}) {
+    auto c = std::make_shared<error_context>();
+    c->topic = topic;
+    c->message = std::move(message);
+    c->property = std::move(property);
+    return c;
+}
+
 }  // namespace
 
 // --- impl ---
@@ -93,6 +117,18 @@ producer::impl::impl(executor_type ex, producer_config c)
       tracker(cfg.enable_idempotence ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
       acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand) {
     acc.set_memory_listener([this] { wake(); });
+    acc.set_callback_failure_listener([this](const callback_failures& f) { report_callback_failures(f); });
+}
+
+void producer::impl::report_callback_failures(const callback_failures& f) {
+    callback_errors.fetch_add(f.count, std::memory_order_relaxed);
+    if (!cfg.connection.log.enabled(log_level::error)) return;
+    try {
+        cfg.connection.log.sink(log_level::error, "producer: " + std::to_string(f.count) +
+                                                      " delivery callback(s) threw; the other records were still "
+                                                      "completed: " + f.first);
+    } catch (...) {  // a throwing log sink loses this line, nothing else
+    }
 }
 
 producer::impl::~impl() = default;
@@ -102,17 +138,78 @@ void producer::impl::wake() {
         asio::post(strand, [self = shared_from_this()] { self->timer.cancel(); });
 }
 
-void producer::impl::fail_soon(delivery_handler&& done, error_code ec, std::int32_t partition) {
+void producer::impl::fail_soon(delivery_handler&& done, error_code ec, std::int32_t partition,
+                               std::shared_ptr<const error_context> context) {
     records_failed.fetch_add(1, std::memory_order_relaxed);
-    asio::post(strand, [done = std::move(done), ec, partition]() mutable {
+    if (context) note_error(ec, *context);
+    asio::post(strand, [self = shared_from_this(), done = std::move(done), ec, partition,
+                        context = std::move(context)]() mutable {
         delivery d;
         d.partition = partition;
-        done(ec, d);
+        d.context = std::move(context);
+        self->call_handler(done, ec, d);
     });
+}
+
+void producer::impl::call_handler(delivery_handler& done, error_code ec, const delivery& d) {
+    try {
+        done(ec, d);
+    } catch (const std::exception& e) {
+        callback_failures f;
+        f.count = 1;
+        f.first = e.what();
+        report_callback_failures(f);
+    } catch (...) {
+        callback_failures f;
+        f.count = 1;
+        f.first = "an exception not derived from std::exception";
+        report_callback_failures(f);
+    }
+}
+
+void producer::impl::note_error(const error_code& ec, const error_context& context) {
+    if (!ec) return;
+    std::lock_guard lock(errors_mutex);
+    last_error = error_info{ec, context};
+}
+
+void producer::impl::fail_fatally(const error_code& ec, error_context context) {
+    if (cfg.connection.log.enabled(log_level::error))
+        cfg.connection.log.sink(log_level::error, "producer: " + error_info{ec, context}.describe() +
+                                                      "; every send fails from now on");
+    {
+        std::lock_guard lock(errors_mutex);
+        if (fatal_error) return;
+        fatal_error = error_info{ec, context};
+        last_error = fatal_error;
+    }
+    fatal.store(true, std::memory_order_release);
+    auto shared = std::make_shared<const error_context>(std::move(context));
+    acc.abort_undrained(ec);
+    while (!waiting.empty()) {
+        std::unique_ptr<waiting_send> w = std::move(waiting.front());
+        waiting.pop_front();
+        waiting_bytes.fetch_sub(w->bytes, std::memory_order_acq_rel);
+        waiting_count.fetch_sub(1, std::memory_order_acq_rel);
+        records_failed.fetch_add(1, std::memory_order_relaxed);
+        delivery d;
+        d.partition = w->partition.value_or(-1);
+        d.context = shared;
+        call_handler(w->done, ec, d);
+    }
+    timer.cancel();
 }
 
 void producer::impl::send(const record& r, delivery_handler&& done) {
     if (config_error) return fail_soon(std::move(done), config_error);
+    if (fatal.load(std::memory_order_acquire)) {
+        error_info f;
+        {
+            std::lock_guard lock(errors_mutex);
+            f = fatal_error;
+        }
+        return fail_soon(std::move(done), f.code, -1, std::make_shared<const error_context>(std::move(f.context)));
+    }
     if (closing.load(std::memory_order_acquire)) return fail_soon(std::move(done), client_errc::connection_closed);
     const time_point now = clock::now();
     const std::int64_t timestamp = r.timestamp ? *r.timestamp : wall_clock_ms();
@@ -148,8 +245,12 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
         if (cfg.connection.log.enabled(log_level::warning))
             cfg.connection.log.sink(log_level::warning,
                                     "producer: buffer.memory is used up and sends waiting for it hold as much "
-                                    "again; send failed at once (timed_out)");
-        return fail_soon(std::move(done), client_errc::timed_out);
+                                    "again; send failed at once (buffer_exhausted)");
+        return fail_soon(std::move(done), client_errc::buffer_exhausted, r.partition.value_or(-1),
+                         topic_context(r.topic,
+                                       "buffer.memory=" + std::to_string(cfg.buffer_memory) +
+                                           " is used up and the sends waiting for it hold as much again",
+                                       "buffer.memory"));
     }
     auto w = std::make_unique<waiting_send>();
     w->topic = r.topic;
@@ -182,7 +283,8 @@ void producer::impl::enqueue_waiting(std::unique_ptr<waiting_send> w) {
 
 // runs on: strand
 void producer::impl::process_waiting(time_point now) {
-    auto finish = [&](std::deque<std::unique_ptr<waiting_send>>::iterator it, error_code ec) {
+    auto finish = [&](std::deque<std::unique_ptr<waiting_send>>::iterator it, error_code ec,
+                      std::shared_ptr<const error_context> context = {}) {
         // Counters first: a completion handler reading stats() sees the send gone.
         std::unique_ptr<waiting_send> w = std::move(*it);
         auto next = waiting.erase(it);
@@ -190,12 +292,22 @@ void producer::impl::process_waiting(time_point now) {
         waiting_count.fetch_sub(1, std::memory_order_acq_rel);
         if (ec) {
             records_failed.fetch_add(1, std::memory_order_relaxed);
+            if (context) note_error(ec, *context);
             delivery d;
             d.partition = w->partition.value_or(-1);
-            w->done(ec, d);
+            d.context = std::move(context);
+            call_handler(w->done, ec, d);
         }
         return next;
     };
+    // One explanation per topic and cause for a round: a thousand sends share it.
+    std::shared_ptr<const error_context> last_context;
+    auto context_for = [&](const std::string& topic, std::string message, std::string property = {}) {
+        if (!last_context || last_context->topic != topic || last_context->message != message)
+            last_context = topic_context(topic, std::move(message), std::move(property));
+        return last_context;
+    };
+    const std::string block_ms = std::to_string(cfg.max_block.count());
     for (auto it = waiting.begin(); it != waiting.end();) {
         waiting_send& w = **it;
         if (closing.load(std::memory_order_acquire) && aborting) {
@@ -205,17 +317,47 @@ void producer::impl::process_waiting(time_point now) {
         const topic_info* t = topics.find(w.topic);
         const std::int32_t n = t != nullptr ? t->partitions.load(std::memory_order_acquire) : 0;
         if (n == 0) {  // metadata not known yet
-            if (const error_code refused = refresher.refusal()) {
+            const cluster::metadata_cache& cache = refresher.cache();
+            const cluster::topic_metadata* tm = cache.topic(w.topic);
+            const error_info health = refresher.health();
+            if (std::string why = invalid_topic_name(w.topic); !why.empty()) {
+                it = finish(it, broker_errc::invalid_topic_exception, context_for(w.topic, std::move(why)));
+            } else if (health.code && health.code != client_errc::all_brokers_down) {
                 // The cluster refuses us (authentication, TLS): waiting max.block.ms cannot help.
                 if (cfg.connection.log.enabled(log_level::error))
                     cfg.connection.log.sink(log_level::error, "producer: metadata for topic " + w.topic +
-                                                                  " refused: " + refused.message());
-                it = finish(it, refused);
+                                                                  " refused: " + health.describe());
+                it = finish(it, health.code, std::make_shared<const error_context>(health.context));
+            } else if (tm && tm->error && !is_retriable(tm->error)) {
+                // Not authorized, an invalid name the broker refuses: no retry changes that.
+                it = finish(it, tm->error, context_for(w.topic, "the cluster's metadata refuses the topic"));
             } else if (now >= w.deadline) {
+                error_code ec = client_errc::metadata_timeout;
+                std::shared_ptr<const error_context> context;
+                if (health.code == client_errc::all_brokers_down) {
+                    ec = health.code;
+                    auto c = std::make_shared<error_context>(health.context);
+                    c->topic = w.topic;
+                    c->message = "no broker reachable within max.block.ms=" + block_ms + "; " + c->message;
+                    context = std::move(c);
+                } else if (cache.is_unknown(w.topic)) {
+                    ec = broker_errc::unknown_topic_or_partition;
+                    context = context_for(w.topic,
+                                          "topic not present in metadata after max.block.ms=" + block_ms +
+                                              ": the cluster says it does not exist" +
+                                              (cfg.allow_auto_create_topics
+                                                   ? " (and did not create it: is auto.create.topics.enable off?)"
+                                                   : " (allow.auto.create.topics is false)"),
+                                          "max.block.ms");
+                } else {
+                    context = context_for(w.topic,
+                                          "topic not present in metadata after max.block.ms=" + block_ms +
+                                              (tm && tm->error ? "; the cluster says: " + tm->error.message() : ""),
+                                          "max.block.ms");
+                }
                 if (cfg.connection.log.enabled(log_level::warning))
-                    cfg.connection.log.sink(log_level::warning, "producer: topic " + w.topic +
-                                                                    " not in metadata after max.block.ms");
-                it = finish(it, client_errc::timed_out);
+                    cfg.connection.log.sink(log_level::warning, "producer: send failed: " + context->describe(ec));
+                it = finish(it, ec, std::move(context));
             } else {
                 ++it;
             }
@@ -237,8 +379,13 @@ void producer::impl::process_waiting(time_point now) {
             if (now < w.deadline) break;  // later sends stay behind it: order is kept
             if (cfg.connection.log.enabled(log_level::warning))
                 cfg.connection.log.sink(log_level::warning,
-                                        "producer: no buffer.memory freed within max.block.ms; send failed (timed_out)");
-            it = finish(it, client_errc::timed_out);
+                                        "producer: no buffer.memory freed within max.block.ms; send failed "
+                                        "(buffer_exhausted)");
+            it = finish(it, client_errc::buffer_exhausted,
+                        context_for(w.topic,
+                                    "buffer.memory=" + std::to_string(cfg.buffer_memory) +
+                                        " stayed full for max.block.ms=" + block_ms,
+                                    "buffer.memory"));
         } else {
             it = finish(it, res.status == append_status::closed ? error_code(client_errc::connection_closed) : res.ec);
         }
@@ -281,7 +428,7 @@ void producer::impl::abort_all(error_code ec) {
         records_failed.fetch_add(1, std::memory_order_relaxed);
         delivery d;
         d.partition = w->partition.value_or(-1);
-        w->done(ec, d);
+        call_handler(w->done, ec, d);
     }
     waiting_count.fetch_sub(waiting.size(), std::memory_order_acq_rel);
     waiting.clear();
@@ -310,7 +457,13 @@ void producer::impl::check_waiters(time_point now) {
         return;  // in-flight requests fail as the connections close; then the loop ends
     }
     if (idle) {
-        for (auto& h : close_waiters) complete(std::move(h), strand, aborting ? error_code(client_errc::timed_out) : error_code{});
+        // Success only when every record accepted before the close was delivered.
+        error_code result = aborting ? error_code(client_errc::timed_out) : error_code{};
+        if (!result && records_failed.load(std::memory_order_relaxed) > failed_at_close) {
+            std::lock_guard lock(errors_mutex);
+            result = last_error.code ? last_error.code : error_code(client_errc::timed_out);
+        }
+        for (auto& h : close_waiters) complete(std::move(h), strand, result);
         close_waiters.clear();
         refresher.stop();
         pool.close();
@@ -326,7 +479,8 @@ void producer::impl::flush(void_handler h) {
 
 void producer::impl::close(std::chrono::milliseconds timeout, void_handler h) {
     if (stopped || config_error) return complete(std::move(h), strand, config_error);
-    closing.store(true, std::memory_order_release);
+    if (!closing.exchange(true, std::memory_order_acq_rel))
+        failed_at_close = records_failed.load(std::memory_order_relaxed);
     const time_point deadline = clock::now() + timeout;
     close_deadline = close_deadline ? std::min(*close_deadline, deadline) : deadline;
     close_waiters.push_back(std::move(h));
@@ -346,6 +500,7 @@ producer_stats producer::impl::stats() const {
     s.buffer_bytes = acc.memory_used();
     s.waiting_bytes = waiting_bytes.load(std::memory_order_relaxed);
     s.waiting_sends = waiting_count.load(std::memory_order_relaxed);
+    s.callback_errors = callback_errors.load(std::memory_order_relaxed);
     std::lock_guard lock(errors_mutex);
     s.batch_errors = batch_errors;
     return s;
@@ -387,6 +542,11 @@ void producer::start_close(std::chrono::milliseconds timeout, void_handler h) {
 }
 
 producer_stats producer::stats() const { return impl_->stats(); }
+
+error_info producer::last_error() const {
+    std::lock_guard lock(impl_->errors_mutex);
+    return impl_->last_error;
+}
 
 void producer::erased_delivery::operator()(error_code ec, const delivery& d) {
     auto ex = asio::get_associated_executor(h, fallback);

@@ -115,19 +115,29 @@ error_code producer_batch::seal(compression::codec codec, int level) {
     return ec;
 }
 
-void producer_batch::deliver(error_code ec, std::int64_t base_offset, std::int64_t log_append_time) {
+void producer_batch::deliver(error_code ec, std::int64_t base_offset, std::int64_t log_append_time,
+                             const std::shared_ptr<const error_context>& context, callback_failures* thrown) {
     // A handler may send again (appending to another batch) but never touches this one:
-    // it is no longer queued.
+    // it is no longer queued. One that throws must not cost the others their delivery (the
+    // broker has acknowledged them all): it is caught here and reported, as the Java client
+    // logs a throwing Callback and goes on.
     slot_chunk* c = first_chunk_;
+    delivery d;
+    d.partition = tp_.partition;
+    if (ec) d.context = context;
     for (std::size_t i = 0; i < slot_count_; ++i) {
         if (i != 0 && i % slot_chunk::capacity == 0) c = c->next;
         completion_slot& s = c->slots[i % slot_chunk::capacity];
         if (!s.handler) continue;
-        delivery d;
-        d.partition = tp_.partition;
-        if (!ec && base_offset >= 0) d.offset = base_offset + static_cast<std::int64_t>(i);
+        d.offset = (!ec && base_offset >= 0) ? base_offset + static_cast<std::int64_t>(i) : -1;
         d.timestamp = (!ec && log_append_time != -1) ? log_append_time : s.timestamp;
-        s.handler(ec, d);
+        try {
+            s.handler(ec, d);
+        } catch (const std::exception& e) {
+            if (thrown && thrown->count++ == 0) thrown->first = e.what();
+        } catch (...) {
+            if (thrown && thrown->count++ == 0) thrown->first = "an exception not derived from std::exception";
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +73,12 @@ struct partition_queue;
 
 /// Not thread-safe. While queued, the accumulator's partition lock guards it; once drained,
 /// its holder (the sender, on the producer strand) owns it alone.
+/// Delivery callbacks that threw while a batch completed (the producer logs them).
+struct callback_failures {
+    std::size_t count = 0;
+    std::string first;  ///< what() of the first, or a note that it was not a std::exception
+};
+
 class producer_batch {
 public:
     /// `batch_size` bounds the uncompressed batch (batch.size); the first record always fits.
@@ -93,8 +100,10 @@ public:
 
     /// Completes every record: on success offset = base_offset + index (-1 stays -1, e.g.
     /// acks=0), timestamp = log_append_time unless -1 (then the record's CreateTime); on error
-    /// offset -1. Each slot is called once; later calls do nothing.
-    void deliver(error_code ec, std::int64_t base_offset = -1, std::int64_t log_append_time = -1);
+    /// offset -1. Each slot is called once; later calls do nothing. A handler that throws does
+    /// not stop the others: the exception is counted and the first one's text kept in `thrown`.
+    void deliver(error_code ec, std::int64_t base_offset = -1, std::int64_t log_append_time = -1,
+                 const std::shared_ptr<const error_context>& context = {}, callback_failures* thrown = nullptr);
 
     topic_partition_view topic_partition() const noexcept { return tp_; }
     std::int32_t record_count() const noexcept { return builder_.record_count(); }

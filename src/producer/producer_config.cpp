@@ -67,6 +67,10 @@ error_code producer_config::set(std::string_view name, std::string_view value) {
     } else if (name == "max.request.size" || name == "message.max.bytes") {
         if (!parse_int(value, 1000, 1000000000, n)) return invalid;
         max_request_size = static_cast<std::size_t>(n);
+    } else if (name == "allow.auto.create.topics") {
+        bool b = false;
+        if (!parse_bool(value, b)) return invalid;
+        allow_auto_create_topics = b;
     } else if (name == "metadata.max.age.ms") {
         if (!parse_int(value, 1, 86400000, n)) return invalid;
         metadata_max_age = std::chrono::milliseconds(n);

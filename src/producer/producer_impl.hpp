@@ -85,7 +85,11 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     void wake();
     producer_stats stats() const;
     // Completes `done` later on the strand (never inside send()).
-    void fail_soon(detail::delivery_handler&& done, error_code ec, std::int32_t partition = -1);
+    void fail_soon(detail::delivery_handler&& done, error_code ec, std::int32_t partition = -1,
+                   std::shared_ptr<const error_context> context = {});
+    // Calls a delivery handler; one that throws is logged and counted, never propagated.
+    void call_handler(detail::delivery_handler& done, error_code ec, const delivery& d);
+    void report_callback_failures(const detail::producer::callback_failures& f);
 
     // --- strand (producer.cpp) ---
     void enqueue_waiting(std::unique_ptr<detail::producer::waiting_send> w);
@@ -102,7 +106,13 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     time_point send_ready(time_point now);
     void send_request(std::int32_t node, std::vector<detail::producer::batch_ptr> batches);
     void on_response(detail::producer::produce_call& call, error_code ec, const net::response_frame& frame);
-    void on_batch_error(detail::producer::batch_ptr b, error_code ec, std::int64_t log_start_offset);
+    void on_batch_error(detail::producer::batch_ptr b, error_code ec, std::int64_t log_start_offset,
+                        std::int32_t node, std::string broker_message);
+    /// Records an error a record or an operation completes with, for last_error() (any thread).
+    void note_error(const error_code& ec, const error_context& context);
+    /// An error that no send can get past (a refused producer id): fails everything queued or
+    /// waiting and every later send with it. Strand.
+    void fail_fatally(const error_code& ec, error_context context);
     void on_batch_success(detail::producer::batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time);
     void maybe_init_producer_id(time_point now);
     void refresh_metadata();
@@ -126,6 +136,7 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     std::atomic<std::size_t> waiting_bytes{0};
 
     std::atomic<bool> wake_posted{false};
+    std::atomic<bool> fatal{false};    // fatal_error is set: sends fail with it
     std::atomic<bool> closing{false};  // sends fail from now on
     bool aborting = false;             // strand: in-flight failures are not retried
     bool stopped = false;              // strand: the loop has ended
@@ -148,6 +159,10 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     // mutex is for stats() callers on other threads.
     mutable std::mutex errors_mutex;
     std::vector<std::pair<error_code, std::uint64_t>> batch_errors;
+    error_info last_error;    // under errors_mutex
+    error_info fatal_error;   // under errors_mutex; set once
+    std::atomic<std::uint64_t> callback_errors{0};
+    std::uint64_t failed_at_close = 0;  // strand: records_failed when close() was called
 };
 
 }  // namespace kasio

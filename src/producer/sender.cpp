@@ -42,13 +42,14 @@ bool needs_metadata(const error_code& ec) noexcept {
     return ec == client_errc::connection_closed || ec == client_errc::timed_out;
 }
 
-// Wakes the sender at least this often: it notices metadata the periodic refresh brought
-// and sends waiting for a topic's metadata.
-constexpr std::chrono::milliseconds max_sleep{50};
-
 }  // namespace
 
 void producer::impl::start() {
+    // Every refresh wakes the sender: leaders for ready batches, topics for waiting sends,
+    // an outage or a refusal for the sends that wait on metadata.
+    refresher.set_listener([weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->timer.cancel();
+    });
     refresher.start();
     asio::co_spawn(strand, run(shared_from_this()), asio::detached);
 }
@@ -76,7 +77,10 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
         if (self->stopped) break;
         if (!self->waiting.empty()) next = std::min(next, self->waiting.front()->deadline);
         if (self->close_deadline) next = std::min(next, *self->close_deadline);
-        next = std::min(next, now + max_sleep);
+        // Nothing polls: the refresher's listener, responses, appends and freed memory
+        // cancel the timer; the deadlines above are the only times to look on our own.
+        if (self->tracker && self->tracker->needs_producer_id() && !self->init_in_flight)
+            next = std::min(next, std::max(now, self->init_retry_at));
         self->timer.expires_at(next);
         co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -158,13 +162,15 @@ void producer::impl::on_response(produce_call& call, error_code ec, const net::r
                     if (p.error_code == 0) {
                         on_batch_success(std::move(*it), p.base_offset, p.log_append_time_ms);
                     } else {
-                        on_batch_error(std::move(*it), static_cast<broker_errc>(p.error_code), p.log_start_offset);
+                        on_batch_error(std::move(*it), static_cast<broker_errc>(p.error_code), p.log_start_offset,
+                                       call.node, p.error_message.value_or(std::string()));
                     }
                 }
             }
             // A partition the response left out: the broker's answer for it is unknown.
             for (batch_ptr& b : call.batches)
-                if (b) on_batch_error(std::move(b), client_errc::invalid_value, -1);
+                if (b) on_batch_error(std::move(b), client_errc::invalid_value, -1, call.node,
+                                      "the Produce response left this partition out");
         }
     } else if (!ec) {  // acks=0: written is all we learn
         for (batch_ptr& b : call.batches) on_batch_success(std::move(b), -1, -1);
@@ -172,7 +178,7 @@ void producer::impl::on_response(produce_call& call, error_code ec, const net::r
     if (ec) {
         refresh_metadata();
         for (batch_ptr& b : call.batches)
-            if (b) on_batch_error(std::move(b), ec, -1);
+            if (b) on_batch_error(std::move(b), ec, -1, call.node, {});
     }
     timer.cancel();  // responses free in-flight slots and memory: look again
 }
@@ -183,7 +189,8 @@ void producer::impl::on_batch_success(batch_ptr b, std::int64_t base_offset, std
     acc.complete(std::move(b), base_offset, log_append_time);
 }
 
-void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log_start_offset) {
+void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log_start_offset, std::int32_t node,
+                                    std::string broker_message) {
     const time_point now = clock::now();
     const bool timed_out = aborting || acc.reached_delivery_timeout(*b, now);
     const bool attempts_left = !aborting && b->attempts() < cfg.retries;
@@ -207,11 +214,30 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
             records_delivered.fetch_add(records, std::memory_order_relaxed);
             acc.complete(std::move(b), -1);
             break;
-        case batch_verdict::fail:
+        case batch_verdict::fail: {
             records_failed.fetch_add(records, std::memory_order_relaxed);
             // A delivery timeout reports timed_out, as the Java client's TimeoutException.
-            acc.fail(std::move(b), timed_out && !aborting && is_retriable(ec) ? error_code(client_errc::timed_out) : ec);
+            const bool expired = timed_out && !aborting && is_retriable(ec);
+            auto context = std::make_shared<error_context>();
+            const topic_partition_view tp = b->topic_partition();
+            context->api = "Produce";
+            context->topic = tp.topic;
+            context->partition = tp.partition;
+            context->node_id = node;
+            if (const auto* broker = refresher.cache().broker(node))
+                context->broker = broker->host + ":" + std::to_string(broker->port);
+            context->message = std::move(broker_message);
+            if (expired) {
+                context->property = "delivery.timeout.ms";
+                context->message = "not delivered within delivery.timeout.ms=" +
+                                   std::to_string(cfg.delivery_timeout.count()) + "; the last attempt failed with: " +
+                                   ec.message() + (context->message.empty() ? "" : " (" + context->message + ")");
+            }
+            const error_code final_ec = expired ? error_code(client_errc::timed_out) : ec;
+            note_error(final_ec, *context);
+            acc.fail(std::move(b), final_ec, std::move(context));
             break;
+        }
     }
 }
 
@@ -228,12 +254,21 @@ void producer::impl::maybe_init_producer_id(time_point now) {
     req.transaction_timeout_ms = 60000;
     init_in_flight = true;
     pool.async_request(node, net::purpose::group, std::move(req),
-                       [self = shared_from_this()](error_code ec, net::response_frame frame) {
+                       [self = shared_from_this(), node](error_code ec, net::response_frame frame) {
                            self->init_in_flight = false;
                            protocol::msg::init_producer_id_response resp;
                            if (!ec) ec = net::decode_response(frame, resp);
                            if (!ec && resp.error_code != 0) ec = static_cast<broker_errc>(resp.error_code);
-                           if (ec) {
+                           if (ec && ec.category() == broker_category() && !is_retriable(ec)) {
+                               // Not allowed (cluster authorization) or not supported: no
+                               // idempotent send can ever succeed. Fail them all, say why.
+                               error_context context;
+                               context.api = "InitProducerId";
+                               context.node_id = node;
+                               context.message = "the broker refused a producer id for enable.idempotence";
+                               context.property = "enable.idempotence";
+                               self->fail_fatally(ec, std::move(context));
+                           } else if (ec) {
                                self->init_retry_at = clock::now() + self->cfg.retry_backoff;
                                if (self->cfg.connection.log.enabled(log_level::warning))
                                    self->cfg.connection.log.sink(log_level::warning,
@@ -246,8 +281,8 @@ void producer::impl::maybe_init_producer_id(time_point now) {
 }
 
 void producer::impl::refresh_metadata() {
-    // The refresher coalesces requests and spaces them retry.backoff.ms apart; the loop sees
-    // the new metadata (cache version) within max_sleep.
+    // The refresher coalesces requests and spaces them retry.backoff.ms apart; its listener
+    // wakes the loop when the answer lands.
     if (!stopped) refresher.request_refresh();
 }
 

@@ -1,7 +1,7 @@
 // buffer.memory backpressure: with every broker stalled (the mock delays each response by
 // minutes), queued batches stay within buffer.memory, sends waiting for memory hold at most as
-// much again (beyond that they fail at once), and a waiting send fails with timed_out after
-// max.block.ms. Destroying the producer then fails everything left: nothing hangs.
+// much again (beyond that they fail at once), and a waiting send fails with buffer_exhausted
+// after max.block.ms, its context naming buffer.memory. Destroying the producer then fails everything left: nothing hangs.
 #include "producer_test_support.hpp"
 
 namespace kasio::test {
@@ -34,11 +34,14 @@ TEST_F(producer_backpressure, memory_stays_bounded_and_sends_fail_after_max_bloc
 
     // 20x buffer.memory worth of records.
     const std::size_t n = 20 * buffer_memory / 150;
-    std::atomic<std::size_t> timed_out{0}, other_errors{0}, delivered{0}, completed{0};
+    std::atomic<std::size_t> exhausted{0}, other_errors{0}, delivered{0}, completed{0}, named_property{0};
     std::size_t peak_buffer = 0, peak_waiting = 0;
     for (std::size_t i = 1; i <= n; ++i) {
-        p->async_send(gen.make(i), [&](error_code ec, delivery) {
-            if (ec == client_errc::timed_out) ++timed_out;
+        p->async_send(gen.make(i), [&](error_code ec, delivery d) {
+            if (ec == client_errc::buffer_exhausted) {
+                ++exhausted;
+                if (d.context && d.context->property == "buffer.memory" && d.context->topic == "stalled") ++named_property;
+            }
             else if (ec) ++other_errors;
             else ++delivered;
             ++completed;
@@ -55,7 +58,8 @@ TEST_F(producer_backpressure, memory_stays_bounded_and_sends_fail_after_max_bloc
     // Those that found neither memory nor room to wait failed at once; those waiting fail after
     // max.block.ms; those in batches wait for the stalled brokers. Wait for all but the latter.
     for (std::size_t c = completed.load(); p->stats().waiting_sends > 0; c = completed.load()) completed.wait(c);
-    EXPECT_GT(timed_out.load(), 0u);
+    EXPECT_GT(exhausted.load(), 0u);
+    EXPECT_EQ(named_property.load(), exhausted.load());
     EXPECT_EQ(delivered.load(), 0u);
     EXPECT_EQ(p->stats().waiting_sends, 0u);
     EXPECT_EQ(p->stats().waiting_bytes, 0u);

@@ -59,6 +59,57 @@ bool membership_lost(const error_code& ec) {
     return ec == broker_errc::unknown_member_id || ec == broker_errc::illegal_generation;
 }
 
+// Errors no retry fixes: the member stops and every poll reports the error. Everything else a
+// join or heartbeat meets (coordinator moves, rebalances, lost membership) is handled by
+// rejoining.
+bool is_group_refusal(const error_code& ec) {
+    if (ec == broker_errc::member_id_required || ec == broker_errc::rebalance_in_progress || membership_lost(ec))
+        return false;
+    if (ec.category() == broker_category()) return !is_retriable(ec);
+    return ec == client_errc::no_common_version || ec == client_errc::invalid_config ||
+           ec == client_errc::unsupported_version;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    return out;
+}
+
+// What the application needs to fix a refusal: the property at fault and its value.
+error_context explain_refusal(consumer::impl& self, const error_code& ec, const char* api) {
+    const auto& cfg = self.cfg;
+    error_context c;
+    c.api = api;
+    c.node_id = self.group.coordinator;
+    if (const auto* b = self.refresher.cache().broker(c.node_id)) c.broker = b->host + ":" + std::to_string(b->port);
+    const std::string group = "group '" + cfg.group_id + "'";
+    if (ec == broker_errc::invalid_session_timeout) {
+        c.property = "session.timeout.ms";
+        c.message = "session.timeout.ms=" + std::to_string(cfg.session_timeout.count()) +
+                    " is outside the range the broker allows (its group.min.session.timeout.ms.."
+                    "group.max.session.timeout.ms)";
+    } else if (ec == broker_errc::inconsistent_group_protocol) {
+        c.property = "partition.assignment.strategy";
+        c.message = "no assignor of partition.assignment.strategy=" + join_names(cfg.assignment_strategies) +
+                    " is supported by every member of " + group;
+    } else if (ec == broker_errc::fenced_instance_id) {
+        c.property = "group.instance.id";
+        c.message = "another member of " + group + " joined with group.instance.id=" + cfg.group_instance_id;
+    } else if (ec == broker_errc::group_authorization_failed) {
+        c.property = "group.id";
+        c.message = "not authorized to join " + group;
+    } else if (ec == broker_errc::group_max_size_reached) {
+        c.message = group + " has reached the broker's group.max.size";
+    } else if (ec == broker_errc::group_id_not_found || ec == broker_errc::invalid_group_id) {
+        c.property = "group.id";
+        c.message = group + " is not valid here";
+    } else {
+        c.message = std::string(api) + " for " + group + " refused";
+    }
+    return c;
+}
+
 }  // namespace
 
 void consumer::impl::notify(const std::function<void(const std::vector<topic_partition>&)>& cb,
@@ -320,11 +371,9 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer::impl> self) {
         g.rejoin_needed = true;
     } else if (membership_lost(ec)) {
         lose(*self);
-    } else if (ec == broker_errc::fenced_instance_id) {
-        lose(*self);
-        g.subscribed = false;  // another process took this group.instance.id: stop, report
-        std::lock_guard lock(self->mutex);
-        g.error = ec;
+    } else if (is_group_refusal(ec)) {
+        // Another process took this group.instance.id, or the ACLs changed: stop, report.
+        self->fail_group(ec, explain_refusal(*self, ec, "Heartbeat"));
     } else if (coordinator_lost(ec) && g.coordinator == node) {
         g.coordinator = -1;
     }
@@ -346,6 +395,20 @@ bool metadata_changed(consumer::impl& self) {
 }
 
 }  // namespace
+
+void consumer::impl::fail_group(const error_code& ec, error_context context) {
+    auto& g = group;
+    if (cfg.connection.log.enabled(log_level::error))
+        cfg.connection.log.sink(log_level::error, "consumer group: " + error_info{ec, context}.describe() +
+                                                      "; the member stops until subscribe() is called again");
+    lose(*this);
+    g.subscribed = false;
+    {
+        std::lock_guard lock(mutex);
+        g.error = error_info{ec, std::move(context)};
+    }
+    try_complete_poll();
+}
 
 asio::awaitable<void> consumer::impl::leave_group(std::shared_ptr<impl> self) {
     auto& g = self->group;
@@ -381,6 +444,10 @@ asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
     while (!self->closed && g.subscribed) {
         if (g.coordinator < 0) {
             if (auto ec = co_await find_coordinator(self)) {
+                if (is_group_refusal(ec)) {
+                    self->fail_group(ec, explain_refusal(*self, ec, "FindCoordinator"));
+                    continue;
+                }
                 co_await backoff();
                 continue;
             }
@@ -393,14 +460,8 @@ asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
                 lose(*self);
                 continue;
             }
-            if (ec == broker_errc::fenced_instance_id || ec == broker_errc::group_authorization_failed ||
-                ec == broker_errc::inconsistent_group_protocol || ec == broker_errc::invalid_session_timeout ||
-                ec == broker_errc::group_max_size_reached) {
-                // Not something a retry fixes: report it through poll and stop.
-                lose(*self);
-                g.subscribed = false;
-                std::lock_guard lock(self->mutex);
-                g.error = ec;
+            if (is_group_refusal(ec)) {
+                self->fail_group(ec, explain_refusal(*self, ec, "JoinGroup"));
                 continue;
             }
             if (coordinator_lost(ec)) g.coordinator = -1;
@@ -458,12 +519,15 @@ void consumer::subscribe(std::vector<std::string> topics, rebalance_listener lis
         self->refresher.set_all_topics(false);
         g.listener = std::move(l);
         g.subscribed = !self->cfg.group_id.empty();
+        {
+            std::lock_guard lock(self->mutex);
+            g.error = {};  // a new subscription starts afresh after a refusal
+        }
         if (!g.subscribed) {
-            {
-                std::lock_guard lock(self->mutex);
-                g.error = client_errc::invalid_config;  // no group.id: poll says so
-            }
-            self->try_complete_poll();
+            error_context c;
+            c.property = "group.id";
+            c.message = "subscribe() needs a group.id";
+            self->fail_group(client_errc::invalid_config, std::move(c));
             return;
         }
         g.rejoin_needed = true;
@@ -488,6 +552,10 @@ error_code consumer::subscribe_pattern(std::string_view pattern, rebalance_liste
         g.subscribed = true;
         g.rejoin_needed = true;
         g.metadata_version_seen = 0;
+        {
+            std::lock_guard lock(self->mutex);
+            g.error = {};
+        }
         self->start_group_loop();
     });
     return {};
@@ -495,6 +563,10 @@ error_code consumer::subscribe_pattern(std::string_view pattern, rebalance_liste
 
 void consumer::unsubscribe() {
     asio::post(impl_->strand, [self = impl_] {
+        {
+            std::lock_guard lock(self->mutex);
+            self->group.error = {};
+        }
         if (!self->group.subscribed) return;
         asio::co_spawn(self->strand, impl::leave_group(self), asio::detached);
     });

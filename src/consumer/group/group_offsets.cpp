@@ -245,6 +245,9 @@ void consumer::start_commit(std::optional<std::vector<partition_offset>> offsets
         asio::co_spawn(ex, impl::commit_offsets(self, std::move(list)),
                        [self, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
                            if (e) ec = client_errc::invalid_value;  // not reached: nothing here throws
+                           error_context context;
+                           context.api = "OffsetCommit";
+                           self->note_error(ec, context);
                            consumer_detail::complete(self->strand, std::move(h), ec);
                        });
     });
@@ -257,6 +260,9 @@ void consumer::start_committed(std::vector<topic_partition> partitions, committe
                        [self, h = std::move(h)](std::exception_ptr e,
                                                 std::pair<error_code, std::vector<partition_offset>> r) mutable {
                            if (e) r.first = client_errc::invalid_value;
+                           error_context context;
+                           context.api = "OffsetFetch";
+                           self->note_error(r.first, context);
                            consumer_detail::complete(self->strand, std::move(h), r.first, std::move(r.second));
                        });
     });

@@ -56,7 +56,7 @@ struct group_state {
 
     std::atomic<std::int64_t> last_poll_ns{0};  ///< steady clock of the last poll (any thread)
     // Under the consumer's mutex.
-    error_code error;                         ///< fatal group error for the next poll
+    error_info error;                          ///< fatal group error: every poll reports it
     std::optional<group_membership> snapshot;  ///< what membership() returns
 };
 
