@@ -437,10 +437,6 @@ void producer::impl::abort_all(error_code ec) {
 
 // runs on: strand
 void producer::impl::check_waiters(time_point now) {
-    // Sends accepted before close() may still wait for their topic's metadata or for memory:
-    // they are delivered like the rest, so the accumulator refuses appends only once none is
-    // left (new sends are refused at once by `closing`).
-    if (close_deadline && waiting.empty()) acc.close();
     const bool idle = !acc.has_incomplete() && waiting.empty();
     if (idle && !flush_waiters.empty()) {
         for (auto& h : flush_waiters) {

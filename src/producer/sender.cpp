@@ -60,6 +60,11 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
         const time_point now = clock::now();
         self->update_metadata();
         self->process_waiting(now);
+        // Sends accepted before close() may still wait for their topic's metadata or for
+        // memory: they are delivered like the rest, so the accumulator refuses appends (and
+        // makes every batch ready, linger or not) only once none is left; new sends are
+        // refused at once by `closing`.
+        if (self->close_deadline && self->waiting.empty()) self->acc.close();
         if (self->tracker) {
             if (const error_code fatal = self->tracker->fatal_error(); fatal && !self->aborting) {
                 self->abort_all(fatal);
