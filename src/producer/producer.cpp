@@ -308,6 +308,7 @@ void producer::impl::process_waiting(time_point now) {
         return last_context;
     };
     const std::string block_ms = std::to_string(cfg.max_block.count());
+    bool asked_for_metadata = false;
     for (auto it = waiting.begin(); it != waiting.end();) {
         waiting_send& w = **it;
         if (closing.load(std::memory_order_acquire) && aborting) {
@@ -359,6 +360,9 @@ void producer::impl::process_waiting(time_point now) {
                     cfg.connection.log.sink(log_level::warning, "producer: send failed: " + context->describe(ec));
                 it = finish(it, ec, std::move(context));
             } else {
+                // Ask again (the refresher spaces requests retry.backoff.ms apart): the topic
+                // may be being created, by the broker for this very request or by an admin.
+                asked_for_metadata = true;
                 ++it;
             }
             continue;
@@ -390,6 +394,7 @@ void producer::impl::process_waiting(time_point now) {
             it = finish(it, res.status == append_status::closed ? error_code(client_errc::connection_closed) : res.ec);
         }
     }
+    if (asked_for_metadata) refresher.request_refresh();
 }
 
 // runs on: strand
