@@ -45,6 +45,7 @@ public:
         case client_errc::buffer_exhausted: return "buffer.memory exhausted for max.block.ms";
         case client_errc::metadata_timeout: return "topic not present in metadata within max.block.ms";
         case client_errc::callback_failed: return "an application callback threw";
+        case client_errc::internal_error: return "an exception stopped a kasio loop (see the error log)";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }

@@ -45,6 +45,7 @@ enum class client_errc : int {
     buffer_exhausted,          ///< buffer.memory stayed full for max.block.ms (Java's BufferExhaustedException)
     metadata_timeout,          ///< the topic was not in the cluster's metadata within max.block.ms
     callback_failed,           ///< an application callback threw; the context says which
+    internal_error,            ///< an exception stopped one of kasio's loops (logged with its text)
 };
 
 const error_category& client_category() noexcept;

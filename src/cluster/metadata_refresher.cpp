@@ -1,5 +1,6 @@
 // The metadata refresh loop: one coroutine on the pool strand (// runs on: pool strand).
 #include "cluster/metadata_refresher.hpp"
+#include "net/loop_exit.hpp"
 
 #include "protocol/messages.hpp"
 
@@ -7,7 +8,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -79,6 +79,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     metadata_cache cache;
     std::vector<std::string> topics;  // sorted, unique
     std::vector<waiter> waiters;      // for the next request to go out
+    std::vector<waiter> serving;      // served by the request out now
     std::uint64_t next_waiter_id = 1;
     bool running = false;
     bool stopped = false;
@@ -233,6 +234,21 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
         co_return std::pair{last, apply_result{}};
     }
 
+    // Runs the loop; an exception that ends it (bad_alloc, a bug) fails the waiters with
+    // internal_error and starts it again after the retry backoff: the clients keep their
+    // metadata source.
+    void spawn() {
+        asio::co_spawn(pool.get_executor(), run(shared_from_this()),
+                       net::on_loop_exit(logcfg(), "metadata: refresh loop", [self = shared_from_this()](const std::string&) {
+                           for (auto& w : std::exchange(self->serving, {})) finish(w, client_errc::internal_error);
+                           for (auto& w : std::exchange(self->waiters, {})) finish(w, client_errc::internal_error);
+                           if (self->stopped) return;
+                           self->wanted = true;
+                           self->earliest = clock::now() + self->retry.next();
+                           self->spawn();
+                       }));
+    }
+
     static asio::awaitable<void> run(std::shared_ptr<impl> self) {
         while (!self->stopped) {
             const auto now = clock::now();
@@ -243,12 +259,12 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 continue;  // woken early by a request, or due: decide again
             }
             // Everyone waiting now is served by this request; later callers get the next one.
-            auto round = std::exchange(self->waiters, {});
+            self->serving = std::exchange(self->waiters, {});
             self->wanted = false;
             error_context where;
             auto [ec, result] = co_await refresh_once(self, where);
             if (self->stopped) {
-                for (auto& w : round) finish(w, asio::error::operation_aborted);
+                for (auto& w : std::exchange(self->serving, {})) finish(w, asio::error::operation_aborted);
                 co_return;
             }
             const auto end = clock::now();
@@ -286,7 +302,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 self->earliest = end + self->cfg.retry.initial;
                 self->next_periodic = end + self->cfg.metadata_max_age;
             }
-            for (auto& w : round) finish(w, ec);
+            for (auto& w : std::exchange(self->serving, {})) finish(w, ec);
             if (self->listener) self->listener();
         }
     }
@@ -301,7 +317,7 @@ void metadata_refresher::start() {
     asio::dispatch(impl_->pool.get_executor(), [self = impl_] {
         if (self->running || self->stopped) return;
         self->running = true;
-        asio::co_spawn(self->pool.get_executor(), impl::run(self), asio::detached);
+        self->spawn();
     });
 }
 

@@ -1,6 +1,8 @@
 // consumer: public operations, poll and close. The fetch loops are in fetcher.cpp.
 #include "consumer/consumer_impl.hpp"
 
+#include "net/loop_exit.hpp"
+
 #include "protocol/record_batch.hpp"
 #include "protocol/record_batch_wire.hpp"
 
@@ -51,7 +53,7 @@ void record_headers::iterator::decode() noexcept {
 }
 
 consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
-    : cfg(std::move(c)),
+    : cfg(net::with_contained_log(std::move(c))),
       pool(std::move(ex), make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
       strand(pool.get_executor()),

@@ -10,6 +10,8 @@
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
 
+#include "net/loop_exit.hpp"
+
 #include "protocol/messages.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -17,7 +19,6 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -440,7 +441,18 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
 void consumer::impl::start_fetcher(std::int32_t node) {
     auto& f = fetchers[node];
     f.wake = std::make_unique<asio::steady_timer>(strand);
-    asio::co_spawn(strand, fetch_loop(shared_from_this(), node), asio::detached);
+    // An exception out of the loop (bad_alloc, a bug) is logged and the fetcher goes: the next
+    // kick starts a new one for the partitions this broker leads.
+    asio::co_spawn(strand, fetch_loop(shared_from_this(), node),
+                   net::on_loop_exit(cfg.connection.log, "consumer: fetcher for node " + std::to_string(node),
+                                     [self = shared_from_this(), node](const std::string& why) {
+                                         self->fetchers.erase(node);
+                                         error_context context;
+                                         context.node_id = node;
+                                         context.message = "a fetch loop stopped: " + why;
+                                         self->note_error(client_errc::internal_error, context);
+                                         self->post_kick();
+                                     }));
 }
 
 }  // namespace kasio

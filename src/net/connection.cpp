@@ -3,6 +3,7 @@
 // Everything in connection::impl runs on its strand (// runs on: connection strand), except
 // the atomic counters and the version table, which async_connect publishes before completing.
 #include "net/connection.hpp"
+#include "net/loop_exit.hpp"
 
 #include "net/multiplexer.hpp"
 #include "net/negotiator.hpp"
@@ -19,7 +20,6 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -219,6 +219,14 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     // Closes everything once; every waiter completes with ec.
     // runs on: connection strand
+    // The end of one of the connection's coroutines: an exception closes the connection with
+    // client_errc::internal_error, failing what is in flight (nothing waits forever).
+    static auto on_failure(const std::shared_ptr<impl>& self, const char* what) {
+        return on_loop_exit(self->cfg.log, self->broker + ": " + what, [self](const std::string& why) {
+            self->shutdown(client_errc::internal_error, "exception: " + why);
+        });
+    }
+
     void shutdown(error_code ec, std::string_view why) {
         if (st == state::closed) return;
         const bool was_ready = st == state::ready;
@@ -473,9 +481,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         }
 
         auto self = shared_from_this();
-        asio::co_spawn(strand, reader(self), asio::detached);
-        asio::co_spawn(strand, writer(self), asio::detached);
-        asio::co_spawn(strand, expirer(self), asio::detached);
+        asio::co_spawn(strand, reader(self), on_failure(self, "reader"));
+        asio::co_spawn(strand, writer(self), on_failure(self, "writer"));
+        asio::co_spawn(strand, expirer(self), on_failure(self, "request expirer"));
 
         using protocol::msg::api_versions_request;
         negotiator n;
@@ -520,13 +528,22 @@ struct connection::impl : std::enable_shared_from_this<impl> {
                                          connect_handler handler) {
         auto work = asio::prefer(asio::get_associated_executor(handler, self->strand),
                                  asio::execution::outstanding_work.tracked);
-        error_code ec = co_await self->setup(std::move(host), std::move(port));
+        error_code ec;
+        try {
+            ec = co_await self->setup(std::move(host), std::move(port));
+        } catch (...) {
+            // The handler must complete: the pool slot waiting on it would stay "connecting".
+            const std::string why = describe_exception(std::current_exception());
+            log_line(self->cfg.log, log_level::error, self->broker + ": connection set-up stopped by an exception: " + why);
+            self->shutdown(client_errc::internal_error, "set-up threw: " + why);
+            ec = client_errc::internal_error;
+        }
         self->setup_timer.cancel();
         if (self->st == state::closed) ec = self->close_reason;  // timed out, cancelled, closed
         else if (ec) self->shutdown(ec, "set-up failed: " + ec.message());
         else self->st = state::ready;
         if (self->st == state::ready && self->session_lifetime.count() > 0)
-            asio::co_spawn(self->strand, reauthenticator(self), asio::detached);
+            asio::co_spawn(self->strand, reauthenticator(self), on_failure(self, "re-authenticator"));
         asio::get_associated_cancellation_slot(handler).clear();
         complete_on(work, std::move(handler), ec);
     }
@@ -567,7 +584,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
                 self->shutdown(client_errc::timed_out, "connection set-up timed out");
         });
         asio::co_spawn(strand, connect(shared_from_this(), std::move(host), std::move(port), std::move(handler)),
-                       asio::detached);
+                       on_failure(shared_from_this(), "connection set-up"));
     }
 };
 

@@ -2,6 +2,8 @@
 // metadata, flush and close. The sender loop and Produce responses are in sender.cpp.
 #include "producer/producer_impl.hpp"
 
+#include "net/loop_exit.hpp"
+
 #include <kasio/broker_errc.hpp>
 
 #include <boost/asio/append.hpp>
@@ -112,7 +114,7 @@ std::shared_ptr<const error_context> topic_context(std::string_view topic, std::
 // --- impl ---
 
 producer::impl::impl(executor_type ex, producer_config c)
-    : cfg(std::move(c)), config_error(validate(cfg)), pool(ex, make_pool_config(cfg)),
+    : cfg(net::with_contained_log(std::move(c))), config_error(validate(cfg)), pool(ex, make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
       tracker(cfg.enable_idempotence ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
       acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand) {

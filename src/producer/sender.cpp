@@ -9,11 +9,13 @@
 #include "net/throttle.hpp"
 #include "producer/producer_impl.hpp"
 
+#include "net/loop_exit.hpp"
+
 #include <kasio/broker_errc.hpp>
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -51,7 +53,20 @@ void producer::impl::start() {
         if (auto self = weak.lock()) self->timer.cancel();
     });
     refresher.start();
-    asio::co_spawn(strand, run(shared_from_this()), asio::detached);
+    // An exception out of the loop (bad_alloc, a bug: delivery callbacks and the log sink are
+    // contained) fails every record and operation with internal_error: nothing waits forever.
+    asio::co_spawn(strand, run(shared_from_this()),
+                   net::on_loop_exit(cfg.connection.log, "producer: sender", [self = shared_from_this()](const std::string& why) {
+                       error_context context;
+                       context.message = "the sender stopped: " + why;
+                       self->fail_fatally(client_errc::internal_error, context);
+                       self->abort_all(client_errc::internal_error);
+                       for (auto& h : std::exchange(self->flush_waiters, {}))
+                           asio::post(self->strand, asio::append(std::move(h), error_code(client_errc::internal_error)));
+                       for (auto& h : std::exchange(self->close_waiters, {}))
+                           asio::post(self->strand, asio::append(std::move(h), error_code(client_errc::internal_error)));
+                       self->stopped = true;
+                   }));
 }
 
 asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {

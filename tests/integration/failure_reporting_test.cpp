@@ -234,5 +234,49 @@ TEST_F(failure_reporting_mock, a_throwing_delivery_callback_costs_the_rest_of_it
     EXPECT_FALSE(f.get().ec);
 }
 
+TEST_F(failure_reporting_mock, a_log_sink_that_always_throws_costs_only_its_lines) {
+    ASSERT_EQ(cluster().create_topic("noisy", 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    auto throwing_sink = [](log_level, std::string_view) { throw std::runtime_error("sink broke"); };
+    {
+        io_thread io;
+        producer_config cfg;
+        cfg.bootstrap_servers = {cluster().bootstrap()};
+        ASSERT_FALSE(cfg.set("debug", "all"));  // a line for every request: the sink throws each time
+        cfg.connection.log.sink = throwing_sink;
+        producer p(io.io().get_executor(), cfg);
+        std::vector<std::future<send_result>> sends;
+        for (int i = 0; i < 20; ++i) sends.push_back(send_one(p, record_for("noisy", "v")));
+        std::promise<error_code> closed;
+        p.async_close(30s, [&](error_code ec) { closed.set_value(ec); });
+        auto f = closed.get_future();
+        ASSERT_EQ(f.wait_for(60s), std::future_status::ready);
+        EXPECT_FALSE(f.get());
+        for (auto& s : sends) EXPECT_FALSE(s.get().ec);
+    }
+    asio::io_context io;
+    consumer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap()};
+    ASSERT_FALSE(cfg.set("debug", "all"));
+    ASSERT_FALSE(cfg.set("auto.offset.reset", "earliest"));
+    cfg.connection.log.sink = throwing_sink;
+    auto c = std::make_unique<consumer>(io.get_executor(), cfg);
+    c->assign({{"noisy", 0}, {"noisy", 1}});
+    std::size_t records = 0;
+    error_code ec;
+    std::function<void()> poll = [&] {
+        c->async_poll([&](error_code e, fetch_batch b) {
+            ec = e;
+            records += b.size();
+            if (!e && records < 20) poll();
+        });
+    };
+    poll();
+    ASSERT_TRUE(run_until(io, [&] { return records >= 20 || ec; }));
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(records, 20u);
+    c.reset();
+    finish_shutdown(io);
+}
+
 }  // namespace
 }  // namespace kasio::test

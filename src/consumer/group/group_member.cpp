@@ -11,6 +11,7 @@
 // with no lock held.
 #include "consumer/consumer_impl.hpp"
 
+#include "net/loop_exit.hpp"
 #include "protocol/messages.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -18,7 +19,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -117,10 +117,10 @@ void consumer::impl::notify(const std::function<void(const std::vector<topic_par
     if (!cb) return;
     try {
         cb(parts);
-    } catch (const std::exception& e) {
-        // A throwing callback must not kill the membership loop; Java logs it too.
-        if (cfg.connection.log.enabled(log_level::error))
-            cfg.connection.log.sink(log_level::error, std::string("rebalance callback threw: ") + e.what());
+    } catch (...) {
+        // A throwing callback must not kill the membership loop; Java logs it and goes on.
+        net::log_line(cfg.connection.log, log_level::error,
+                      "rebalance callback threw: " + net::describe_exception(std::current_exception()));
     }
 }
 
@@ -130,7 +130,16 @@ void consumer::impl::start_group_loop() {
         return;
     }
     group.loop_running = true;
-    asio::co_spawn(strand, group_loop(shared_from_this()), asio::detached);
+    // An exception out of the membership loop stops the membership and fails poll with
+    // internal_error (logged with its text); subscribe() starts again.
+    asio::co_spawn(strand, group_loop(shared_from_this()),
+                   net::on_loop_exit(cfg.connection.log, "consumer group: membership loop",
+                                     [self = shared_from_this()](const std::string& why) {
+                                         self->group.loop_running = false;
+                                         error_context context;
+                                         context.message = "the membership loop stopped: " + why;
+                                         self->fail_group(client_errc::internal_error, std::move(context));
+                                     }));
 }
 
 namespace {
@@ -488,7 +497,18 @@ asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
         if (auto_commit && now >= g.next_auto_commit) {
             g.next_auto_commit = now + cfg.auto_commit_interval;
             auto positions = self->positions_to_commit(nullptr);
-            asio::co_spawn(self->strand, commit_offsets(self, std::move(positions)), asio::detached);
+            asio::co_spawn(self->strand, commit_offsets(self, std::move(positions)),
+                           [self](std::exception_ptr e, error_code ec) {
+                               if (e) ec = client_errc::internal_error;
+                               if (ec) {
+                                   net::log_line(self->cfg.connection.log, log_level::warning,
+                                                 "consumer group: auto-commit failed: " + ec.message());
+                                   error_context context;
+                                   context.api = "OffsetCommit";
+                                   context.message = "auto-commit (enable.auto.commit)";
+                                   self->note_error(ec, context);
+                               }
+                           });
         }
         if (now >= g.next_heartbeat) {
             co_await heartbeat(self);
@@ -568,7 +588,8 @@ void consumer::unsubscribe() {
             self->group.error = {};
         }
         if (!self->group.subscribed) return;
-        asio::co_spawn(self->strand, impl::leave_group(self), asio::detached);
+        asio::co_spawn(self->strand, impl::leave_group(self),
+                       net::on_loop_exit(self->cfg.connection.log, "consumer group: leaving", [](const std::string&) {}));
     });
 }
 
