@@ -1,6 +1,8 @@
 // consumer: public operations, poll and close. The fetch loops are in fetcher.cpp.
 #include "consumer/consumer_impl.hpp"
 
+#include "consumer/config_rules.hpp"
+
 #include "protocol/record_batch.hpp"
 #include "protocol/record_batch_wire.hpp"
 
@@ -25,7 +27,7 @@ net::pool_config make_pool_config(const consumer_config& c) {
     if (pc.connection.request_timeout < floor)
         pc.connection.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(floor);
     pc.connection.join_group_timeout = c.max_poll_interval + std::chrono::seconds(5);
-    for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by set()
+    for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by validate()
     return pc;
 }
 
@@ -56,7 +58,7 @@ consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
       strand(pool.get_executor()),
       group(strand),
       planner(cfg.auto_offset_reset) {
-    // Checked by consumer_config::set(); a name set directly in the struct and unknown is skipped.
+    // Every name was checked by consumer_config::validate().
     for (const auto& name : cfg.assignment_strategies)
         if (auto a = consumer_detail::make_assignor(name)) group.assignors.push_back(std::move(a));
     if (group.assignors.empty()) group.assignors.push_back(consumer_detail::make_assignor("range"));
@@ -161,7 +163,7 @@ void consumer::impl::close_all() {
 }
 
 consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
+    : impl_(std::make_shared<impl>(std::move(ex), consumer_detail::validated(std::move(cfg)))) {
     impl_->refresher.start();
 }
 

@@ -2,6 +2,8 @@
 // metadata, flush and close. The sender loop and Produce responses are in sender.cpp.
 #include "producer/producer_impl.hpp"
 
+#include "producer/config_rules.hpp"
+
 #include <kasio/broker_errc.hpp>
 
 #include <boost/asio/append.hpp>
@@ -17,17 +19,6 @@ using namespace detail::producer;
 
 namespace {
 
-error_code validate(const producer_config& c) {
-    const error_code invalid = client_errc::invalid_config;
-    if (c.bootstrap_servers.empty() || !compression::codec_from_name(c.compression_type)) return invalid;
-    if (c.acks < -1 || c.acks > 1 || c.batch_size == 0 || c.buffer_memory == 0 || c.max_in_flight == 0) return invalid;
-    // Java's ConfigException for an explicit conflict: idempotence needs acks=all, retries and
-    // at most 5 requests in flight (the broker remembers 5 batches per producer and partition).
-    if (c.enable_idempotence && (c.acks != -1 || c.retries == 0 || c.max_in_flight > 5)) return invalid;
-    if (c.partitioner == partitioner_type::custom && !c.partition_function) return invalid;
-    return {};
-}
-
 net::pool_config make_pool_config(const producer_config& c) {
     net::pool_config p;
     p.connection = c.connection;
@@ -35,6 +26,7 @@ net::pool_config make_pool_config(const producer_config& c) {
     p.connections_per_broker = c.connections_per_broker;
     p.reconnect.initial = c.reconnect_backoff;
     p.reconnect.max = c.reconnect_backoff_max;
+    p.connections_max_idle = c.connections_max_idle;
     return p;
 }
 
@@ -88,9 +80,9 @@ std::optional<bytes_view> view(const std::optional<std::vector<std::uint8_t>>& b
 // --- impl ---
 
 producer::impl::impl(executor_type ex, producer_config c)
-    : cfg(std::move(c)), config_error(validate(cfg)), pool(ex, make_pool_config(cfg)),
+    : cfg(std::move(c)), pool(ex, make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
-      tracker(cfg.enable_idempotence ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
+      tracker(effective_idempotence(cfg) ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
       acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand) {
     acc.set_memory_listener([this] { wake(); });
 }
@@ -112,7 +104,6 @@ void producer::impl::fail_soon(delivery_handler&& done, error_code ec, std::int3
 }
 
 void producer::impl::send(const record& r, delivery_handler&& done) {
-    if (config_error) return fail_soon(std::move(done), config_error);
     if (closing.load(std::memory_order_acquire)) return fail_soon(std::move(done), client_errc::connection_closed);
     const time_point now = clock::now();
     const std::int64_t timestamp = r.timestamp ? *r.timestamp : wall_clock_ms();
@@ -325,7 +316,7 @@ void producer::impl::flush(void_handler h) {
 }
 
 void producer::impl::close(std::chrono::milliseconds timeout, void_handler h) {
-    if (stopped || config_error) return complete(std::move(h), strand, config_error);
+    if (stopped) return complete(std::move(h), strand, error_code{});
     closing.store(true, std::memory_order_release);
     const time_point deadline = clock::now() + timeout;
     close_deadline = close_deadline ? std::min(*close_deadline, deadline) : deadline;
@@ -353,8 +344,9 @@ producer_stats producer::impl::stats() const {
 
 // --- producer ---
 
-producer::producer(executor_type ex, producer_config cfg) : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
-    if (!impl_->config_error) impl_->start();
+producer::producer(executor_type ex, producer_config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), validated(std::move(cfg)))) {
+    impl_->start();
 }
 
 producer::~producer() {
@@ -376,8 +368,8 @@ void producer::send(const record& r, detail::delivery_handler&& done) { impl_->s
 
 void producer::start_flush(void_handler h) {
     asio::post(impl_->strand, [s = impl_, h = std::move(h)]() mutable {
-        // No sender runs after close, or at all with a bad configuration: nothing to wait for.
-        if (s->stopped || s->config_error) return complete(std::move(h), s->strand, s->config_error);
+        // No sender runs after close: nothing to wait for.
+        if (s->stopped) return complete(std::move(h), s->strand, error_code{});
         s->flush(std::move(h));
     });
 }
