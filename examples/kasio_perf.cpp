@@ -159,8 +159,10 @@ int run_produce(const perf::options& opt) {
     kasio::producer_config cfg;
     cfg.bootstrap_servers = {opt.brokers};
     for (const auto& [name, value] : opt.properties) {
-        if (error_code ec = cfg.set(name, value)) {
-            std::fprintf(stderr, "kasio-perf: property %s=%s: %s\n", name.c_str(), value.c_str(), ec.message().c_str());
+        kasio::error_context why;
+        if (error_code ec = cfg.set(name, value, why)) {
+            // why names the property and the fault; the value is not echoed (it may be a password).
+            std::fprintf(stderr, "kasio-perf: -X %s: %s\n", name.c_str(), why.describe(ec).c_str());
             return 2;
         }
     }
@@ -226,8 +228,10 @@ int run_consume(const perf::options& opt) {
     kasio::consumer_config cfg;
     cfg.bootstrap_servers = {opt.brokers};
     for (const auto& [name, value] : opt.properties) {
-        if (error_code ec = cfg.set(name, value)) {
-            std::fprintf(stderr, "kasio-perf: property %s=%s: %s\n", name.c_str(), value.c_str(), ec.message().c_str());
+        kasio::error_context why;
+        if (error_code ec = cfg.set(name, value, why)) {
+            // why names the property and the fault; the value is not echoed (it may be a password).
+            std::fprintf(stderr, "kasio-perf: -X %s: %s\n", name.c_str(), why.describe(ec).c_str());
             return 2;
         }
     }
@@ -259,5 +263,10 @@ int main(int argc, char** argv) {
         perf::print_usage("kasio-perf");
         return 2;
     }
-    return opt.mode == "produce" ? run_produce(opt) : run_consume(opt);
+    try {
+        return opt.mode == "produce" ? run_produce(opt) : run_consume(opt);
+    } catch (const kasio::config_error& e) {  // properties that set() took but that conflict
+        std::fprintf(stderr, "kasio-perf: %s\n", e.what());
+        return 2;
+    }
 }

@@ -2,8 +2,9 @@
 /// Configuration of one broker connection.
 ///
 /// Every member has a Kafka/librdkafka property name that set() accepts, with librdkafka's
-/// ranges; the defaults are librdkafka's except where noted. A later issue replaces this with
-/// one property table shared by the producer and consumer configurations.
+/// ranges; the defaults are librdkafka's except where noted. Names, ranges and defaults come
+/// from one property table shared with the producer and consumer configurations
+/// (docs/CONFIGURATION.md is generated from it).
 #include <kasio/error.hpp>
 #include <kasio/log.hpp>
 
@@ -78,10 +79,17 @@ struct connection_config {
     /// Logging; `debug` sets log.debug (and raises log.level to debug).
     log_config log;
 
-    /// Sets the member named by its Kafka property name from its text form.
-    /// Returns client_errc::invalid_config for an unknown name or a bad or out-of-range value,
-    /// leaving the configuration unchanged.
+    /// Sets the member named by its Kafka property name (or librdkafka alias) from its text form.
+    /// Returns client_errc::invalid_config for an unknown name, a name kasio does not support, a
+    /// property of the pool or a client, or a bad or out-of-range value, leaving the
+    /// configuration unchanged; `why` then names the property and says what is wrong
+    /// ("request.timeout.ms: 0 is out of range 1..900000"). docs/CONFIGURATION.md lists them all.
+    error_code set(std::string_view kafka_name, std::string_view value, error_context& why);
     error_code set(std::string_view kafka_name, std::string_view value);
+
+    /// Checks every member against its property's range (values set directly in the struct
+    /// included) and that TLS's certificate and key come together. Empty when valid.
+    error_info validate() const;
 
     bool uses_tls() const noexcept {
         return security == security_protocol::ssl || security == security_protocol::sasl_ssl;

@@ -109,10 +109,19 @@ struct consumer_config {
     /// by set() and applied when the consumer is made.
     std::vector<std::pair<std::string, std::string>> pool_properties;
 
-    /// Sets the member named by its Kafka property name from its text form. Returns
-    /// client_errc::invalid_config for an unknown name or a bad or out-of-range value, leaving the
-    /// configuration unchanged.
+    /// Sets the member named by its Kafka property name or librdkafka alias from its text form
+    /// (docs/CONFIGURATION.md). Returns client_errc::invalid_config for an unknown name, one kasio
+    /// does not support, a producer property or a bad or out-of-range value, leaving the
+    /// configuration unchanged; `why` then names the property and the fault
+    /// ("fetch.min.bytes: 0 is out of range 1..100000000").
+    error_code set(std::string_view name, std::string_view value, error_context& why);
     error_code set(std::string_view name, std::string_view value);
+
+    /// Checks every member (values set directly in the struct included) against its property's
+    /// range, that bootstrap.servers is not empty, and the rules between properties:
+    /// heartbeat.interval.ms below session.timeout.ms, group.instance.id only with group.id,
+    /// known assignors. Empty when valid; the consumer's constructor throws it otherwise.
+    error_info validate() const;
 };
 
 /// The headers of a consumed record: iterates as record_header {key, value}, decoding the wire
@@ -287,6 +296,8 @@ public:
     using poll_handler = boost::asio::any_completion_handler<void(error_code, fetch_batch)>;
     using done_handler = boost::asio::any_completion_handler<void(error_code)>;
 
+    /// Throws config_error (code client_errc::invalid_config, its info() naming the property)
+    /// when cfg.validate() refuses the configuration.
     consumer(boost::asio::any_io_executor ex, consumer_config cfg);
     ~consumer();
     consumer(const consumer&) = delete;

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -71,8 +72,11 @@ struct producer_config {
     std::int32_t retries = 2147483647;
     /// `retry.backoff.ms`: wait before retrying a failed batch.
     std::chrono::milliseconds retry_backoff{100};
-    /// `enable.idempotence`: exactly-once per partition (KIP-98); needs acks=-1.
-    bool enable_idempotence = true;
+    /// `enable.idempotence`: exactly once per partition (KIP-98). As in the Java client, unset
+    /// (nullopt) means on unless acks is not -1 or retries is 0, which turn it off quietly; set to
+    /// true, those conflicts make the constructor throw config_error. With idempotence on,
+    /// max.in.flight.requests.per.connection must be at most 5 (Kafka 4.0, KAFKA-17927).
+    std::optional<bool> enable_idempotence;
     /// `max.in.flight.requests.per.connection`: Produce requests in flight per broker (1..5 with
     /// idempotence).
     std::size_t max_in_flight = 5;
@@ -99,11 +103,22 @@ struct producer_config {
     /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms`.
     std::chrono::milliseconds reconnect_backoff{50};
     std::chrono::milliseconds reconnect_backoff_max{1000};
+    /// `connections.max.idle.ms`: a connection idle this long is closed (0 keeps it).
+    std::chrono::milliseconds connections_max_idle{540000};
 
-    /// Sets a member by its Kafka property name (names the producer does not know go to the
-    /// connection pool's and the connection's set()). client_errc::invalid_config for an
-    /// unknown name or a bad value; the configuration is then unchanged.
+    /// Sets a member by its Kafka property name or librdkafka alias (docs/CONFIGURATION.md; the
+    /// connection's names set `connection`). client_errc::invalid_config for an unknown name, one
+    /// kasio does not support, a consumer property or a bad value; the configuration is then
+    /// unchanged and `why` names the property and the fault ("linger.ms: 1000000 is out of range
+    /// 0..900000").
+    error_code set(std::string_view name, std::string_view value, error_context& why);
     error_code set(std::string_view name, std::string_view value);
+
+    /// Checks every member (values set directly in the struct included) against its property's
+    /// range, that bootstrap.servers is not empty, and the rules between properties (idempotence
+    /// with acks, retries and max.in.flight.requests.per.connection; a custom partitioner needs
+    /// partition_function). Empty when valid; the producer's constructor throws it otherwise.
+    error_info validate() const;
 };
 
 /// Counters since the producer started (a snapshot; each counter is exact, they are not read
@@ -135,8 +150,9 @@ class producer {
 public:
     using executor_type = boost::asio::any_io_executor;
 
-    /// Starts the metadata bootstrap. Configuration errors surface as send failures
-    /// (client_errc::invalid_config).
+    /// Starts the metadata bootstrap. Throws config_error (code client_errc::invalid_config, its
+    /// info() naming the property) when cfg.validate() refuses the configuration: a producer is
+    /// never made with a bad one.
     producer(executor_type ex, producer_config cfg);
     /// Fails every record not yet delivered (client_errc::connection_closed) and stops; nothing
     /// hangs. The execution context must outlive the call's pending handlers.

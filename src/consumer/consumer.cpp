@@ -1,6 +1,7 @@
 // consumer: public operations, poll and close. The fetch loops are in fetcher.cpp.
 #include "consumer/consumer_impl.hpp"
 
+#include "consumer/config_rules.hpp"
 #include "net/loop_exit.hpp"
 
 #include "protocol/record_batch.hpp"
@@ -27,7 +28,7 @@ net::pool_config make_pool_config(const consumer_config& c) {
     if (pc.connection.request_timeout < floor)
         pc.connection.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(floor);
     pc.connection.join_group_timeout = c.max_poll_interval + std::chrono::seconds(5);
-    for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by set()
+    for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by validate()
     return pc;
 }
 
@@ -59,7 +60,7 @@ consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
       strand(pool.get_executor()),
       group(strand),
       planner(cfg.auto_offset_reset) {
-    // Checked by consumer_config::set(); a name set directly in the struct and unknown is skipped.
+    // Every name was checked by consumer_config::validate().
     for (const auto& name : cfg.assignment_strategies)
         if (auto a = consumer_detail::make_assignor(name)) group.assignors.push_back(std::move(a));
     if (group.assignors.empty()) group.assignors.push_back(consumer_detail::make_assignor("range"));
@@ -192,7 +193,7 @@ void consumer::impl::close_all() {
 }
 
 consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
+    : impl_(std::make_shared<impl>(std::move(ex), consumer_detail::validated(std::move(cfg)))) {
     // Told of every refresh: new leaders start or wake fetchers at once, and a refusal or an
     // outage reaches a waiting poll.
     impl_->refresher.set_listener([weak = std::weak_ptr<impl>(impl_)] {

@@ -1,117 +1,131 @@
-// consumer_config::set: the consumer's Kafka property names; the rest go to the pool and
-// connection configuration (checked on a copy of a pool_config, replayed when the consumer starts).
-#include "consumer/group/assignor.hpp"
+// consumer_config::set and validate(): the consumer's rows of the property table and Java's
+// rules between them. Pool rows are kept in pool_properties (replayed when the consumer is
+// made); connection rows go to net::apply().
+#include "config/properties.hpp"
+#include "consumer/config_rules.hpp"
 #include "net/broker_pool.hpp"
-#include "net/property_parse.hpp"
+#include "net/connection_properties.hpp"
 
 #include <kasio/consumer.hpp>
 
-#include <charconv>
-#include <limits>
+#include <algorithm>
+#include <string>
 
 namespace kasio {
 namespace {
 
-using detail::int32_max;
-using detail::parse_bool;
-using detail::parse_int;
+using config::prop;
+
+bool apply(consumer_config& c, const config::property& row, const config::parsed_value& v, std::string_view value) {
+    const auto ms = std::chrono::milliseconds(v.number);
+    switch (row.id) {
+        case prop::bootstrap_servers: c.bootstrap_servers = {std::string(v.text)}; break;
+        case prop::group_id: c.group_id = v.text; break;
+        case prop::group_instance_id: c.group_instance_id = v.text; break;
+        case prop::session_timeout_ms: c.session_timeout = ms; break;
+        case prop::heartbeat_interval_ms: c.heartbeat_interval = ms; break;
+        case prop::max_poll_interval_ms: c.max_poll_interval = ms; break;
+        case prop::partition_assignment_strategy: {
+            std::vector<std::string> names;
+            for (const std::int64_t item : v.items) names.emplace_back(config::choice_name(row, item));
+            c.assignment_strategies = std::move(names);
+            break;
+        }
+        case prop::enable_auto_commit: c.enable_auto_commit = v.number != 0; break;
+        case prop::auto_commit_interval_ms: c.auto_commit_interval = ms; break;
+        case prop::auto_offset_reset: c.auto_offset_reset = static_cast<offset_reset>(v.number); break;
+        case prop::fetch_min_bytes: c.fetch_min_bytes = static_cast<std::int32_t>(v.number); break;
+        case prop::fetch_max_bytes: c.fetch_max_bytes = static_cast<std::int32_t>(v.number); break;
+        case prop::fetch_max_wait_ms: c.fetch_max_wait = ms; break;
+        case prop::max_partition_fetch_bytes: c.max_partition_fetch_bytes = static_cast<std::int32_t>(v.number); break;
+        case prop::check_crcs: c.check_crcs = v.number != 0; break;
+        case prop::isolation_level: c.isolation = static_cast<isolation_level>(v.number); break;
+        case prop::max_poll_records: c.max_poll_records = static_cast<std::size_t>(v.number); break;
+        case prop::queued_max_messages_kbytes: c.queued_max_kbytes = static_cast<std::size_t>(v.number); break;
+        case prop::retry_backoff_ms: c.retry_backoff = ms; break;
+        case prop::metadata_max_age_ms: c.metadata_max_age = ms; break;
+        case prop::allow_auto_create_topics: c.allow_auto_create_topics = v.number != 0; break;
+        case prop::connections_per_broker:
+        case prop::reconnect_backoff_ms:
+        case prop::reconnect_backoff_max_ms:
+        case prop::connections_max_idle_ms: c.pool_properties.emplace_back(row.name, value); break;
+        default: return net::apply(c.connection, row, v);
+    }
+    return true;
+}
 
 }  // namespace
 
-error_code consumer_config::set(std::string_view name, std::string_view value) {
-    const error_code invalid = client_errc::invalid_config;
-    std::int64_t n = 0;
-    if (name == "bootstrap.servers" || name == "metadata.broker.list") {
-        bootstrap_servers = {std::string(value)};
-    } else if (name == "group.id") {
-        group_id = value;
-    } else if (name == "group.instance.id") {
-        group_instance_id = value;
-    } else if (name == "session.timeout.ms") {
-        if (!parse_int(value, 1, 3600000, n)) return invalid;
-        session_timeout = std::chrono::milliseconds(n);
-    } else if (name == "heartbeat.interval.ms") {
-        if (!parse_int(value, 1, 3600000, n)) return invalid;
-        heartbeat_interval = std::chrono::milliseconds(n);
-    } else if (name == "max.poll.interval.ms") {
-        if (!parse_int(value, 1, 86400000, n)) return invalid;
-        max_poll_interval = std::chrono::milliseconds(n);
-    } else if (name == "partition.assignment.strategy") {
-        std::vector<std::string> names;
-        std::string_view rest = value;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            std::string_view item = rest.substr(0, comma);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-            while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-            while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-            if (item.empty()) continue;
-            auto a = consumer_detail::make_assignor(item);
-            if (!a) return invalid;
-            names.emplace_back(a->name());
-        }
-        if (names.empty()) return invalid;
-        assignment_strategies = std::move(names);
-    } else if (name == "enable.auto.commit") {
-        bool b = false;
-        if (!parse_bool(value, b)) return invalid;
-        enable_auto_commit = b;
-    } else if (name == "auto.commit.interval.ms") {
-        if (!parse_int(value, 0, int32_max, n)) return invalid;
-        auto_commit_interval = std::chrono::milliseconds(n);
-    } else if (name == "auto.offset.reset") {
-        if (value == "earliest" || value == "smallest" || value == "beginning") auto_offset_reset = offset_reset::earliest;
-        else if (value == "latest" || value == "largest" || value == "end") auto_offset_reset = offset_reset::latest;
-        else if (value == "none" || value == "error") auto_offset_reset = offset_reset::none;
-        else return invalid;
-    } else if (name == "fetch.min.bytes") {
-        if (!parse_int(value, 1, 100000000, n)) return invalid;
-        fetch_min_bytes = static_cast<std::int32_t>(n);
-    } else if (name == "fetch.max.bytes") {
-        if (!parse_int(value, 1, 2147483135, n)) return invalid;
-        fetch_max_bytes = static_cast<std::int32_t>(n);
-    } else if (name == "fetch.max.wait.ms" || name == "fetch.wait.max.ms") {
-        if (!parse_int(value, 0, 300000, n)) return invalid;
-        fetch_max_wait = std::chrono::milliseconds(n);
-    } else if (name == "max.partition.fetch.bytes" || name == "fetch.message.max.bytes") {
-        if (!parse_int(value, 1, 1000000000, n)) return invalid;
-        max_partition_fetch_bytes = static_cast<std::int32_t>(n);
-    } else if (name == "check.crcs") {
-        bool b = false;
-        if (!parse_bool(value, b)) return invalid;
-        check_crcs = b;
-    } else if (name == "isolation.level") {
-        if (value == "read_uncommitted") isolation = isolation_level::read_uncommitted;
-        else if (value == "read_committed") isolation = isolation_level::read_committed;
-        else return invalid;
-    } else if (name == "max.poll.records") {
-        if (!parse_int(value, 1, int32_max, n)) return invalid;
-        max_poll_records = static_cast<std::size_t>(n);
-    } else if (name == "queued.max.messages.kbytes") {
-        if (!parse_int(value, 1, 2097151, n)) return invalid;
-        queued_max_kbytes = static_cast<std::size_t>(n);
-    } else if (name == "retry.backoff.ms") {
-        if (!parse_int(value, 1, 300000, n)) return invalid;
-        retry_backoff = std::chrono::milliseconds(n);
-    } else if (name == "allow.auto.create.topics") {
-        bool b = false;
-        if (!parse_bool(value, b)) return invalid;
-        allow_auto_create_topics = b;
-    } else if (name == "metadata.max.age.ms") {
-        if (!parse_int(value, 1, 86400000, n)) return invalid;
-        metadata_max_age = std::chrono::milliseconds(n);
-    } else if (name == "reconnect.backoff.ms" || name == "reconnect.backoff.max.ms" ||
-               name == "connections.max.idle.ms" || name == "connections.per.broker") {
-        net::pool_config probe;
-        if (auto ec = probe.set(name, value)) return ec;
-        pool_properties.emplace_back(name, value);
-    } else {
-        // connection_config::set rejects unknown names with invalid_config.
-        connection_config copy = connection;
-        if (auto ec = copy.set(name, value)) return ec;
-        connection = std::move(copy);
-    }
+error_code consumer_config::set(std::string_view name, std::string_view value, error_context& why) {
+    const config::property* row = nullptr;
+    config::parsed_value v;
+    if (auto ec = config::parse(name, value, config::clients::consumer, row, v, why)) return ec;
+    consumer_config copy = *this;  // a refused value leaves the configuration unchanged
+    if (!apply(copy, *row, v, value)) return config::not_held(*row, name, "consumer", why);
+    *this = std::move(copy);
     return {};
 }
+
+error_code consumer_config::set(std::string_view name, std::string_view value) {
+    error_context why;
+    return set(name, value, why);
+}
+
+error_info consumer_config::validate() const {
+    error_info e;
+    const bool no_servers =
+        bootstrap_servers.empty() ||
+        std::all_of(bootstrap_servers.begin(), bootstrap_servers.end(), [](const std::string& s) { return s.empty(); });
+    if (no_servers) return config::conflict("bootstrap.servers", "bootstrap.servers must not be empty");
+    (void)(config::check_number(prop::session_timeout_ms, session_timeout.count(), e) &&
+           config::check_number(prop::heartbeat_interval_ms, heartbeat_interval.count(), e) &&
+           config::check_number(prop::max_poll_interval_ms, max_poll_interval.count(), e) &&
+           config::check_number(prop::auto_commit_interval_ms, auto_commit_interval.count(), e) &&
+           config::check_choice(prop::auto_offset_reset, static_cast<std::int64_t>(auto_offset_reset), e) &&
+           config::check_number(prop::fetch_min_bytes, fetch_min_bytes, e) &&
+           config::check_number(prop::fetch_max_bytes, fetch_max_bytes, e) &&
+           config::check_number(prop::fetch_max_wait_ms, fetch_max_wait.count(), e) &&
+           config::check_number(prop::max_partition_fetch_bytes, max_partition_fetch_bytes, e) &&
+           config::check_choice(prop::isolation_level, static_cast<std::int64_t>(isolation), e) &&
+           config::check_size(prop::max_poll_records, max_poll_records, e) &&
+           config::check_size(prop::queued_max_messages_kbytes, queued_max_kbytes, e) &&
+           config::check_number(prop::retry_backoff_ms, retry_backoff.count(), e) &&
+           config::check_number(prop::metadata_max_age_ms, metadata_max_age.count(), e));
+    if (e) return e;
+    if (assignment_strategies.empty())
+        return config::conflict("partition.assignment.strategy", "partition.assignment.strategy must not be empty");
+    for (const std::string& name : assignment_strategies)
+        if (!config::check_text(prop::partition_assignment_strategy, name, e)) return e;
+    // Values put in pool_properties directly are checked as set() would.
+    net::pool_config pool;
+    for (const auto& [name, value] : pool_properties) {
+        if (auto ec = pool.set(name, value, e.context)) {
+            e.code = ec;
+            return e;
+        }
+    }
+    if (e = connection.validate(); e) return e;
+
+    // Java's Heartbeat: "Heartbeat must be set lower than the session timeout".
+    if (heartbeat_interval >= session_timeout) {
+        return config::conflict("heartbeat.interval.ms",
+                                "heartbeat.interval.ms (" + std::to_string(heartbeat_interval.count()) +
+                                    ") must be lower than session.timeout.ms (" +
+                                    std::to_string(session_timeout.count()) + ")");
+    }
+    // A static member (KIP-345) is a member of a group: there is none without group.id.
+    if (!group_instance_id.empty() && group_id.empty())
+        return config::conflict("group.instance.id", "group.instance.id needs group.id; group.id is not set");
+    return e;
+}
+
+namespace consumer_detail {
+
+consumer_config validated(consumer_config c) {
+    if (error_info e = c.validate()) throw config_error(std::move(e));
+    return c;
+}
+
+}  // namespace consumer_detail
 
 }  // namespace kasio

@@ -37,6 +37,11 @@
 #include <string_view>
 #include <vector>
 
+namespace kasio::config {
+struct property;
+struct parsed_value;
+}  // namespace kasio::config
+
 namespace kasio::net {
 
 /// Which traffic a connection carries; metadata and admin requests go with `group`. A consumer
@@ -47,7 +52,7 @@ enum class purpose : std::uint8_t { produce, fetch, group, coordinator };
 
 std::string_view to_string(purpose p) noexcept;
 
-/// Configuration of a broker_pool. A later issue folds it into the client's property table.
+/// Configuration of a broker_pool; its names, ranges and defaults are rows of the property table.
 struct pool_config {
     /// Every connection's configuration (client.id, request.timeout.ms, ...).
     connection_config connection;
@@ -59,10 +64,16 @@ struct pool_config {
     /// closed (0 keeps it forever; Java's default).
     std::chrono::milliseconds connections_max_idle{540000};
 
-    /// Sets a member by its Kafka property name; names it does not know go to connection.set().
-    /// Returns client_errc::invalid_config for an unknown name or a bad value.
+    /// Sets a member by its Kafka property name (the property table, src/config); the
+    /// connection's names set `connection`. client_errc::invalid_config for an unknown name or a
+    /// bad value, `why` naming it.
+    error_code set(std::string_view kafka_name, std::string_view value, error_context& why);
     error_code set(std::string_view kafka_name, std::string_view value);
 };
+
+/// Sets the member of `c` (or of c.connection) that a parsed row of the property table names;
+/// false when it is not a pool or connection property.
+bool apply(pool_config& c, const config::property& row, const config::parsed_value& v);
 
 /// The state of one pooled connection, for choosing a broker (metadata_refresher).
 enum class connection_state : std::uint8_t {

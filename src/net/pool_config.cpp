@@ -1,41 +1,35 @@
-// pool_config::set: the pool's Kafka property names; the rest go to connection_config::set.
+// pool_config::set: the pool's rows of the property table; the connection's go to its
+// connection_config.
+#include "config/properties.hpp"
 #include "net/broker_pool.hpp"
-
-#include <charconv>
+#include "net/connection_properties.hpp"
 
 namespace kasio::net {
-namespace {
 
-bool parse_ms(std::string_view text, std::int64_t lo, std::int64_t hi, std::chrono::milliseconds& out) {
-    std::int64_t v = 0;
-    const char* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (ec != std::errc{} || p != end || v < lo || v > hi) return false;
-    out = std::chrono::milliseconds(v);
+bool apply(pool_config& c, const config::property& row, const config::parsed_value& v) {
+    using config::prop;
+    const auto ms = std::chrono::milliseconds(v.number);
+    switch (row.id) {
+        case prop::connections_per_broker: c.connections_per_broker = static_cast<std::size_t>(v.number); break;
+        case prop::reconnect_backoff_ms: c.reconnect.initial = ms; break;
+        case prop::reconnect_backoff_max_ms: c.reconnect.max = ms; break;
+        case prop::connections_max_idle_ms: c.connections_max_idle = ms; break;
+        default: return apply(c.connection, row, v);
+    }
     return true;
 }
 
-}  // namespace
+error_code pool_config::set(std::string_view name, std::string_view value, error_context& why) {
+    const config::property* row = nullptr;
+    config::parsed_value v;
+    if (auto ec = config::parse(name, value, config::clients::both, row, v, why)) return ec;
+    if (!apply(*this, *row, v)) return config::not_held(*row, name, "connection pool", why);
+    return {};
+}
 
 error_code pool_config::set(std::string_view name, std::string_view value) {
-    const error_code invalid = client_errc::invalid_config;
-    std::chrono::milliseconds ms{};
-    if (name == "connections.per.broker") {
-        if (!parse_ms(value, 1, 128, ms)) return invalid;
-        connections_per_broker = static_cast<std::size_t>(ms.count());
-    } else if (name == "reconnect.backoff.ms") {
-        if (!parse_ms(value, 0, 3600000, ms)) return invalid;
-        reconnect.initial = ms;
-    } else if (name == "reconnect.backoff.max.ms") {
-        if (!parse_ms(value, 0, 3600000, ms)) return invalid;
-        reconnect.max = ms;
-    } else if (name == "connections.max.idle.ms") {
-        if (!parse_ms(value, 0, 2147483647, ms)) return invalid;
-        connections_max_idle = ms;
-    } else {
-        return connection.set(name, value);
-    }
-    return {};
+    error_context why;
+    return set(name, value, why);
 }
 
 }  // namespace kasio::net

@@ -3,6 +3,7 @@
 #include "producer/producer_impl.hpp"
 
 #include "net/loop_exit.hpp"
+#include "producer/config_rules.hpp"
 
 #include <kasio/broker_errc.hpp>
 
@@ -19,17 +20,6 @@ using namespace detail::producer;
 
 namespace {
 
-error_code validate(const producer_config& c) {
-    const error_code invalid = client_errc::invalid_config;
-    if (c.bootstrap_servers.empty() || !compression::codec_from_name(c.compression_type)) return invalid;
-    if (c.acks < -1 || c.acks > 1 || c.batch_size == 0 || c.buffer_memory == 0 || c.max_in_flight == 0) return invalid;
-    // Java's ConfigException for an explicit conflict: idempotence needs acks=all, retries and
-    // at most 5 requests in flight (the broker remembers 5 batches per producer and partition).
-    if (c.enable_idempotence && (c.acks != -1 || c.retries == 0 || c.max_in_flight > 5)) return invalid;
-    if (c.partitioner == partitioner_type::custom && !c.partition_function) return invalid;
-    return {};
-}
-
 net::pool_config make_pool_config(const producer_config& c) {
     net::pool_config p;
     p.connection = c.connection;
@@ -37,6 +27,7 @@ net::pool_config make_pool_config(const producer_config& c) {
     p.connections_per_broker = c.connections_per_broker;
     p.reconnect.initial = c.reconnect_backoff;
     p.reconnect.max = c.reconnect_backoff_max;
+    p.connections_max_idle = c.connections_max_idle;
     return p;
 }
 
@@ -114,9 +105,9 @@ std::shared_ptr<const error_context> topic_context(std::string_view topic, std::
 // --- impl ---
 
 producer::impl::impl(executor_type ex, producer_config c)
-    : cfg(net::with_contained_log(std::move(c))), config_error(validate(cfg)), pool(ex, make_pool_config(cfg)),
+    : cfg(net::with_contained_log(std::move(c))), pool(ex, make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
-      tracker(cfg.enable_idempotence ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
+      tracker(effective_idempotence(cfg) ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
       acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand) {
     acc.set_memory_listener([this] { wake(); });
     acc.set_callback_failure_listener([this](const callback_failures& f) { report_callback_failures(f); });
@@ -203,7 +194,6 @@ void producer::impl::fail_fatally(const error_code& ec, error_context context) {
 }
 
 void producer::impl::send(const record& r, delivery_handler&& done) {
-    if (config_error) return fail_soon(std::move(done), config_error);
     if (fatal.load(std::memory_order_acquire)) {
         error_info f;
         {
@@ -481,7 +471,7 @@ void producer::impl::flush(void_handler h) {
 }
 
 void producer::impl::close(std::chrono::milliseconds timeout, void_handler h) {
-    if (stopped || config_error) return complete(std::move(h), strand, config_error);
+    if (stopped) return complete(std::move(h), strand, error_code{});
     if (!closing.exchange(true, std::memory_order_acq_rel))
         failed_at_close = records_failed.load(std::memory_order_relaxed);
     const time_point deadline = clock::now() + timeout;
@@ -511,8 +501,9 @@ producer_stats producer::impl::stats() const {
 
 // --- producer ---
 
-producer::producer(executor_type ex, producer_config cfg) : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {
-    if (!impl_->config_error) impl_->start();
+producer::producer(executor_type ex, producer_config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), validated(std::move(cfg)))) {
+    impl_->start();
 }
 
 producer::~producer() {
@@ -534,8 +525,8 @@ void producer::send(const record& r, detail::delivery_handler&& done) { impl_->s
 
 void producer::start_flush(void_handler h) {
     asio::post(impl_->strand, [s = impl_, h = std::move(h)]() mutable {
-        // No sender runs after close, or at all with a bad configuration: nothing to wait for.
-        if (s->stopped || s->config_error) return complete(std::move(h), s->strand, s->config_error);
+        // No sender runs after close: nothing to wait for.
+        if (s->stopped) return complete(std::move(h), s->strand, error_code{});
         s->flush(std::move(h));
     });
 }

@@ -1,94 +1,143 @@
-// producer_config::set: the producer's Kafka property names; the rest go to the pool and
-// connection configurations.
+// producer_config::set and validate(): the producer's rows of the property table, and Java's
+// rules between them; the pool's and connection's rows go to net::apply().
 #include "compression/codec.hpp"
-#include "net/broker_pool.hpp"
-#include "net/property_parse.hpp"
+#include "config/properties.hpp"
+#include "net/connection_properties.hpp"
+#include "producer/config_rules.hpp"
 
 #include <kasio/producer.hpp>
 
-#include <charconv>
-#include <limits>
+#include <algorithm>
+#include <string>
 
 namespace kasio {
 namespace {
 
-using detail::int32_max;
-using detail::parse_bool;
-using detail::parse_int;
+using config::prop;
+
+bool apply(producer_config& c, const config::property& row, const config::parsed_value& v) {
+    const auto ms = std::chrono::milliseconds(v.number);
+    switch (row.id) {
+        case prop::bootstrap_servers: c.bootstrap_servers = {std::string(v.text)}; break;
+        case prop::acks: c.acks = static_cast<std::int16_t>(v.number); break;
+        case prop::linger_ms: c.linger = ms; break;
+        case prop::batch_size: c.batch_size = static_cast<std::size_t>(v.number); break;
+        case prop::buffer_memory: c.buffer_memory = static_cast<std::size_t>(v.number); break;
+        case prop::max_block_ms: c.max_block = ms; break;
+        case prop::delivery_timeout_ms: c.delivery_timeout = ms; break;
+        case prop::retries: c.retries = static_cast<std::int32_t>(v.number); break;
+        case prop::retry_backoff_ms: c.retry_backoff = ms; break;
+        case prop::enable_idempotence: c.enable_idempotence = v.number != 0; break;
+        // The producer's own bound; make_pool_config raises the connections' to it.
+        case prop::max_in_flight: c.max_in_flight = static_cast<std::size_t>(v.number); break;
+        case prop::compression_type: c.compression_type = config::choice_name(row, v.number); break;
+        case prop::compression_level: c.compression_level = static_cast<int>(v.number); break;
+        case prop::partitioner: c.partitioner = static_cast<partitioner_type>(v.number); break;
+        case prop::max_request_size: c.max_request_size = static_cast<std::size_t>(v.number); break;
+        case prop::metadata_max_age_ms: c.metadata_max_age = ms; break;
+        case prop::allow_auto_create_topics: c.allow_auto_create_topics = v.number != 0; break;
+        case prop::connections_per_broker: c.connections_per_broker = static_cast<std::size_t>(v.number); break;
+        case prop::reconnect_backoff_ms: c.reconnect_backoff = ms; break;
+        case prop::reconnect_backoff_max_ms: c.reconnect_backoff_max = ms; break;
+        case prop::connections_max_idle_ms: c.connections_max_idle = ms; break;
+        default: return net::apply(c.connection, row, v);
+    }
+    return true;
+}
+
+std::string acks_text(std::int16_t acks) { return acks == -1 ? "all" : std::to_string(acks); }
 
 }  // namespace
 
-error_code producer_config::set(std::string_view name, std::string_view value) {
-    const error_code invalid = client_errc::invalid_config;
-    std::int64_t n = 0;
-    if (name == "bootstrap.servers" || name == "metadata.broker.list") {
-        if (value.empty()) return invalid;
-        bootstrap_servers = {std::string(value)};
-    } else if (name == "acks" || name == "request.required.acks") {
-        if (value == "all") n = -1;
-        else if (!parse_int(value, -1, 1, n)) return invalid;
-        acks = static_cast<std::int16_t>(n);
-    } else if (name == "linger.ms" || name == "queue.buffering.max.ms") {
-        if (!parse_int(value, 0, 900000, n)) return invalid;
-        linger = std::chrono::milliseconds(n);
-    } else if (name == "batch.size") {
-        if (!parse_int(value, 1, int32_max, n)) return invalid;
-        batch_size = static_cast<std::size_t>(n);
-    } else if (name == "buffer.memory") {
-        if (!parse_int(value, 1, std::numeric_limits<std::int64_t>::max(), n)) return invalid;
-        buffer_memory = static_cast<std::size_t>(n);
-    } else if (name == "max.block.ms") {
-        if (!parse_int(value, 0, std::numeric_limits<std::int64_t>::max() / 1000000, n)) return invalid;
-        max_block = std::chrono::milliseconds(n);
-    } else if (name == "delivery.timeout.ms" || name == "message.timeout.ms") {
-        if (!parse_int(value, 1, int32_max, n)) return invalid;
-        delivery_timeout = std::chrono::milliseconds(n);
-    } else if (name == "retries" || name == "message.send.max.retries") {
-        if (!parse_int(value, 0, int32_max, n)) return invalid;
-        retries = static_cast<std::int32_t>(n);
-    } else if (name == "retry.backoff.ms") {
-        if (!parse_int(value, 1, 300000, n)) return invalid;
-        retry_backoff = std::chrono::milliseconds(n);
-    } else if (name == "enable.idempotence") {
-        if (!parse_bool(value, enable_idempotence)) return invalid;
-    } else if (name == "max.in.flight.requests.per.connection" || name == "max.in.flight") {
-        if (!parse_int(value, 1, 1000000, n)) return invalid;
-        max_in_flight = static_cast<std::size_t>(n);
-    } else if (name == "compression.type" || name == "compression.codec") {
-        if (!compression::codec_from_name(value)) return invalid;
-        compression_type = value;
-    } else if (name == "compression.level") {
-        if (!parse_int(value, -131072, 22, n)) return invalid;
-        compression_level = static_cast<int>(n);
-    } else if (name == "partitioner") {
-        if (value == "murmur2_random" || value == "default") partitioner = partitioner_type::murmur2_random;
-        else if (value == "round_robin") partitioner = partitioner_type::round_robin;
-        else return invalid;
-    } else if (name == "max.request.size" || name == "message.max.bytes") {
-        if (!parse_int(value, 1000, 1000000000, n)) return invalid;
-        max_request_size = static_cast<std::size_t>(n);
-    } else if (name == "allow.auto.create.topics") {
-        bool b = false;
-        if (!parse_bool(value, b)) return invalid;
-        allow_auto_create_topics = b;
-    } else if (name == "metadata.max.age.ms") {
-        if (!parse_int(value, 1, 86400000, n)) return invalid;
-        metadata_max_age = std::chrono::milliseconds(n);
-    } else {
-        // The pool's names (connections.per.broker, reconnect.backoff*.ms, ...) and then the
-        // connection's (client.id, request.timeout.ms, debug, ...).
-        net::pool_config pool;
-        pool.connection = connection;
-        pool.connections_per_broker = connections_per_broker;
-        pool.reconnect.initial = reconnect_backoff;
-        pool.reconnect.max = reconnect_backoff_max;
-        if (const error_code ec = pool.set(name, value)) return ec;
-        connection = pool.connection;
-        connections_per_broker = pool.connections_per_broker;
-        reconnect_backoff = pool.reconnect.initial;
-        reconnect_backoff_max = pool.reconnect.max;
-    }
+error_code producer_config::set(std::string_view name, std::string_view value, error_context& why) {
+    const config::property* row = nullptr;
+    config::parsed_value v;
+    if (auto ec = config::parse(name, value, config::clients::producer, row, v, why)) return ec;
+    producer_config copy = *this;  // a refused value leaves the configuration unchanged
+    if (!apply(copy, *row, v)) return config::not_held(*row, name, "producer", why);
+    *this = std::move(copy);
     return {};
 }
+
+error_code producer_config::set(std::string_view name, std::string_view value) {
+    error_context why;
+    return set(name, value, why);
+}
+
+error_info producer_config::validate() const {
+    error_info e;
+    const bool no_servers =
+        bootstrap_servers.empty() ||
+        std::all_of(bootstrap_servers.begin(), bootstrap_servers.end(), [](const std::string& s) { return s.empty(); });
+    if (no_servers) return config::conflict("bootstrap.servers", "bootstrap.servers must not be empty");
+    if (!config::check_text(prop::compression_type, compression_type, e)) return e;
+    // Listed in the table but not built in: refused like an unknown codec.
+    const auto codec = compression::codec_from_name(compression_type);
+    if (!codec) return config::conflict("compression.type", "compression.type " + compression_type + " is not built in");
+    (void)(config::check_number(prop::linger_ms, linger.count(), e) &&
+           config::check_choice(prop::acks, acks, e) &&
+           config::check_size(prop::batch_size, batch_size, e) &&
+           config::check_size(prop::buffer_memory, buffer_memory, e) &&
+           config::check_number(prop::max_block_ms, max_block.count(), e) &&
+           config::check_number(prop::delivery_timeout_ms, delivery_timeout.count(), e) &&
+           config::check_number(prop::retries, retries, e) &&
+           config::check_number(prop::retry_backoff_ms, retry_backoff.count(), e) &&
+           config::check_size(prop::max_in_flight, max_in_flight, e) &&
+           (compression_level == compression::default_level ||
+            config::check_number(prop::compression_level, compression_level, e)) &&
+           config::check_choice(prop::partitioner, static_cast<std::int64_t>(partitioner), e) &&
+           config::check_size(prop::max_request_size, max_request_size, e) &&
+           config::check_number(prop::metadata_max_age_ms, metadata_max_age.count(), e) &&
+           config::check_size(prop::connections_per_broker, connections_per_broker, e) &&
+           config::check_number(prop::reconnect_backoff_ms, reconnect_backoff.count(), e) &&
+           config::check_number(prop::reconnect_backoff_max_ms, reconnect_backoff_max.count(), e) &&
+           config::check_number(prop::connections_max_idle_ms, connections_max_idle.count(), e));
+    if (e) return e;
+    if (partitioner == partitioner_type::custom && !partition_function)
+        return config::conflict("partitioner", "partitioner custom needs a partition_function");
+    if (!compression::is_valid_level(*codec, compression_level)) {
+        return config::conflict("compression.level", "compression.level " + std::to_string(compression_level) +
+                                                         " is not a level of " + compression_type);
+    }
+    if (e = connection.validate(); e) return e;
+
+    // Java's idempotence rules (ProducerConfig.postProcessAndValidateIdempotenceConfigs): set
+    // explicitly, a conflict is an error; unset, acks and retries turn idempotence off quietly.
+    if (enable_idempotence.value_or(true)) {
+        const bool asked = enable_idempotence.has_value();
+        if (asked && acks != -1)
+            return config::conflict("enable.idempotence",
+                                    "enable.idempotence=true requires acks=all; acks is " + acks_text(acks));
+        if (asked && retries == 0)
+            return config::conflict("enable.idempotence", "enable.idempotence=true requires retries > 0; retries is 0");
+        // The broker keeps the last 5 batches per producer and partition: more in flight could
+        // break the sequence check. Kafka 4.0 refuses this even when idempotence is only on by
+        // default (KAFKA-17927); kasio does too, unless acks or retries already turned it off.
+        if (detail::producer::effective_idempotence(*this) && max_in_flight > 5) {
+            const std::string n = std::to_string(max_in_flight);
+            return config::conflict(
+                "enable.idempotence",
+                asked ? "enable.idempotence=true requires max.in.flight.requests.per.connection <= 5; "
+                        "max.in.flight.requests.per.connection is " + n
+                      : "max.in.flight.requests.per.connection is " + n +
+                            "; idempotence, on by default, allows at most 5: set enable.idempotence=false");
+        }
+    }
+    return e;
+}
+
+namespace detail::producer {
+
+bool effective_idempotence(const producer_config& c) noexcept {
+    if (c.enable_idempotence) return *c.enable_idempotence;
+    return c.acks == -1 && c.retries != 0;
+}
+
+producer_config validated(producer_config c) {
+    if (error_info e = c.validate()) throw config_error(std::move(e));
+    return c;
+}
+
+}  // namespace detail::producer
 
 }  // namespace kasio

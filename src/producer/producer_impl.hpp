@@ -118,7 +118,6 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     void refresh_metadata();
 
     const producer_config cfg;
-    const error_code config_error;  // a bad configuration fails every send
     net::broker_pool pool;
     cluster::metadata_refresher refresher;
     std::optional<detail::producer::sequence_tracker> tracker;

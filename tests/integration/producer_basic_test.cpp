@@ -110,31 +110,45 @@ TEST_F(producer_basic, coroutine_send_reports_partition_and_offset) {
     }
 }
 
-TEST_F(producer_basic, bad_config_fails_sends_with_invalid_config) {
+TEST_F(producer_basic, bad_config_is_refused_by_the_constructor) {
     producer_config cfg;
     EXPECT_EQ(cfg.set("compression.type", "brotli"), client_errc::invalid_config);
     EXPECT_EQ(cfg.set("no.such.property", "1"), client_errc::invalid_config);
     EXPECT_FALSE(cfg.set("linger.ms", "0"));
-    EXPECT_FALSE(cfg.set("reconnect.backoff.ms", "10"));  // forwarded to the pool
+    EXPECT_FALSE(cfg.set("reconnect.backoff.ms", "10"));  // a pool property
     EXPECT_EQ(cfg.reconnect_backoff, std::chrono::milliseconds(10));
-    EXPECT_FALSE(cfg.set("client.id", "me"));  // forwarded to the connection
+    EXPECT_FALSE(cfg.set("client.id", "me"));  // a connection property
     EXPECT_EQ(cfg.connection.client_id, "me");
     asio::io_context io;
-    producer p(io.get_executor(), cfg);  // no bootstrap.servers
-    std::optional<error_code> result;
-    record r;
-    r.topic = "t";
-    r.value = bytes_of("v");
-    p.async_send(r, [&](error_code ec, delivery) { result = ec; });
-    io.run_for(std::chrono::seconds(5));
-    ASSERT_TRUE(result.has_value());
-    EXPECT_EQ(*result, client_errc::invalid_config);
-    std::optional<error_code> flushed;
-    p.async_flush([&](error_code ec) { flushed = ec; });
-    io.restart();
-    io.run_for(std::chrono::seconds(5));
-    ASSERT_TRUE(flushed.has_value());  // completes, nothing hangs
-    EXPECT_EQ(*flushed, client_errc::invalid_config);
+    try {
+        producer p(io.get_executor(), cfg);  // no bootstrap.servers
+        FAIL() << "a producer was made without bootstrap.servers";
+    } catch (const config_error& e) {
+        EXPECT_EQ(e.code(), client_errc::invalid_config);
+        EXPECT_EQ(e.info().context.property, "bootstrap.servers");
+    }
+}
+
+// Java's rule (KIP-679): idempotence left unset yields to acks=1 instead of failing; the records
+// are delivered without a producer id.
+TEST_F(producer_basic, unset_idempotence_yields_to_acks_1_and_sends_work) {
+    ASSERT_EQ(cluster().create_topic("acks1", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    io_thread io;
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap()};
+    ASSERT_FALSE(cfg.set("acks", "1"));
+    ASSERT_FALSE(cfg.enable_idempotence.has_value());
+    auto p = std::make_unique<producer>(io.io().get_executor(), cfg);
+    delivery_counter counter;
+    record_generator gen{"acks1"};
+    constexpr std::size_t n = 10;
+    for (std::size_t i = 0; i < n; ++i) p->async_send(gen.make(i), counter.handler());
+    p->async_flush(asio::use_future).get();
+    EXPECT_EQ(counter.ok.load(), n) << "first error: " << counter.error();
+    EXPECT_EQ(counter.failed.load(), 0u);
+    p.reset();
+    io.stop();
+    expect_every_record_once_in_order(cluster().bootstrap(), gen, 1, n);
 }
 
 }  // namespace
