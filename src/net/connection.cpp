@@ -91,7 +91,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
           timeout_timer(strand),
           setup_timer(strand),
           reauth_timer(strand),
-          mpx({.max_in_flight = cfg.max_in_flight, .max_frame_size = cfg.receive_message_max_bytes}) {}
+          mpx({.max_in_flight = cfg.max_in_flight,
+               .max_frame_size = cfg.receive_message_max_bytes,
+               .tls = cfg.uses_tls()}) {}
 
     asio::strand<executor_type> strand;
     const connection_config cfg;
@@ -224,9 +226,12 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         const bool was_ready = st == state::ready;
         st = state::closed;
         close_reason = ec;
-        // A broken stream (bad frame, unknown correlation id) deserves more than a routine close.
+        // A broken stream (bad frame, unknown correlation id) deserves more than a routine close;
+        // a peer that is no Kafka broker (an HTTP server, a TLS listener reached in plaintext)
+        // is a configuration mistake to report even when it shows during set-up.
         const auto level = ec == client_errc::connection_closed ? log_level::info : log_level::warning;
-        if (was_ready) log(level, [&] { return "connection closed: " + std::string(why); });
+        if (was_ready || ec == client_errc::not_kafka_peer)
+            log(level, [&] { return "connection closed: " + std::string(why); });
         else debug(debug_context::broker, [&] { return "connection closed: " + std::string(why); });
         std::vector<completion> done;
         mpx.close(ec, done);
@@ -302,8 +307,17 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             self->n_responses.fetch_add(
                 static_cast<std::uint64_t>(std::count_if(done.begin(), done.end(), [](auto& c) { return !c.ec; })),
                 std::memory_order_relaxed);
+            if (broken) {
+                // Closed before the waiters complete: one may resume inline (set-up's ApiVersions)
+                // and must find the connection closed for this reason, logged with what the peer
+                // spoke when it was not Kafka (HTTP, TLS).
+                std::string why = broken.message();
+                if (const auto detail = self->mpx.failure_detail(); !detail.empty()) why += ": " + std::string(detail);
+                self->shutdown(broken, why);
+                self->finish_all(done);
+                co_return;
+            }
             self->finish_all(done);
-            if (broken) co_return self->shutdown(broken, broken.message());
             if (self->mpx.want_write()) self->write_signal.cancel();
         }
     }
