@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -469,10 +470,28 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    asio::awaitable<error_code> setup(std::string host, std::string port) {
+    // TCP to host:port. A numeric host (IPv4 or IPv6 literal) with a numeric port is connected
+    // to directly: asio's resolver runs the blocking getaddrinfo on a thread it starts for the
+    // io_context, and kasio promises no threads of its own where none is needed. A host name
+    // still goes through the resolver, trying each address in turn.
+    asio::awaitable<std::pair<error_code, tcp::endpoint>> open_tcp(const std::string& host, const std::string& port) {
+        error_code aec;
+        const auto address = asio::ip::make_address(host, aec);
+        std::uint16_t port_number = 0;
+        const auto [end, pec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+        if (!aec && pec == std::errc{} && end == port.data() + port.size()) {
+            const tcp::endpoint endpoint(address, port_number);
+            auto [cec] = co_await socket.async_connect(endpoint, nothrow_awaitable);
+            co_return std::pair{cec, endpoint};
+        }
         auto [rec, endpoints] = co_await resolver.async_resolve(host, port, nothrow_awaitable);
-        if (rec) co_return rec;
+        if (rec) co_return std::pair{rec, tcp::endpoint{}};
         auto [cec, endpoint] = co_await asio::async_connect(socket, endpoints, nothrow_awaitable);
+        co_return std::pair{cec, endpoint};
+    }
+
+    asio::awaitable<error_code> setup(std::string host, std::string port) {
+        auto [cec, endpoint] = co_await open_tcp(host, port);
         if (cec) co_return cec;
         error_code ec;
         socket.set_option(tcp::no_delay(true), ec);

@@ -80,6 +80,10 @@ public:
     /// (the peer answered HTTP, or TLS to a plaintext connection: logged at warning level with
     /// which).
     ///
+    /// Resolving: a numeric host (IPv4 or IPv6 literal) is connected to directly; a host name
+    /// goes through asio's resolver, whose io_context then runs one internal thread for the
+    /// blocking name look-ups (getaddrinfo).
+    ///
     /// Re-authentication (KIP-368): when the broker grants the session a lifetime
     /// (SaslAuthenticate v1+ session_lifetime_ms), the connection authenticates again on the
     /// same socket at a random point between 85 % and 95 % of it, between requests: requests

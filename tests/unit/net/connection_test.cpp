@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,6 +120,29 @@ TEST_F(connection_test, connect_to_closed_port_fails) {
     conn.async_connect("127.0.0.1", port, [&](error_code ec) { done = ec; });
     ASSERT_TRUE(run_until(io, [&] { return done.has_value(); }));
     EXPECT_TRUE(done->failed());
+}
+
+// Threads of this process now (Linux: one entry per thread in /proc/self/task).
+std::size_t thread_count() {
+    const std::filesystem::directory_iterator tasks("/proc/self/task");
+    return static_cast<std::size_t>(std::distance(begin(tasks), end(tasks)));
+}
+
+TEST_F(connection_test, numeric_address_connects_without_starting_a_thread) {
+    const std::size_t before = thread_count();
+    connection conn(io.get_executor(), cfg);
+    ASSERT_FALSE(connect(conn));  // to 127.0.0.1
+    EXPECT_EQ(thread_count(), before);
+}
+
+TEST_F(connection_test, host_name_is_resolved_on_asios_resolver_thread) {
+    // The one thread the README admits to; also shows that the count above would see one.
+    const std::size_t before = thread_count();
+    connection conn(io.get_executor(), cfg);
+    std::optional<error_code> done;
+    conn.async_connect("localhost", broker.port(), [&](error_code ec) { done = ec; });
+    ASSERT_TRUE(run_until(io, [&] { return done.has_value(); }));
+    EXPECT_EQ(thread_count(), before + 1);
 }
 
 // A peer answering the first request with `answer`: connect fails with not_kafka_peer and the
