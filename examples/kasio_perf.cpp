@@ -259,5 +259,9 @@ int main(int argc, char** argv) {
         perf::print_usage("kasio-perf");
         return 2;
     }
+    if (opt.help) {
+        perf::print_usage("kasio-perf", stdout);
+        return 0;
+    }
     return opt.mode == "produce" ? run_produce(opt) : run_consume(opt);
 }
