@@ -18,6 +18,14 @@
 //       automatically and on exit.
 //   -X name=value (every command) sets any kasio property of that client; a bad property is an
 //   error naming it. Brokers: host:port[,host:port...].
+//   --help / -h (the tool, every command): usage on stdout, exit 0.
+//
+// Log lines of every client the tool makes go to stderr: warnings and errors by default, debug
+// lines too with -X debug=broker,protocol,feature (or all).
+//
+// Exit status (issue 14): 0 success; 1 a runtime or Kafka error (no broker answered, a record
+// not delivered, a poll that cannot go on); 2 a usage or configuration error (unknown command
+// or option, bad value, bad -X property), with the usage on stderr for the first kinds.
 #include "topic_metadata.hpp"
 
 #include <kasio/consumer.hpp>
@@ -32,6 +40,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
+#include <exception>
 #include <future>
 #include <iostream>
 #include <mutex>
@@ -46,6 +55,11 @@ using namespace kasio;
 
 namespace {
 
+/// A client property to set, and the command-line text it came from (for its error message).
+struct property {
+    std::string name, value, origin;
+};
+
 struct options {
     std::string command;
     std::vector<std::string> brokers;
@@ -57,7 +71,7 @@ struct options {
     std::optional<std::int64_t> count;
     std::string group;
     /// Properties in the order to apply: those the flags stand for, then -X.
-    std::vector<std::pair<std::string, std::string>> properties;
+    std::vector<property> properties;
 };
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -99,32 +113,91 @@ bool parse_int(std::string_view s, Int& out) {
     return ec == std::errc{} && end == s.data() + s.size();
 }
 
-constexpr const char* usage =
-    "usage: kasio-cli metadata --brokers B [-X name=value]...\n"
-    "       kasio-cli produce --brokers B --topic T [--partition P] [--key-delimiter C] [--header k=v]...\n"
-    "                 [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all] [-X name=value]...\n"
-    "       kasio-cli consume --brokers B --topic T [--partition P] [--offset beginning|end|N]\n"
-    "                 [--count N] [--group G] [-X name=value]...\n";
+constexpr int exit_ok = 0, exit_runtime = 1, exit_usage = 2;
 
-bool parse_args(int argc, char** argv, options& opt, std::string& error) {
+constexpr std::string_view common_options =
+    "  -b, --brokers B   bootstrap brokers, host:port[,host:port...] (required)\n"
+    "  -X name=value     any property of the command's client, Java/librdkafka names (repeatable);\n"
+    "                    -X debug=broker,protocol,feature|all logs debug lines to stderr\n"
+    "  -h, --help        this text\n";
+
+constexpr std::string_view footer =
+    "\n"
+    "Log lines (warnings and errors; debug ones with -X debug=...) go to stderr.\n"
+    "Exit status: 0 success; 1 runtime or Kafka error (no broker answered, a record not\n"
+    "delivered, ...); 2 usage or configuration error (unknown option, bad value, bad -X).\n";
+
+std::string tool_usage() {
+    return std::string("usage: kasio-cli <command> [options]   (kasio-cli <command> --help: its options)\n"
+                       "\n"
+                       "commands:\n"
+                       "  metadata   brokers, topics, partitions and leaders as one JSON document\n"
+                       "  produce    one record per stdin line\n"
+                       "  consume    one JSON object per record on stdout\n"
+                       "\n"
+                       "options of every command:\n") +
+           std::string(common_options) + std::string(footer);
+}
+
+std::string command_usage(const std::string& command) {
+    std::string text;
+    if (command == "metadata") {
+        text = "usage: kasio-cli metadata --brokers B [-X name=value]...\n"
+               "  the cluster's brokers, topics, partitions and leaders, and the API versions\n"
+               "  negotiated with the bootstrap broker, as one JSON document on stdout\n";
+    } else if (command == "produce") {
+        text = "usage: kasio-cli produce --brokers B --topic T [options] < lines\n"
+               "  one record per stdin line; exits 1 if any record failed\n"
+               "  -t, --topic T           (required)\n"
+               "  -p, --partition P       every record to partition P (default: the partitioner)\n"
+               "  --key-delimiter C       the key is what comes before the first C (no C: null key)\n"
+               "  --header k=v            a header on every record (repeatable)\n"
+               "  --codec C               none|gzip|snappy|lz4|zstd\n"
+               "  --acks A                0|1|all (not all turns idempotence off)\n";
+    } else {
+        text = "usage: kasio-cli consume --brokers B --topic T [options]\n"
+               "  one JSON object per record on stdout; runs until --count records or SIGINT/SIGTERM\n"
+               "  -t, --topic T           (required)\n"
+               "  -p, --partition P       only partition P (default: every partition)\n"
+               "  --offset O              beginning|end|N: where to start (default beginning)\n"
+               "  --count N               exit after N records\n"
+               "  --group G               join group G: start at its committed offsets, commit\n"
+               "                          what was printed\n";
+    }
+    return text + std::string(common_options) + std::string(footer);
+}
+
+/// What the command line asks for.
+enum class parsed { run, help, bad };
+
+bool is_help(std::string_view arg) { return arg == "--help" || arg == "-h"; }
+
+// On `bad`, `error` says why and `usage` is the text to print after it (the tool's or the
+// command's); on `help`, `usage` is the text asked for.
+parsed parse_args(int argc, char** argv, options& opt, std::string& error, std::string& usage) {
+    usage = tool_usage();
     if (argc < 2) {
         error = "missing command";
-        return false;
+        return parsed::bad;
     }
     opt.command = argv[1];
+    if (is_help(opt.command)) return parsed::help;
     const bool produce = opt.command == "produce", consume = opt.command == "consume";
     if (!produce && !consume && opt.command != "metadata") {
         error = "unknown command " + opt.command;
-        return false;
+        return parsed::bad;
     }
-    std::vector<std::pair<std::string, std::string>> extra;
+    usage = command_usage(opt.command);
+    std::vector<property> extra;
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
+        if (is_help(arg)) return parsed::help;
         if (i + 1 >= argc) {
             error = "missing value after " + arg;
-            return false;
+            return parsed::bad;
         }
         const std::string value = argv[++i];
+        const std::string origin = arg + " " + value;
         bool ok = true, known = true;
         if (arg == "--brokers" || arg == "-b") {
             for (auto& b : tools::split_brokers(value)) opt.brokers.push_back(std::move(b));
@@ -132,9 +205,9 @@ bool parse_args(int argc, char** argv, options& opt, std::string& error) {
             const auto eq = value.find('=');
             if (eq == std::string::npos || eq == 0) {
                 error = "-X takes name=value, got " + value;
-                return false;
+                return parsed::bad;
             }
-            extra.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+            extra.push_back({value.substr(0, eq), value.substr(eq + 1), "-X " + value});
         } else if ((produce || consume) && (arg == "--topic" || arg == "-t")) {
             opt.topic = value;
         } else if ((produce || consume) && (arg == "--partition" || arg == "-p")) {
@@ -149,11 +222,11 @@ bool parse_args(int argc, char** argv, options& opt, std::string& error) {
             ok = eq != std::string::npos && eq > 0;
             if (ok) opt.headers.emplace_back(value.substr(0, eq), value.substr(eq + 1));
         } else if (produce && arg == "--codec") {
-            opt.properties.emplace_back("compression.type", value);
+            opt.properties.push_back({"compression.type", value, origin});
         } else if (produce && arg == "--acks") {
-            opt.properties.emplace_back("acks", value);
+            opt.properties.push_back({"acks", value, origin});
             // As the Java client: idempotence needs acks=all, so other acks turn it off.
-            if (value != "all" && value != "-1") opt.properties.emplace_back("enable.idempotence", "false");
+            if (value != "all" && value != "-1") opt.properties.push_back({"enable.idempotence", "false", origin});
         } else if (consume && arg == "--offset") {
             std::int64_t n = 0;
             ok = value == "beginning" || value == "end" || (parse_int(value, n) && n >= 0);
@@ -163,38 +236,55 @@ bool parse_args(int argc, char** argv, options& opt, std::string& error) {
             ok = parse_int(value, n) && n > 0;
             opt.count = n;
         } else if (consume && arg == "--group") {
-            opt.properties.emplace_back("group.id", value);
+            opt.properties.push_back({"group.id", value, origin});
             opt.group = value;
         } else {
             known = false;
         }
         if (!known) {
             error = "unknown option " + arg + " for " + opt.command;
-            return false;
+            return parsed::bad;
         }
         if (!ok) {
             error = "bad value '" + value + "' for " + arg;
-            return false;
+            return parsed::bad;
         }
     }
     opt.properties.insert(opt.properties.end(), extra.begin(), extra.end());
     if (opt.brokers.empty()) {
         error = "--brokers is required";
-        return false;
+        return parsed::bad;
     }
     if ((produce || consume) && opt.topic.empty()) {
         error = "--topic is required";
-        return false;
+        return parsed::bad;
     }
-    return true;
+    return parsed::run;
 }
 
-// Applies opt.properties to a client configuration; on a bad one, says which and returns false.
+// Log lines of every client go to stderr, one write per line (the producer logs from its io
+// thread while the main thread reads stdin). Warnings and errors unless -X debug raises it.
+log_config stderr_log() {
+    return {log_level::warning, [](log_level level, std::string_view line) {
+                const char* name = level == log_level::error     ? "error"
+                                   : level == log_level::warning ? "warning"
+                                   : level == log_level::info    ? "info"
+                                                                 : "debug";
+                std::string out = "kasio-cli: ";
+                out.append(name).append(": ").append(line).append("\n");
+                std::fwrite(out.data(), 1, out.size(), stderr);
+            }};
+}
+
+// Installs the stderr log, then applies opt.properties to a client configuration (so that
+// -X debug=... raises the level of that log); on a bad one, names it and returns false.
 template <class Config>
-bool configure(Config& cfg, const options& opt) {
-    for (const auto& [name, value] : opt.properties) {
-        if (error_code ec = cfg.set(name, value)) {
-            std::cerr << "kasio-cli: invalid property " << name << "=" << value << ": " << ec.message() << "\n";
+bool configure(Config& cfg, connection_config& connection, const options& opt) {
+    connection.log = stderr_log();
+    for (const auto& p : opt.properties) {
+        error_context why;
+        if (error_code ec = cfg.set(p.name, p.value, why)) {
+            std::cerr << "kasio-cli: " << p.origin << ": " << why.describe(ec) << "\n";
             return false;
         }
     }
@@ -256,10 +346,10 @@ asio::awaitable<int> run_metadata(const options& opt, const connection_config& c
             continue;
         }
         std::cout << metadata_json(conn, response) << std::endl;
-        co_return 0;
+        co_return exit_ok;
     }
     std::cerr << "kasio-cli: no bootstrap broker answered: " << last_error.message() << "\n";
-    co_return 1;
+    co_return exit_runtime;
 }
 
 // ---- produce ----
@@ -278,11 +368,11 @@ int run_produce(const options& opt, const producer_config& cfg) {
 
     asio::io_context io(1);
     auto work = asio::make_work_guard(io);
-    std::thread io_thread([&io] { io.run(); });
     std::int64_t lines = 0;
     error_code close_ec;
     {
-        producer p(io.get_executor(), cfg);
+        producer p(io.get_executor(), cfg);  // may throw config_error: before any thread exists
+        std::thread io_thread([&io] { io.run(); });
         std::vector<record_header> headers;
         for (const auto& [k, v] : opt.headers) headers.push_back({k, bytes_of(v)});
 
@@ -331,13 +421,13 @@ int run_produce(const options& opt, const producer_config& cfg) {
     if (st.failed > 0) {
         std::cerr << "kasio-cli: " << st.failed << " of " << lines << " records failed; first (line "
                   << st.first_failed_line << "): " << st.first_error.message() << "\n";
-        return 1;
+        return exit_runtime;
     }
     if (close_ec) {
         std::cerr << "kasio-cli: closing the producer: " << close_ec.message() << "\n";
-        return 1;
+        return exit_runtime;
     }
-    return 0;
+    return exit_ok;
 }
 
 // ---- consume ----
@@ -372,7 +462,7 @@ asio::awaitable<int> consume(consumer& c, const options& opt, const connection_c
         auto [ec, count] = co_await tools::partition_count(opt.brokers, conn, opt.topic);
         if (ec) {
             std::cerr << "kasio-cli: metadata for topic " << opt.topic << ": " << ec.message() << "\n";
-            co_return 1;
+            co_return exit_runtime;
         }
         for (std::int32_t p = 0; p < count; ++p) parts.push_back({opt.topic, p});
     }
@@ -410,19 +500,34 @@ asio::awaitable<int> consume(consumer& c, const options& opt, const connection_c
             auto [cec] = co_await c.async_commit(std::move(done), asio::as_tuple(asio::use_awaitable));
             if (cec) std::cerr << "kasio-cli: commit: " << cec.message() << "\n";
         }
-        if (ec == asio::error::operation_aborted) co_return opt.count ? 1 : 0;  // a signal
+        if (ec == asio::error::operation_aborted) co_return opt.count ? exit_runtime : exit_ok;  // a signal
         if (ec) {
             std::cerr << "kasio-cli: consume: " << ec.message() << "\n";
-            if (!is_retriable(ec)) co_return 1;
+            if (!is_retriable(ec)) co_return exit_runtime;
         }
     }
     co_await c.async_close(asio::as_tuple(asio::use_awaitable));
-    co_return 0;
+    co_return exit_ok;
+}
+
+// An exception that ended a command: says what it was and returns the exit status.
+int report(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const config_error& ex) {  // a client refused its configuration: names the property
+        std::cerr << "kasio-cli: " << ex.what() << "\n";
+        return exit_usage;
+    } catch (const std::exception& ex) {
+        std::cerr << "kasio-cli: " << ex.what() << "\n";
+    } catch (...) {
+        std::cerr << "kasio-cli: unknown exception\n";
+    }
+    return exit_runtime;
 }
 
 int run_consume(const options& opt, const consumer_config& cfg) {
     asio::io_context io(1);
-    int rc = 1;
+    int rc = exit_runtime;
     consumer c(io.get_executor(), cfg);
     // SIGINT/SIGTERM: close the consumer; the pending poll ends with operation_aborted.
     asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -430,7 +535,7 @@ int run_consume(const options& opt, const consumer_config& cfg) {
         if (!ec) c.async_close([](error_code) {});
     });
     asio::co_spawn(io, consume(c, opt, cfg.connection), [&](std::exception_ptr e, int r) {
-        rc = e ? 1 : r;
+        rc = e ? report(e) : r;
         io.stop();
     });
     io.run();
@@ -439,34 +544,17 @@ int run_consume(const options& opt, const consumer_config& cfg) {
 
 int run_in_io(asio::awaitable<int> task) {
     asio::io_context io;
-    int exit_code = 1;
-    asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, int rc) {
-        exit_code = e ? 1 : rc;
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                std::cerr << "kasio-cli: " << ex.what() << "\n";
-            }
-        }
-    });
+    int exit_code = exit_runtime;
+    asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, int rc) { exit_code = e ? report(e) : rc; });
     io.run();
     return exit_code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    options opt;
-    std::string error;
-    if (!parse_args(argc, argv, opt, error)) {
-        std::cerr << "kasio-cli: " << error << "\n" << usage;
-        return 2;
-    }
+int run(options& opt) {
     if (opt.command == "produce") {
         producer_config cfg;
         cfg.bootstrap_servers = opt.brokers;
-        return configure(cfg, opt) ? run_produce(opt, cfg) : 2;
+        return configure(cfg, cfg.connection, opt) ? run_produce(opt, cfg) : exit_usage;
     }
     if (opt.command == "consume") {
         consumer_config cfg;
@@ -474,16 +562,34 @@ int main(int argc, char** argv) {
         if (!opt.group.empty() && !opt.partition) {
             if (opt.offset != "beginning" && opt.offset != "end") {
                 std::cerr << "kasio-cli: --offset " << opt.offset << " with --group: the group's committed offsets decide\n";
-                return 2;
+                return exit_usage;
             }
             // Applied first: -X still overrides them. Commits are of what was printed (above).
+            const std::string origin = "--group " + opt.group;
             opt.properties.insert(opt.properties.begin(),
-                                  {{"auto.offset.reset", opt.offset == "end" ? "latest" : "earliest"},
-                                   {"enable.auto.commit", "false"}});
+                                  {{"auto.offset.reset", opt.offset == "end" ? "latest" : "earliest", origin},
+                                   {"enable.auto.commit", "false", origin}});
         }
-        return configure(cfg, opt) ? run_consume(opt, cfg) : 2;
+        return configure(cfg, cfg.connection, opt) ? run_consume(opt, cfg) : exit_usage;
     }
     connection_config cfg;
-    if (!configure(cfg, opt)) return 2;
+    if (!configure(cfg, cfg, opt)) return exit_usage;
     return run_in_io(run_metadata(opt, cfg));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options opt;
+    std::string error, usage;
+    switch (parse_args(argc, argv, opt, error, usage)) {
+    case parsed::help: std::cout << usage; return exit_ok;
+    case parsed::bad: std::cerr << "kasio-cli: " << error << "\n\n" << usage; return exit_usage;
+    case parsed::run: break;
+    }
+    try {
+        return run(opt);
+    } catch (...) {
+        return report(std::current_exception());
+    }
 }

@@ -263,6 +263,10 @@ int main(int argc, char** argv) {
         perf::print_usage("kasio-perf");
         return 2;
     }
+    if (opt.help) {
+        perf::print_usage("kasio-perf", stdout);
+        return 0;
+    }
     try {
         return opt.mode == "produce" ? run_produce(opt) : run_consume(opt);
     } catch (const kasio::config_error& e) {  // properties that set() took but that conflict

@@ -40,14 +40,20 @@ struct options {
     /// Configuration in the order to apply it: the shared defaults, then the flags, then -X.
     /// Kafka/Java property names, which kasio and librdkafka both accept.
     std::vector<std::pair<std::string, std::string>> properties;
+    bool help = false;  ///< --help / -h: print the usage to stdout and exit 0
 };
 
-inline void print_usage(const char* prog) {
-    std::fprintf(stderr,
+/// The usage: on stdout for --help, on stderr after a usage error.
+inline void print_usage(const char* prog, std::FILE* out = stderr) {
+    std::fprintf(out,
                  "usage: %s produce|consume --brokers B --topic T --count N --size S [--key-size K]\n"
                  "          [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all] [--linger-ms L]\n"
-                 "          [--batch-size B] [-X name=value]...\n",
-                 prog);
+                 "          [--batch-size B] [-X name=value]...\n"
+                 "       %s --help\n"
+                 "The last stdout line is RESULT mode=.. msgs=.. ok=.. failed=.. secs=.. ...\n"
+                 "Exit status: 0 every record delivered or read; 1 runtime or Kafka error (records\n"
+                 "failed or missing); 2 usage or configuration error (unknown option, bad value, bad -X).\n",
+                 prog, prog);
 }
 
 template <typename Int>
@@ -56,13 +62,23 @@ bool parse_number(std::string_view s, Int& out) {
     return ec == std::errc{} && end == s.data() + s.size();
 }
 
-/// Parses the command line; on failure returns false with `error` set.
+/// Parses the command line; on failure returns false with `error` set. --help / -h anywhere an
+/// option may stand sets opt.help and nothing else.
 ///
 /// The producer starts from the Java client's defaults, which kasio keeps: acks=all,
 /// enable.idempotence=true, linger.ms=5 (KIP-1030), batch.size=16384. As in the Java client an
 /// acks other than all turns idempotence off (it needs acks=all; librdkafka would refuse the
 /// combination outright). -X comes last, so it overrides any of these.
 inline bool parse_options(int argc, char** argv, options& opt, std::string& error) {
+    for (int i = 1; i < argc; ++i) {
+        // Wherever it stands, except as an option's value (-X -h sets a property named -h).
+        const std::string_view arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            opt.help = true;
+            return true;
+        }
+        if (i >= 2) ++i;  // argv[1] is the mode; then option, value pairs
+    }
     if (argc < 2) {
         error = "missing mode";
         return false;

@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -91,7 +92,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
           timeout_timer(strand),
           setup_timer(strand),
           reauth_timer(strand),
-          mpx({.max_in_flight = cfg.max_in_flight, .max_frame_size = cfg.receive_message_max_bytes}) {}
+          mpx({.max_in_flight = cfg.max_in_flight,
+               .max_frame_size = cfg.receive_message_max_bytes,
+               .tls = cfg.uses_tls()}) {}
 
     asio::strand<executor_type> strand;
     const connection_config cfg;
@@ -232,9 +235,12 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         const bool was_ready = st == state::ready;
         st = state::closed;
         close_reason = ec;
-        // A broken stream (bad frame, unknown correlation id) deserves more than a routine close.
+        // A broken stream (bad frame, unknown correlation id) deserves more than a routine close;
+        // a peer that is no Kafka broker (an HTTP server, a TLS listener reached in plaintext)
+        // is a configuration mistake to report even when it shows during set-up.
         const auto level = ec == client_errc::connection_closed ? log_level::info : log_level::warning;
-        if (was_ready) log(level, [&] { return "connection closed: " + std::string(why); });
+        if (was_ready || ec == client_errc::not_kafka_peer)
+            log(level, [&] { return "connection closed: " + std::string(why); });
         else debug(debug_context::broker, [&] { return "connection closed: " + std::string(why); });
         std::vector<completion> done;
         mpx.close(ec, done);
@@ -310,8 +316,17 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             self->n_responses.fetch_add(
                 static_cast<std::uint64_t>(std::count_if(done.begin(), done.end(), [](auto& c) { return !c.ec; })),
                 std::memory_order_relaxed);
+            if (broken) {
+                // Closed before the waiters complete: one may resume inline (set-up's ApiVersions)
+                // and must find the connection closed for this reason, logged with what the peer
+                // spoke when it was not Kafka (HTTP, TLS).
+                std::string why = broken.message();
+                if (const auto detail = self->mpx.failure_detail(); !detail.empty()) why += ": " + std::string(detail);
+                self->shutdown(broken, why);
+                self->finish_all(done);
+                co_return;
+            }
             self->finish_all(done);
-            if (broken) co_return self->shutdown(broken, broken.message());
             if (self->mpx.want_write()) self->write_signal.cancel();
         }
     }
@@ -463,10 +478,28 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    asio::awaitable<error_code> setup(std::string host, std::string port) {
+    // TCP to host:port. A numeric host (IPv4 or IPv6 literal) with a numeric port is connected
+    // to directly: asio's resolver runs the blocking getaddrinfo on a thread it starts for the
+    // io_context, and kasio promises no threads of its own where none is needed. A host name
+    // still goes through the resolver, trying each address in turn.
+    asio::awaitable<std::pair<error_code, tcp::endpoint>> open_tcp(const std::string& host, const std::string& port) {
+        error_code aec;
+        const auto address = asio::ip::make_address(host, aec);
+        std::uint16_t port_number = 0;
+        const auto [end, pec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+        if (!aec && pec == std::errc{} && end == port.data() + port.size()) {
+            const tcp::endpoint endpoint(address, port_number);
+            auto [cec] = co_await socket.async_connect(endpoint, nothrow_awaitable);
+            co_return std::pair{cec, endpoint};
+        }
         auto [rec, endpoints] = co_await resolver.async_resolve(host, port, nothrow_awaitable);
-        if (rec) co_return rec;
+        if (rec) co_return std::pair{rec, tcp::endpoint{}};
         auto [cec, endpoint] = co_await asio::async_connect(socket, endpoints, nothrow_awaitable);
+        co_return std::pair{cec, endpoint};
+    }
+
+    asio::awaitable<error_code> setup(std::string host, std::string port) {
+        auto [cec, endpoint] = co_await open_tcp(host, port);
         if (cec) co_return cec;
         error_code ec;
         socket.set_option(tcp::no_delay(true), ec);

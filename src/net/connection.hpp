@@ -76,7 +76,13 @@ public:
     /// ApiVersions; certificate_verify_failed (unknown CA, expired, wrong host: the reason is
     /// logged at error level), tls_handshake_failed, invalid_config (unreadable TLS files or key
     /// password, a SCRAM username or password SASLprep refuses);
-    /// broker_errc::sasl_authentication_failed / unsupported_sasl_mechanism.
+    /// broker_errc::sasl_authentication_failed / unsupported_sasl_mechanism; not_kafka_peer
+    /// (the peer answered HTTP, or TLS to a plaintext connection: logged at warning level with
+    /// which).
+    ///
+    /// Resolving: a numeric host (IPv4 or IPv6 literal) is connected to directly; a host name
+    /// goes through asio's resolver, whose io_context then runs one internal thread for the
+    /// blocking name look-ups (getaddrinfo).
     ///
     /// Re-authentication (KIP-368): when the broker grants the session a lifetime
     /// (SaslAuthenticate v1+ session_lifetime_ms), the connection authenticates again on the
@@ -100,8 +106,8 @@ public:
     ///
     /// Errors: client_errc::no_common_version (the broker and kasio share no version of the
     /// API), timed_out (request_timeout), connection_closed (the socket was lost; also before
-    /// async_connect completed), frame_too_large / correlation_id_mismatch (the connection is
-    /// closed), broker_errc::sasl_authentication_failed (a re-authentication it waited for
+    /// async_connect completed), frame_too_large / correlation_id_mismatch / not_kafka_peer (the
+    /// connection is closed), broker_errc::sasl_authentication_failed (a re-authentication it waited for
     /// failed: the connection is closed), asio::error::operation_aborted (cancelled).
     ///
     /// A Produce request with acks = 0 gets no response from the broker (the Java client and
@@ -131,7 +137,8 @@ public:
 
     /// Completes once the connection has closed, with the reason: client_errc::connection_closed
     /// (socket lost, close(), destruction), timed_out (set-up or a written request timed out),
-    /// frame_too_large / correlation_id_mismatch (a broken stream), the set-up error, the
+    /// frame_too_large / correlation_id_mismatch / not_kafka_peer (a broken stream), the set-up
+    /// error, the
     /// re-authentication's error (broker_errc::sasl_authentication_failed, ...), or
     /// asio::error::operation_aborted (connect cancelled). At once when it already is closed.
     /// Owners use it to learn of a lost connection without a request in flight.

@@ -20,6 +20,15 @@ constexpr std::int32_t min_frame_size = 4;
 
 }  // namespace
 
+std::string_view foreign_protocol(std::span<const std::uint8_t, 4> head, bool inside_tls) noexcept {
+    if (std::memcmp(head.data(), "HTTP", 4) == 0) return "the peer answered HTTP";
+    // A TLS record: content type (21 alert, 22 handshake), then the protocol version 3.0 (SSL 3)
+    // to 3.4; a TLS listener answers a plaintext ApiVersions request with an alert.
+    const bool tls_record = (head[0] == 0x15 || head[0] == 0x16) && head[1] == 0x03 && head[2] <= 0x04;
+    if (tls_record && !inside_tls) return "the peer answered with TLS: is the listener SSL? set security.protocol";
+    return {};
+}
+
 multiplexer::multiplexer(multiplexer_config cfg) : cfg_(cfg) {
     assert(cfg_.max_in_flight > 0 && cfg_.read_chunk >= 4);
     staging_.resize(cfg_.read_chunk);
@@ -132,10 +141,21 @@ error_code multiplexer::parse_buffered(std::vector<completion>& done) {
     for (;;) {
         if (!in_frame_) {
             if (rend_ - rpos_ < 4) return {};
+            const std::span<const std::uint8_t, 4> head(staging_.data() + rpos_, 4);
             std::uint32_t be;
-            std::memcpy(&be, staging_.data() + rpos_, 4);
+            std::memcpy(&be, head.data(), 4);
             const auto size = static_cast<std::int32_t>(protocol::from_big_endian(be));
             rpos_ += 4;
+            const bool first = !seen_frame_;
+            seen_frame_ = true;
+            // Where no Kafka length can be meant (see commit_read): a frame of any size within
+            // the limit after the first is Kafka's, whatever its bytes.
+            if (first || (size > 0 && static_cast<std::size_t>(size) > cfg_.max_frame_size)) {
+                if (const auto why = foreign_protocol(head, cfg_.tls); !why.empty()) {
+                    failure_detail_ = why;
+                    return fail(client_errc::not_kafka_peer, done);
+                }
+            }
             if (size < min_frame_size) return fail(client_errc::invalid_length, done);
             // Checked before the buffer exists: a hostile length costs nothing.
             if (static_cast<std::size_t>(size) > cfg_.max_frame_size)

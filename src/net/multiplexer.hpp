@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace kasio::net {
@@ -32,7 +33,15 @@ struct multiplexer_config {
     /// Bytes read per socket read into the staging buffer; a frame with more than this still
     /// missing is read straight into its own buffer.
     std::size_t read_chunk = 64 * 1024;
+    /// The bytes read are already inside TLS: a TLS record header there is not a sign of a
+    /// plaintext client talking to a TLS listener.
+    bool tls = false;
 };
+
+/// What a frame's first four bytes say about a peer that does not speak Kafka: "HTTP" (an HTTP
+/// server answering), a TLS record header (content type alert 0x15 or handshake 0x16, version
+/// 0x03 0x00..0x04: a TLS listener, unless `inside_tls`); empty when they look like a length.
+std::string_view foreign_protocol(std::span<const std::uint8_t, 4> head, bool inside_tls) noexcept;
 
 /// What the multiplexer needs to know about a request besides its bytes.
 struct request_info {
@@ -93,7 +102,15 @@ public:
     /// request (responses to abandoned requests are dropped). On a broken stream (bad length,
     /// frame_too_large, correlation_id_mismatch, bad header) it closes itself with that error,
     /// failing every request, and returns the error: the caller must close the socket.
+    ///
+    /// not_kafka_peer: the peer answered in another protocol (foreign_protocol() names it, see
+    /// failure_detail()). Looked for only where no Kafka length can be meant: in the first frame
+    /// of the connection (the ApiVersions answer, a few hundred bytes) and in a length above
+    /// max_frame_size, which is refused anyway; any other frame is taken as Kafka.
     error_code commit_read(std::size_t n, std::vector<completion>& done);
+    /// Why commit_read refused the stream, beyond its error code (which protocol the peer
+    /// spoke, for not_kafka_peer); empty otherwise. Static text.
+    std::string_view failure_detail() const noexcept { return failure_detail_; }
 
     /// Fails every queued and in-flight request with ec (abandoned ones are dropped) and
     /// refuses further use. Idempotent.
@@ -125,6 +142,8 @@ private:
     std::int32_t next_correlation_id_ = 0;
     bool closed_ = false;
     bool held_ = false;
+    bool seen_frame_ = false;  // a response length has been read on this connection
+    std::string_view failure_detail_;
 
     std::deque<entry> queue_;      // not yet written
     std::deque<entry> in_flight_;  // written or being written, expecting a response

@@ -252,5 +252,9 @@ int main(int argc, char** argv) {
         perf::print_usage("rdkafka-perf");
         return 2;
     }
+    if (opt.help) {
+        perf::print_usage("rdkafka-perf", stdout);
+        return 0;
+    }
     return opt.mode == "produce" ? run_produce(opt) : run_consume(opt);
 }

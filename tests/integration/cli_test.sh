@@ -5,7 +5,12 @@
 #   round_trip    kasio-cli produce (keys, headers) then consume --count: every record comes
 #                 back once, with its key, value and headers, as the JSON the contract names
 #   partition     produce to one partition, consume it from an offset: offsets in order
-#   bad_property  -X with an unknown name fails (exit 2) with a message naming it
+#   bad_property  -X with an unknown name or a bad value fails (exit 2) with a message naming it
+#   help          --help / -h on the tools and every command: usage on stdout, exit 0
+#   bad_usage     no command, an unknown command or option: usage on stderr, exit 2
+#   debug_log     -X debug=broker puts debug lines on stderr for every command's clients; none
+#                 without it
+#   unreachable   no broker listening: exit 1 with the error's message
 #   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost
 # Volumes scale with KASIO_TEST_SCALE (default 1.0).
 set -euo pipefail
@@ -85,8 +90,81 @@ bad_property)
     status=0
     "$cli" "$cmd" "${args[@]}" -X no.such.property=1 </dev/null 2>"$work/err" >/dev/null || status=$?
     [[ $status -eq 2 ]] || fail "$cmd: exit $status, want 2"
-    grep -q 'no.such.property' "$work/err" || fail "$cmd: message does not name the property: $(cat "$work/err")"
+    grep -q '^kasio-cli: -X no.such.property=1: ' "$work/err" ||
+      fail "$cmd: message does not name the property: $(cat "$work/err")"
   done
+  status=0
+  "$cli" produce --brokers "$brokers" --topic b -X linger.ms=soon </dev/null 2>"$work/err" >/dev/null || status=$?
+  [[ $status -eq 2 ]] || fail "bad value: exit $status, want 2"
+  grep -q '^kasio-cli: -X linger.ms=soon: ' "$work/err" || fail "bad value not named: $(cat "$work/err")"
+  status=0
+  "$cli" produce --brokers "$brokers" --topic b --codec brotli </dev/null 2>"$work/err" >/dev/null || status=$?
+  [[ $status -eq 2 ]] || fail "bad --codec: exit $status, want 2"
+  grep -q '^kasio-cli: --codec brotli: ' "$work/err" || fail "bad --codec not named: $(cat "$work/err")"
+  ;;
+help)
+  # expect_help <usage line start> <command line...>
+  expect_help() {
+    local want=$1 status=0
+    shift
+    "$@" >"$work/out" 2>"$work/err" || status=$?
+    [[ $status -eq 0 ]] || fail "$*: exit $status, want 0"
+    grep -q "^$want" "$work/out" || fail "$*: no '$want' on stdout: $(head -3 "$work/out")"
+    [[ ! -s $work/err ]] || fail "$*: stderr not empty: $(cat "$work/err")"
+  }
+  for flag in --help -h; do
+    expect_help "usage: kasio-cli <command>" "$cli" "$flag"
+    for cmd in metadata produce consume; do
+      expect_help "usage: kasio-cli $cmd" "$cli" "$cmd" "$flag"
+    done
+    expect_help "usage: kasio-cli produce" "$cli" produce --topic t "$flag"  # after other options
+    expect_help "usage: kasio-perf" "$perf" "$flag"
+    expect_help "usage: kasio-perf" "$perf" produce --topic t "$flag"
+  done
+  "$cli" --help | grep -q '^Exit status: 0 success; 1 runtime' || fail "kasio-cli --help documents no exit status"
+  "$perf" --help | grep -q '^Exit status: 0' || fail "kasio-perf --help documents no exit status"
+  ;;
+bad_usage)
+  # expect_usage_error <what stderr names> <command line...>
+  expect_usage_error() {
+    local want=$1 status=0
+    shift
+    "$@" </dev/null >"$work/out" 2>"$work/err" || status=$?
+    [[ $status -eq 2 ]] || fail "$*: exit $status, want 2"
+    grep -qF -- "$want" "$work/err" || fail "$*: stderr does not say '$want': $(cat "$work/err")"
+    grep -q '^usage: ' "$work/err" || fail "$*: no usage on stderr"
+    [[ ! -s $work/out ]] || fail "$*: stdout not empty: $(cat "$work/out")"
+  }
+  expect_usage_error "missing command" "$cli"
+  expect_usage_error "unknown command frobnicate" "$cli" frobnicate
+  expect_usage_error "unknown option --bogus for produce" "$cli" produce --brokers 127.0.0.1:1 --topic t --bogus 1
+  expect_usage_error "unknown option --topic for metadata" "$cli" metadata --brokers 127.0.0.1:1 --topic t
+  expect_usage_error "missing value after --count" "$cli" consume --brokers 127.0.0.1:1 --topic t --count
+  expect_usage_error "--brokers is required" "$cli" metadata
+  expect_usage_error "unknown option '--bogus'" "$perf" produce --bogus 1
+  ;;
+debug_log)
+  start_broker --topic d:2:1
+  "$cli" metadata --brokers "$brokers" >/dev/null 2>"$work/err" || fail "metadata failed: $(cat "$work/err")"
+  [[ ! -s $work/err ]] || fail "log lines without -X debug: $(cat "$work/err")"
+  "$cli" metadata --brokers "$brokers" -X debug=broker >/dev/null 2>"$work/err" ||
+    fail "metadata -X debug=broker failed: $(cat "$work/err")"
+  grep -q '^kasio-cli: debug: .*connected to ' "$work/err" || fail "metadata: no debug line: $(cat "$work/err")"
+  echo hello | "$cli" produce --brokers "$brokers" --topic d -X debug=broker,protocol 2>"$work/err" ||
+    fail "produce failed: $(cat "$work/err")"
+  grep -q '^kasio-cli: debug: .*connected to ' "$work/err" || fail "produce: no broker debug line: $(cat "$work/err")"
+  grep -q '^kasio-cli: debug: .*send produce ' "$work/err" || fail "produce: no protocol debug line: $(cat "$work/err")"
+  timeout 60 "$cli" consume --brokers "$brokers" --topic d --count 1 -X debug=broker >/dev/null 2>"$work/err" ||
+    fail "consume failed: $(cat "$work/err")"
+  grep -q '^kasio-cli: debug: .*connected to ' "$work/err" || fail "consume: no debug line: $(cat "$work/err")"
+  ;;
+unreachable)
+  # A port nothing listens on: bound, then closed, by python if there is one, else port 1.
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 1)
+  status=0
+  "$cli" metadata --brokers "127.0.0.1:$port" >/dev/null 2>"$work/err" || status=$?
+  [[ $status -eq 1 ]] || fail "exit $status, want 1: $(cat "$work/err")"
+  grep -q '^kasio-cli: no bootstrap broker answered: ' "$work/err" || fail "no error line: $(cat "$work/err")"
   ;;
 perf)
   n=$(scaled 20000)

@@ -40,6 +40,7 @@ struct hostile_case {
     const char* name;
     hostile_behaviour behaviour;
     client_errc expected;
+    const char* log_names = nullptr;  ///< what a log line must name besides the error's message
 };
 
 void PrintTo(const hostile_case& c, std::ostream* os) { *os << c.name; }
@@ -149,6 +150,12 @@ TEST_P(hostile_broker_test, gives_a_clear_error_with_bounded_memory_and_the_clie
         bool found = false;
         for (const auto& line : log) found = found || line.find(why) != std::string::npos;
         EXPECT_TRUE(found) << "no log line with '" << why << "'";
+        if (c.log_names != nullptr) {
+            found = false;
+            for (const auto& line : log)
+                found = found || (line.find(why) != std::string::npos && line.find(c.log_names) != std::string::npos);
+            EXPECT_TRUE(found) << "no log line with '" << why << "' naming " << c.log_names;
+        }
     }
 
     // The healthy broker is unaffected, and the hostile one fails the same way again (after its
@@ -167,7 +174,11 @@ TEST_P(hostile_broker_test, gives_a_clear_error_with_bounded_memory_and_the_clie
 INSTANTIATE_TEST_SUITE_P(
     each, hostile_broker_test,
     ::testing::Values(
-        hostile_case{"garbage_http", hostile_behaviour::garbage_http, client_errc::frame_too_large},
+        hostile_case{"garbage_http", hostile_behaviour::garbage_http, client_errc::not_kafka_peer, "HTTP"},
+        hostile_case{"http_server", hostile_behaviour::http_at_handshake, client_errc::not_kafka_peer,
+                     "HTTP"},
+        hostile_case{"tls_listener", hostile_behaviour::tls_alert_at_handshake,
+                     client_errc::not_kafka_peer, "TLS"},
         hostile_case{"garbage_bytes", hostile_behaviour::garbage_bytes,
                      client_errc::correlation_id_mismatch},
         hostile_case{"truncated_then_close", hostile_behaviour::truncated_then_close,

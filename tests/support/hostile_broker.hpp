@@ -2,7 +2,7 @@
 //
 // It listens on 127.0.0.1 (ephemeral port) and runs on the test's io_context next to the
 // client. It answers ApiVersions like a real broker (unless the misbehaviour starts at the
-// handshake), then does to the first other request what its `behaviour` says: garbage, a
+// handshake: silence, an HTTP server, a TLS listener), then does to the first other request what its `behaviour` says: garbage, a
 // truncated or absurdly sized frame, the wrong correlation id, answers out of order, silence,
 // or a valid answer trickled out one byte per `trickle_interval`. Every later connection gets
 // the same treatment, so a client that reconnects meets it again.
@@ -36,6 +36,8 @@ namespace asio = boost::asio;
 
 enum class hostile_behaviour {
     garbage_http,            ///< answers like an HTTP server: "HTTP/1.1 400 ..." (length 1.2 GB)
+    http_at_handshake,       ///< an HTTP server from the start: ApiVersions gets "HTTP/1.1 400 ..."
+    tls_alert_at_handshake,  ///< a TLS listener: ApiVersions gets a TLS alert record, then a close
     garbage_bytes,           ///< a plausible length, then bytes that are no response
     truncated_then_close,    ///< half a frame, then closes the socket
     truncated_then_silence,  ///< half a frame, then nothing (socket stays open)
@@ -117,6 +119,18 @@ private:
             q.correlation_id = r.read_int32();
 
             if (behaviour == hostile_behaviour::silent) continue;
+            if (behaviour == hostile_behaviour::http_at_handshake) {
+                hostile_sent = true;
+                co_await send(socket, bytes(http_400));
+                continue;
+            }
+            if (behaviour == hostile_behaviour::tls_alert_at_handshake) {
+                hostile_sent = true;
+                co_await send(socket, tls_alert());
+                boost::system::error_code ignored;
+                socket->close(ignored);
+                co_return;
+            }
             if (q.api_key == protocol::msg::api_versions_request::api_key) {
                 co_await send(socket, api_versions(q));
                 continue;
@@ -124,8 +138,7 @@ private:
             hostile_sent = true;
             switch (behaviour) {
                 case hostile_behaviour::garbage_http:
-                    co_await send(socket,
-                                  bytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+                    co_await send(socket, bytes(http_400));
                     break;
                 case hostile_behaviour::garbage_bytes: {
                     protocol::byte_buffer g = length_prefix(64);
@@ -188,6 +201,8 @@ private:
                     break;
                 }
                 case hostile_behaviour::silent:
+                case hostile_behaviour::http_at_handshake:
+                case hostile_behaviour::tls_alert_at_handshake:
                     break;
             }
         }
@@ -197,6 +212,11 @@ private:
         co_await asio::async_write(*socket, asio::buffer(bytes),
                                    asio::as_tuple(asio::use_awaitable));
     }
+
+    static constexpr std::string_view http_400 = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+
+    // A TLS alert record (21), TLS 1.2, 2 bytes: fatal (2), protocol_version (70).
+    static protocol::byte_buffer tls_alert() { return {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46}; }
 
     static protocol::byte_buffer bytes(std::string_view text) { return {text.begin(), text.end()}; }
 

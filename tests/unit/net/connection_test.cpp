@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,6 +120,60 @@ TEST_F(connection_test, connect_to_closed_port_fails) {
     conn.async_connect("127.0.0.1", port, [&](error_code ec) { done = ec; });
     ASSERT_TRUE(run_until(io, [&] { return done.has_value(); }));
     EXPECT_TRUE(done->failed());
+}
+
+// Threads of this process now (Linux: one entry per thread in /proc/self/task).
+std::size_t thread_count() {
+    const std::filesystem::directory_iterator tasks("/proc/self/task");
+    return static_cast<std::size_t>(std::distance(begin(tasks), end(tasks)));
+}
+
+TEST_F(connection_test, numeric_address_connects_without_starting_a_thread) {
+    const std::size_t before = thread_count();
+    connection conn(io.get_executor(), cfg);
+    ASSERT_FALSE(connect(conn));  // to 127.0.0.1
+    EXPECT_EQ(thread_count(), before);
+}
+
+TEST_F(connection_test, host_name_is_resolved_on_asios_resolver_thread) {
+    // The one thread the README admits to; also shows that the count above would see one.
+    const std::size_t before = thread_count();
+    connection conn(io.get_executor(), cfg);
+    std::optional<error_code> done;
+    conn.async_connect("localhost", broker.port(), [&](error_code ec) { done = ec; });
+    ASSERT_TRUE(run_until(io, [&] { return done.has_value(); }));
+    EXPECT_EQ(thread_count(), before + 1);
+}
+
+// A peer answering the first request with `answer`: connect fails with not_kafka_peer and the
+// warning line about the close names what the peer spoke.
+void expect_not_kafka_peer(asio::io_context& io, fake_broker& broker, connection_config cfg,
+                           const protocol::byte_buffer& answer, std::string_view spoke) {
+    std::vector<std::pair<log_level, std::string>> lines;
+    ASSERT_FALSE(cfg.set("debug", "broker"));
+    cfg.log.sink = [&](log_level l, std::string_view line) { lines.emplace_back(l, line); };
+    broker.on_request = [&](const fake_broker::request& r) { broker.send_raw(r.connection, answer); };
+    connection conn(io.get_executor(), cfg);
+    std::optional<error_code> done;
+    conn.async_connect("127.0.0.1", broker.port(), [&](error_code ec) { done = ec; });
+    ASSERT_TRUE(run_until(io, [&] { return done.has_value(); }));
+    EXPECT_EQ(*done, client_errc::not_kafka_peer) << done->message();
+    const auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) {
+        return l.second.find("connection closed") != std::string::npos && l.second.find(spoke) != std::string::npos;
+    });
+    ASSERT_NE(it, lines.end()) << "no close line naming " << spoke;
+    EXPECT_EQ(it->first, log_level::warning) << it->second;
+    EXPECT_EQ(it->second.rfind("127.0.0.1:" + broker.port(), 0), 0u) << it->second;
+}
+
+TEST_F(connection_test, peer_answering_http_is_not_a_kafka_peer) {
+    const std::string http = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    expect_not_kafka_peer(io, broker, cfg, protocol::byte_buffer(http.begin(), http.end()), "HTTP");
+}
+
+TEST_F(connection_test, tls_listener_reached_in_plaintext_is_not_a_kafka_peer) {
+    // A TLS alert record: fatal (2), protocol_version (70), as a TLS 1.2 listener sends it.
+    expect_not_kafka_peer(io, broker, cfg, {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46}, "TLS");
 }
 
 TEST_F(connection_test, pipelines_five_requests_and_matches_responses) {

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <string>
 #include <cstring>
 
 namespace kasio::net {
@@ -259,6 +261,71 @@ TEST(multiplexer, frame_at_max_is_accepted) {
     ASSERT_FALSE(feed(m, response_frame_bytes(id, byte_buffer(996, 1)), done));
     ASSERT_EQ(done.size(), 1u);
     EXPECT_EQ(done[0].frame.data.size(), 1000u);
+}
+
+TEST(multiplexer, first_answer_in_http_names_a_peer_that_is_not_kafka) {
+    multiplexer m;
+    std::vector<completion> done;
+    const auto id = m.enqueue(request_frame(18, 3), request_info{18, 3, 0, true});
+    write_all(m, done);
+    const std::string http = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    EXPECT_EQ(feed(m, byte_buffer(http.begin(), http.end()), done), client_errc::not_kafka_peer);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].correlation_id, id);
+    EXPECT_EQ(done[0].ec, client_errc::not_kafka_peer);
+    EXPECT_NE(m.failure_detail().find("HTTP"), std::string_view::npos) << m.failure_detail();
+}
+
+TEST(multiplexer, first_answer_as_a_tls_alert_names_a_tls_listener) {
+    multiplexer m;
+    std::vector<completion> done;
+    m.enqueue(request_frame(18, 3), request_info{18, 3, 0, true});
+    write_all(m, done);
+    // What a TLS 1.2 listener sends to a plaintext client: alert record, fatal, protocol_version.
+    EXPECT_EQ(feed(m, {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46}, done), client_errc::not_kafka_peer);
+    EXPECT_NE(m.failure_detail().find("TLS"), std::string_view::npos) << m.failure_detail();
+    EXPECT_NE(m.failure_detail().find("security.protocol"), std::string_view::npos);
+}
+
+TEST(multiplexer, http_after_a_kafka_answer_is_named_when_over_the_size_limit) {
+    multiplexer m;
+    std::vector<completion> done;
+    const auto id = m.enqueue(request_frame(3, 4), metadata_v4);
+    m.enqueue(request_frame(3, 4), metadata_v4);
+    write_all(m, done);
+    ASSERT_FALSE(feed(m, response_frame_bytes(id, {1, 2, 3}), done));
+    const std::string http = "HTTP/1.1 502 Bad Gateway\r\n\r\n";
+    EXPECT_EQ(feed(m, byte_buffer(http.begin(), http.end()), done), client_errc::not_kafka_peer);
+    ASSERT_EQ(done.size(), 2u);
+    EXPECT_FALSE(done[0].ec);
+    EXPECT_EQ(done[1].ec, client_errc::not_kafka_peer);
+}
+
+TEST(multiplexer, tls_record_header_inside_tls_is_only_a_length) {
+    // Under TLS the bytes are decrypted Kafka: 0x16030300 is a 369 MB length, over the limit.
+    multiplexer m({.tls = true});
+    std::vector<completion> done;
+    m.enqueue(request_frame(18, 3), request_info{18, 3, 0, true});
+    write_all(m, done);
+    EXPECT_EQ(feed(m, {0x16, 0x03, 0x03, 0x00}, done), client_errc::frame_too_large);
+    EXPECT_TRUE(m.failure_detail().empty());
+}
+
+TEST(multiplexer, foreign_protocol_knows_http_and_tls_record_headers_only) {
+    auto sniff = [](std::array<std::uint8_t, 4> head, bool inside_tls = false) {
+        return std::string(foreign_protocol(head, inside_tls));
+    };
+    EXPECT_NE(sniff({'H', 'T', 'T', 'P'}), "");
+    EXPECT_NE(sniff({'H', 'T', 'T', 'P'}, true), "");  // an HTTPS server is no broker either
+    for (std::uint8_t minor = 0; minor <= 4; ++minor) {
+        EXPECT_NE(sniff({0x15, 0x03, minor, 0x00}), "") << int(minor);
+        EXPECT_NE(sniff({0x16, 0x03, minor, 0x00}), "") << int(minor);
+        EXPECT_EQ(sniff({0x16, 0x03, minor, 0x00}, true), "");
+    }
+    EXPECT_EQ(sniff({0x16, 0x03, 0x05, 0x00}), "");
+    EXPECT_EQ(sniff({0x17, 0x03, 0x03, 0x00}), "");  // application data never comes first
+    EXPECT_EQ(sniff({0x00, 0x00, 0x01, 0x00}), "");  // an ordinary length
+    EXPECT_EQ(sniff({'h', 't', 't', 'p'}), "");
 }
 
 TEST(multiplexer, negative_or_short_length_is_invalid) {
