@@ -345,6 +345,9 @@ public:
     /// Stops fetching and closes the connections; a pending poll completes with
     /// operation_aborted. A group member first commits (enable.auto.commit), calls on_revoked
     /// and leaves the group (a static member stays, as in Java). Completes when done.
+    ///
+    /// Cancellation: any type. The close completes at once with operation_aborted and goes on
+    /// in the background (the commit, LeaveGroup and closing the connections).
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_close(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
@@ -369,6 +372,9 @@ public:
     /// unknown_member_id when the group moved on (Java's CommitFailedException), or
     /// client_errc::invalid_config without a group.id. Retriable coordinator errors are retried
     /// up to request.timeout.ms.
+    ///
+    /// Cancellation: any type. The commit completes at once with operation_aborted; an
+    /// OffsetCommit already sent may still be applied by the coordinator.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_commit(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
@@ -384,6 +390,9 @@ public:
     }
 
     /// The committed offsets of these partitions (offset -1 where none is), in the same order.
+    /// Errors as async_commit's (retriable coordinator errors are retried up to
+    /// request.timeout.ms). Cancellation: any type; completes at once with operation_aborted
+    /// and no offsets.
     using committed_handler = boost::asio::any_completion_handler<void(error_code, std::vector<partition_offset>)>;
     template <boost::asio::completion_token_for<void(error_code, std::vector<partition_offset>)> Token =
                   boost::asio::deferred_t>

@@ -168,16 +168,29 @@ public:
     /// The record's bytes are copied into its partition's open batch before this returns when
     /// buffer.memory allows (the views in `r` may then go). Otherwise (memory used up, or the
     /// topic's metadata not known yet) the operation keeps an owned copy and waits up to
-    /// max.block.ms, then fails with client_errc::timed_out; when waiting sends already hold
-    /// buffer.memory bytes it fails at once with client_errc::timed_out. A record larger than
-    /// max.request.size or buffer.memory fails with broker_errc::message_too_large.
+    /// max.block.ms. A failed send says why, and delivery::context explains it (topic,
+    /// partition, broker, the broker's message, the property at fault):
+    /// - client_errc::buffer_exhausted: buffer.memory stayed full for max.block.ms, or sends
+    ///   waiting for memory already hold buffer.memory bytes (then at once);
+    /// - client_errc::all_brokers_down: no broker could be reached within max.block.ms;
+    /// - broker_errc::unknown_topic_or_partition: the cluster says the topic does not exist
+    ///   (and did not create it) after max.block.ms;
+    /// - client_errc::metadata_timeout: no partitions for the topic within max.block.ms for
+    ///   another reason (e.g. leaders still being elected);
+    /// - broker_errc::invalid_topic_exception: an empty or invalid topic name (at once);
+    /// - a refusal that retrying cannot fix (authentication, TLS, authorization, a producer id
+    ///   the cluster refuses): at once, with that error;
+    /// - broker_errc::message_too_large: larger than max.request.size or buffer.memory;
+    /// - client_errc::timed_out: not delivered within delivery.timeout.ms;
+    /// - the broker's error when it is not retriable or retries ran out;
+    /// - client_errc::connection_closed: the producer was destroyed or closed.
     ///
     /// With asio::deferred (the default) the send starts when the deferred operation is
     /// launched (co_awaited): `r`'s views must live until then.
     ///
-    /// Errors: also client_errc::timed_out (delivery.timeout.ms), the broker's error when it is
-    /// not retriable or retries ran out, client_errc::connection_closed (producer destroyed or
-    /// closed). Cancellation: none (a record once queued is delivered or fails).
+    /// A callback that throws is caught: the exception is logged (error level) and counted
+    /// (producer_stats::callback_errors); the other records are completed as usual.
+    /// Cancellation: none (a record once queued is delivered or fails).
     template <boost::asio::completion_token_for<void(error_code, delivery)> Token = boost::asio::deferred_t>
     auto async_send(const record& r, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, delivery)>(
@@ -186,15 +199,25 @@ public:
 
     /// Completes when every record sent before the call is delivered or failed (and no send
     /// is waiting for memory). Batches are sent without waiting for linger.ms meanwhile.
+    ///
+    /// Cancellation: any type (terminal, partial, total). The flush completes at once with
+    /// operation_aborted; nothing is undone: the records go on to their delivery (batches keep
+    /// ignoring linger.ms until what the flush covered is done).
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_flush(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [self = this](auto handler) { self->start_flush(void_handler(std::move(handler))); }, token);
     }
 
-    /// Stops accepting sends (they fail with connection_closed), sends what is queued and
-    /// completes when all is delivered, or after `timeout`: then what is left fails with
-    /// client_errc::timed_out and so does the close. Connections are closed at the end.
+    /// Stops accepting sends (they fail with connection_closed), delivers what was accepted
+    /// (sends still waiting for metadata or memory included) and completes when all is done, or
+    /// after `timeout`: then what is left fails with client_errc::timed_out and so does the
+    /// close. Completes with the last record error when any record failed after the call (the
+    /// close did not deliver everything; last_error() has its context), success otherwise.
+    /// Connections are closed at the end.
+    ///
+    /// Cancellation: any type. The close completes at once with operation_aborted and goes on
+    /// in the background: what it would have delivered is still delivered or fails at `timeout`.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_close(std::chrono::milliseconds timeout, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(

@@ -2,6 +2,7 @@
 #include "consumer/consumer_impl.hpp"
 
 #include "consumer/config_rules.hpp"
+#include "net/abandonable_op.hpp"
 #include "net/loop_exit.hpp"
 
 #include "protocol/record_batch.hpp"
@@ -334,17 +335,21 @@ void consumer::start_poll(poll_handler handler) {
 }
 
 void consumer::start_close(done_handler handler) {
-    asio::post(impl_->strand, [self = impl_, h = std::move(handler)]() mutable {
+    auto op = net::abandonable_op<>::make(std::move(handler), impl_->strand);
+    asio::post(impl_->strand, [self = impl_, op = std::move(op)]() mutable {
         if (self->closed || (!self->group.subscribed && self->group.member_id.empty())) {
             if (!self->closed) self->close_all();
-            complete(self->strand, std::move(h), error_code{});
+            op->complete({});
             return;
         }
         // A member commits, revokes and leaves first, so that the group rebalances at once.
         auto ex = self->strand;
-        asio::co_spawn(ex, impl::leave_group(self), [self, h = std::move(h)](std::exception_ptr) mutable {
+        asio::co_spawn(ex, impl::leave_group(self), [self, op = std::move(op)](std::exception_ptr e) mutable {
+            if (e)
+                net::log_line(self->cfg.connection.log, log_level::error,
+                              "consumer: leaving the group on close threw: " + net::describe_exception(e));
             if (!self->closed) self->close_all();
-            complete(self->strand, std::move(h), error_code{});
+            op->complete(e ? error_code(client_errc::internal_error) : error_code{});
         });
     });
 }

@@ -405,14 +405,6 @@ void producer::impl::update_metadata() {
     }
 }
 
-namespace {
-
-void complete(asio::any_completion_handler<void(error_code)> h, const asio::any_io_executor& fallback, error_code ec) {
-    auto ex = asio::get_associated_executor(h, fallback);
-    asio::dispatch(ex, asio::append(std::move(h), ec));
-}
-
-}  // namespace
 
 // runs on: strand
 void producer::impl::abort_all(error_code ec) {
@@ -436,9 +428,9 @@ void producer::impl::abort_all(error_code ec) {
 void producer::impl::check_waiters(time_point now) {
     const bool idle = !acc.has_incomplete() && waiting.empty();
     if (idle && !flush_waiters.empty()) {
-        for (auto& h : flush_waiters) {
+        for (auto& op : flush_waiters) {
             acc.end_flush();
-            complete(std::move(h), strand, {});
+            op->complete({});
         }
         flush_waiters.clear();
     }
@@ -456,7 +448,7 @@ void producer::impl::check_waiters(time_point now) {
             std::lock_guard lock(errors_mutex);
             result = last_error.code ? last_error.code : error_code(client_errc::timed_out);
         }
-        for (auto& h : close_waiters) complete(std::move(h), strand, result);
+        for (auto& op : close_waiters) op->complete(result);
         close_waiters.clear();
         refresher.stop();
         pool.close();
@@ -464,19 +456,19 @@ void producer::impl::check_waiters(time_point now) {
     }
 }
 
-void producer::impl::flush(void_handler h) {
+void producer::impl::flush(std::shared_ptr<net::abandonable_op<>> op) {
     acc.begin_flush();
-    flush_waiters.push_back(std::move(h));
+    flush_waiters.push_back(std::move(op));
     timer.cancel();
 }
 
-void producer::impl::close(std::chrono::milliseconds timeout, void_handler h) {
-    if (stopped) return complete(std::move(h), strand, error_code{});
+void producer::impl::close(std::chrono::milliseconds timeout, std::shared_ptr<net::abandonable_op<>> op) {
+    if (stopped) return op->complete({});
     if (!closing.exchange(true, std::memory_order_acq_rel))
         failed_at_close = records_failed.load(std::memory_order_relaxed);
     const time_point deadline = clock::now() + timeout;
     close_deadline = close_deadline ? std::min(*close_deadline, deadline) : deadline;
-    close_waiters.push_back(std::move(h));
+    close_waiters.push_back(std::move(op));
     timer.cancel();
 }
 
@@ -509,10 +501,8 @@ producer::producer(executor_type ex, producer_config cfg)
 producer::~producer() {
     asio::post(impl_->strand, [s = impl_] {
         if (!s->stopped) s->abort_all(client_errc::connection_closed);
-        for (auto& h : s->flush_waiters) complete(std::move(h), s->strand, client_errc::connection_closed);
-        s->flush_waiters.clear();
-        for (auto& h : s->close_waiters) complete(std::move(h), s->strand, client_errc::connection_closed);
-        s->close_waiters.clear();
+        for (auto& op : std::exchange(s->flush_waiters, {})) op->complete(client_errc::connection_closed);
+        for (auto& op : std::exchange(s->close_waiters, {})) op->complete(client_errc::connection_closed);
         s->refresher.stop();
         s->stopped = true;
         s->timer.cancel();
@@ -524,15 +514,18 @@ producer::executor_type producer::get_executor() const noexcept { return impl_->
 void producer::send(const record& r, detail::delivery_handler&& done) { impl_->send(r, std::move(done)); }
 
 void producer::start_flush(void_handler h) {
-    asio::post(impl_->strand, [s = impl_, h = std::move(h)]() mutable {
+    // Made here, on the caller's thread: a cancellation emitted right after the call is seen.
+    auto op = net::abandonable_op<>::make(std::move(h), impl_->strand);
+    asio::post(impl_->strand, [s = impl_, op = std::move(op)]() mutable {
         // No sender runs after close: nothing to wait for.
-        if (s->stopped) return complete(std::move(h), s->strand, error_code{});
-        s->flush(std::move(h));
+        if (s->stopped) return op->complete({});
+        s->flush(std::move(op));
     });
 }
 
 void producer::start_close(std::chrono::milliseconds timeout, void_handler h) {
-    asio::post(impl_->strand, [s = impl_, timeout, h = std::move(h)]() mutable { s->close(timeout, std::move(h)); });
+    auto op = net::abandonable_op<>::make(std::move(h), impl_->strand);
+    asio::post(impl_->strand, [s = impl_, timeout, op = std::move(op)]() mutable { s->close(timeout, std::move(op)); });
 }
 
 producer_stats producer::stats() const { return impl_->stats(); }

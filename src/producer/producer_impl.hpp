@@ -8,6 +8,7 @@
 // batch, not per record). Everything else runs on the broker pool's strand, which the sender
 // shares with the metadata refresher so that it can read the metadata cache directly.
 #include "cluster/metadata_refresher.hpp"
+#include "net/abandonable_op.hpp"
 #include "net/broker_pool.hpp"
 #include "producer/accumulator.hpp"
 #include "producer/sequence_tracker.hpp"
@@ -97,8 +98,8 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     void update_metadata();
     void abort_all(error_code ec);
     void check_waiters(time_point now);
-    void flush(void_handler h);
-    void close(std::chrono::milliseconds timeout, void_handler h);
+    void flush(std::shared_ptr<net::abandonable_op<>> op);
+    void close(std::chrono::milliseconds timeout, std::shared_ptr<net::abandonable_op<>> op);
 
     // --- strand (sender.cpp) ---
     void start();
@@ -147,8 +148,11 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     std::map<std::int32_t, detail::producer::node_state> nodes;
     std::vector<detail::producer::topic_partition_view> ready_scratch;
 
-    std::vector<void_handler> flush_waiters;
-    std::vector<void_handler> close_waiters;
+    // Waiting flushes and closes; a cancelled one is completed (operation_aborted) and stays
+    // here, done, until the flush or close it waited for would have completed.
+    using waiter_ptr = std::shared_ptr<net::abandonable_op<>>;
+    std::vector<waiter_ptr> flush_waiters;
+    std::vector<waiter_ptr> close_waiters;
     std::optional<time_point> close_deadline;
 
     // Stats.

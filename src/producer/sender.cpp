@@ -13,7 +13,6 @@
 
 #include <kasio/broker_errc.hpp>
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -61,10 +60,8 @@ void producer::impl::start() {
                        context.message = "the sender stopped: " + why;
                        self->fail_fatally(client_errc::internal_error, context);
                        self->abort_all(client_errc::internal_error);
-                       for (auto& h : std::exchange(self->flush_waiters, {}))
-                           asio::post(self->strand, asio::append(std::move(h), error_code(client_errc::internal_error)));
-                       for (auto& h : std::exchange(self->close_waiters, {}))
-                           asio::post(self->strand, asio::append(std::move(h), error_code(client_errc::internal_error)));
+                       for (auto& op : std::exchange(self->flush_waiters, {})) op->complete(client_errc::internal_error);
+                       for (auto& op : std::exchange(self->close_waiters, {})) op->complete(client_errc::internal_error);
                        self->stopped = true;
                    }));
 }

@@ -4,6 +4,7 @@
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
 
+#include "net/abandonable_op.hpp"
 #include "protocol/messages.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -238,31 +239,33 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::
 #endif
 
 void consumer::start_commit(std::optional<std::vector<partition_offset>> offsets, done_handler handler) {
-    asio::post(impl_->strand, [self = impl_, o = std::move(offsets), h = std::move(handler)]() mutable {
+    auto op = net::abandonable_op<>::make(std::move(handler), impl_->strand);
+    asio::post(impl_->strand, [self = impl_, o = std::move(offsets), op = std::move(op)]() mutable {
         std::vector<partition_offset> list = o ? std::move(*o) : self->positions_to_commit(nullptr);
         auto ex = self->strand;
         asio::co_spawn(ex, impl::commit_offsets(self, std::move(list)),
-                       [self, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
-                           if (e) ec = client_errc::invalid_value;  // not reached: nothing here throws
+                       [self, op = std::move(op)](std::exception_ptr e, error_code ec) mutable {
+                           if (e) ec = client_errc::internal_error;
                            error_context context;
                            context.api = "OffsetCommit";
-                           self->note_error(ec, context);
-                           consumer_detail::complete(self->strand, std::move(h), ec);
+                           if (!op->done()) self->note_error(ec, context);
+                           op->complete(ec);
                        });
     });
 }
 
 void consumer::start_committed(std::vector<topic_partition> partitions, committed_handler handler) {
-    asio::post(impl_->strand, [self = impl_, p = std::move(partitions), h = std::move(handler)]() mutable {
+    auto op = net::abandonable_op<std::vector<partition_offset>>::make(std::move(handler), impl_->strand);
+    asio::post(impl_->strand, [self = impl_, p = std::move(partitions), op = std::move(op)]() mutable {
         auto ex = self->strand;
         asio::co_spawn(ex, impl::fetch_committed(self, std::move(p)),
-                       [self, h = std::move(h)](std::exception_ptr e,
-                                                std::pair<error_code, std::vector<partition_offset>> r) mutable {
-                           if (e) r.first = client_errc::invalid_value;
+                       [self, op = std::move(op)](std::exception_ptr e,
+                                                  std::pair<error_code, std::vector<partition_offset>> r) mutable {
+                           if (e) r.first = client_errc::internal_error;
                            error_context context;
                            context.api = "OffsetFetch";
-                           self->note_error(r.first, context);
-                           consumer_detail::complete(self->strand, std::move(h), r.first, std::move(r.second));
+                           if (!op->done()) self->note_error(r.first, context);
+                           op->complete(r.first, std::move(r.second));
                        });
     });
 }
