@@ -234,6 +234,33 @@ TEST_F(failure_reporting_mock, a_throwing_delivery_callback_costs_the_rest_of_it
     EXPECT_FALSE(f.get().ec);
 }
 
+TEST_F(failure_reporting_mock, close_delivers_the_sends_still_waiting_for_memory) {
+    ASSERT_EQ(cluster().create_topic("tight", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    io_thread io;
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap()};
+    ASSERT_FALSE(cfg.set("buffer.memory", "100000"));
+    producer p(io.io().get_executor(), cfg);
+    auto warm = send_one(p, record_for("tight", "warm"));  // metadata known: later sends append
+    ASSERT_FALSE(warm.get().ec);
+    const std::string value(100, 'x');
+    constexpr std::size_t n = 1000;  // ~1.5x buffer.memory: a third waits for memory
+    std::atomic<std::size_t> ok{0}, failed{0};
+    std::size_t peak_waiting = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        p.async_send(record_for("tight", value), [&](error_code ec, delivery) { ++(ec ? failed : ok); });
+        peak_waiting = std::max(peak_waiting, p.stats().waiting_sends);
+    }
+    std::promise<error_code> closed;
+    p.async_close(60s, [&](error_code ec) { closed.set_value(ec); });
+    auto f = closed.get_future();
+    ASSERT_EQ(f.wait_for(90s), std::future_status::ready);
+    EXPECT_FALSE(f.get());
+    EXPECT_GT(peak_waiting, 0u);  // some did wait for memory at the close
+    EXPECT_EQ(ok.load(), n);
+    EXPECT_EQ(failed.load(), 0u);
+}
+
 TEST_F(failure_reporting_mock, a_log_sink_that_always_throws_costs_only_its_lines) {
     ASSERT_EQ(cluster().create_topic("noisy", 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     auto throwing_sink = [](log_level, std::string_view) { throw std::runtime_error("sink broke"); };
