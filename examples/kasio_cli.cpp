@@ -364,6 +364,7 @@ int run_produce(const options& opt, const producer_config& cfg) {
         std::condition_variable cv;
         std::int64_t outstanding = 0, failed = 0, first_failed_line = 0;
         error_code first_error;
+        std::string first_explained;  // the error with its context (broker message, partition)
     } st;
 
     asio::io_context io(1);
@@ -396,11 +397,12 @@ int run_produce(const options& opt, const producer_config& cfg) {
                 st.cv.wait(lock, [&st] { return st.outstanding < max_outstanding; });
                 ++st.outstanding;
             }
-            p.async_send(r, [&st, n](error_code ec, const delivery&) {
+            p.async_send(r, [&st, n](error_code ec, const delivery& d) {
                 std::lock_guard lock(st.m);
                 --st.outstanding;
                 if (ec && st.failed++ == 0) {
                     st.first_error = ec;
+                    st.first_explained = d.context ? d.context->describe(ec) : ec.message();
                     st.first_failed_line = n;
                 }
                 st.cv.notify_one();
@@ -420,7 +422,7 @@ int run_produce(const options& opt, const producer_config& cfg) {
     std::lock_guard lock(st.m);
     if (st.failed > 0) {
         std::cerr << "kasio-cli: " << st.failed << " of " << lines << " records failed; first (line "
-                  << st.first_failed_line << "): " << st.first_error.message() << "\n";
+                  << st.first_failed_line << "): " << st.first_explained << "\n";
         return exit_runtime;
     }
     if (close_ec) {
@@ -502,7 +504,7 @@ asio::awaitable<int> consume(consumer& c, const options& opt, const connection_c
         }
         if (ec == asio::error::operation_aborted) co_return opt.count ? exit_runtime : exit_ok;  // a signal
         if (ec) {
-            std::cerr << "kasio-cli: consume: " << ec.message() << "\n";
+            std::cerr << "kasio-cli: consume: " << batch.context().describe(ec) << "\n";
             if (!is_retriable(ec)) co_return exit_runtime;
         }
     }

@@ -229,7 +229,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             where.broker = c.address;
             if (c.node_id >= 0)
                 if (const auto* b = self->cache.broker(c.node_id)) where.broker = b->host + ":" + std::to_string(b->port);
-            where.message = "no broker answered; the last one tried failed with: " + ec.message();
+            where.message = "the last broker tried failed with: " + ec.message();
         }
         co_return std::pair{last, apply_result{}};
     }

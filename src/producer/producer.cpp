@@ -331,7 +331,7 @@ void producer::impl::process_waiting(time_point now) {
                     ec = health.code;
                     auto c = std::make_shared<error_context>(health.context);
                     c->topic = w.topic;
-                    c->message = "no broker reachable within max.block.ms=" + block_ms + "; " + c->message;
+                    c->message = "for max.block.ms=" + block_ms + "; " + c->message;
                     context = std::move(c);
                 } else if (cache.is_unknown(w.topic)) {
                     ec = broker_errc::unknown_topic_or_partition;
