@@ -201,7 +201,11 @@ consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
         auto self = weak.lock();
         if (!self || self->closed) return;
         self->try_complete_poll();
-        if (self->refresher.cache().version() != self->metadata_version_seen) self->kick();
+        if (self->refresher.cache().version() == self->metadata_version_seen) return;
+        self->kick();
+        // A regex subscription's new topic or a leader's new partition count: the membership
+        // loop looks at once instead of at its next heartbeat.
+        if (self->group.loop_running && self->group.stable) self->group.wake.cancel();
     });
     impl_->refresher.start();
 }
