@@ -155,7 +155,9 @@ public:
     /// never made with a bad one.
     producer(executor_type ex, producer_config cfg);
     /// Fails every record not yet delivered (client_errc::connection_closed) and stops; nothing
-    /// hangs. The execution context must outlive the call's pending handlers.
+    /// hangs. The records are failed on the producer's strand (each handler then on its own
+    /// executor), never inside this destructor or on the thread that drops a batch's last
+    /// owner. The execution context must outlive the call's pending handlers.
     ~producer();
     producer(const producer&) = delete;
     producer& operator=(const producer&) = delete;

@@ -63,13 +63,19 @@ accumulator::accumulator(accumulator_config cfg, sequence_tracker* tracker)
       tracker_(tracker) {}
 
 accumulator::~accumulator() {
+    // The queues own their batches; their records go to the sink, not to the handlers here:
+    // this may run on any thread, inside the application's destructor.
+    orphaned_records left;
     for (auto& q : queues_) {
         while (!q->batches.empty()) {
-            producer_batch* b = q->batches.pop_front();
+            // Not release(): its memory listener would reach a producer being destroyed.
+            producer_batch* b = q->batches.pop_front().release();
+            b->take_undelivered(left);
             b->owner_ = nullptr;
-            delete b;  // fails its records (connection_closed)
+            delete b;
         }
     }
+    if (!left.empty()) hand_over(std::move(left));
     for (producer_batch* b : pool_) delete b;
 }
 
@@ -230,17 +236,17 @@ append_result accumulator::append_to(topic_entry& t, std::int32_t partition, std
                     return res;
                 }
             }
-            producer_batch* b = new_batch(q, reserve, now);
+            batch_ptr b = new_batch(q, reserve, now);
             if (!b->try_append(timestamp, r.key, r.value, headers, done)) {
                 // Unreachable: the bound admits every field and a first record always fits.
                 lock.unlock();
-                release(b);
+                b.reset();
                 res.ec = client_errc::invalid_value;
                 return res;
             }
-            q.batches.push_back(b);
-            res.new_batch = true;
             appended = b->size_bytes();
+            q.batches.push_back(std::move(b));
+            res.new_batch = true;
         }
         const bool last_full = q.batches.back()->full();
         res.batch_full = q.batches.size() > 1 || last_full;
@@ -250,7 +256,7 @@ append_result accumulator::append_to(topic_entry& t, std::int32_t partition, std
     }
 }
 
-producer_batch* accumulator::new_batch(partition_queue& q, std::size_t reserve, time_point now) {
+batch_ptr accumulator::new_batch(partition_queue& q, std::size_t reserve, time_point now) {
     producer_batch* b = nullptr;
     {
         std::lock_guard lock(pool_mu_);
@@ -271,7 +277,7 @@ producer_batch* accumulator::new_batch(partition_queue& q, std::size_t reserve, 
     b->reserved_ = reserve;
     b->builder_.reserve(reserve);
     live_batches_.fetch_add(1, std::memory_order_relaxed);
-    return b;
+    return batch_ptr(b);
 }
 
 // --- Memory ---
@@ -305,8 +311,25 @@ void accumulator::deliver(producer_batch& b, error_code ec, std::int64_t base_of
     }
 }
 
+void accumulator::hand_over(orphaned_records&& records) noexcept {
+    if (!orphan_sink_) return;
+    try {
+        orphan_sink_(std::move(records));
+    } catch (...) {  // only bad_alloc: the records are lost rather than called here
+    }
+}
+
 void accumulator::release(producer_batch* b) noexcept {
-    deliver(*b, client_errc::connection_closed);  // records nobody completed (a dropped batch)
+    // Records nobody completed (a dropped batch): not called here, on the releasing thread,
+    // but handed over (one vector per such batch; the normal path only tests a flag).
+    if (b->undelivered()) {
+        try {
+            orphaned_records records;
+            b->take_undelivered(records);
+            hand_over(std::move(records));
+        } catch (...) {  // bad_alloc collecting them: destroyed uncalled, never called here
+        }
+    }
     if (b->drained_) {
         std::lock_guard lock(b->queue_->mu);
         --b->queue_->in_flight;
@@ -338,7 +361,7 @@ time_point accumulator::ready(time_point now, std::vector<topic_partition_view>&
     const bool everything = closed() || flushes_.load(std::memory_order_relaxed) > 0 || memory_pressure();
     for_each_queue([&](partition_queue& q) {
         if (q.batches.empty()) return;
-        const producer_batch& b = *q.batches.front();
+        producer_batch& b = *q.batches.front();
         next = std::min(next, b.created() + cfg_.delivery_timeout);
         if (q.in_flight >= cfg_.max_in_flight_per_partition) return;  // a response wakes the sender
         if (b.retry_at() > now) {
@@ -365,7 +388,7 @@ void accumulator::drain(std::span<const topic_partition_view> partitions, std::s
         const std::size_t i = (start + k) % n;
         partition_queue* q = find_queue(partitions[i]);
         if (q == nullptr) continue;
-        producer_batch* b = nullptr;
+        batch_ptr b;  // the queue's batch, then this Produce call's
         {
             std::lock_guard lock(q->mu);
             if (q->batches.empty()) continue;
@@ -388,8 +411,7 @@ void accumulator::drain(std::span<const topic_partition_view> partitions, std::s
             if (const error_code ec = b->seal(cfg_.compression, cfg_.compression_level)) {
                 if (tracker_ != nullptr) tracker_->unassign(*b);
                 deliver(*b, ec);
-                release(b);
-                continue;
+                continue;  // `b` returns to the accumulator here
             }
             if (cfg_.compression != compression::codec::none) {
                 b->reserved_sealed_ = b->bytes().size();
@@ -398,7 +420,7 @@ void accumulator::drain(std::span<const topic_partition_view> partitions, std::s
         }
         request_bytes += b->bytes().size();
         any = true;
-        out.emplace_back(b);
+        out.push_back(std::move(b));
     }
 }
 
@@ -411,7 +433,7 @@ void accumulator::fail(batch_ptr b, error_code ec, std::shared_ptr<const error_c
 }
 
 void accumulator::reenqueue(batch_ptr ptr, time_point retry_at) {
-    producer_batch* b = ptr.release();
+    producer_batch* b = ptr.get();  // owned by ptr until the queue takes it
     ++b->attempts_;
     b->retry_at_ = retry_at;
     partition_queue& q = *b->queue_;
@@ -420,13 +442,17 @@ void accumulator::reenqueue(batch_ptr ptr, time_point retry_at) {
     b->drained_ = false;
     // Behind queued retries with lower sequences (several batches in flight failed; their
     // retries may come back in any order); new batches (no sequence) stay behind it.
+    // The tracker may have re-sequenced queued retries (an epoch bump): compare its numbers.
+    if (tracker_ != nullptr) tracker_->sync(*b);
     std::size_t at = 0;
     if (b->has_sequence()) {
-        while (at < q.batches.size() && q.batches[at]->has_sequence() &&
-               q.batches[at]->base_sequence() < b->base_sequence())
-            ++at;
+        for (; at < q.batches.size(); ++at) {
+            producer_batch& queued = *q.batches[at];
+            if (tracker_ != nullptr) tracker_->sync(queued);
+            if (!queued.has_sequence() || queued.base_sequence() >= b->base_sequence()) break;
+        }
     }
-    q.batches.insert(at, b);
+    q.batches.insert(at, std::move(ptr));
 }
 
 std::size_t accumulator::expire(time_point now, std::size_t* records) {
@@ -435,13 +461,15 @@ std::size_t accumulator::expire(time_point now, std::size_t* records) {
         while (!q.batches.empty() && reached_delivery_timeout(*q.batches.front(), now))
             scratch_.push_back(q.batches.pop_front());
     });
-    for (producer_batch* b : scratch_) {
+    const std::size_t expired = scratch_.size();
+    for (batch_ptr& b : scratch_) {
         if (tracker_ != nullptr) tracker_->on_expired(*b);
         if (records != nullptr) *records += static_cast<std::size_t>(b->record_count());
         deliver(*b, client_errc::timed_out);
-        release(b);
+        b.reset();
     }
-    return scratch_.size();
+    scratch_.clear();
+    return expired;
 }
 
 std::size_t accumulator::abort_undrained(error_code ec) {
@@ -450,11 +478,12 @@ std::size_t accumulator::abort_undrained(error_code ec) {
         while (!q.batches.empty()) scratch_.push_back(q.batches.pop_front());
     });
     std::size_t records = 0;
-    for (producer_batch* b : scratch_) {
+    for (batch_ptr& b : scratch_) {
         records += static_cast<std::size_t>(b->record_count());
         deliver(*b, ec);
-        release(b);
+        b.reset();
     }
+    scratch_.clear();
     return records;
 }
 

@@ -74,7 +74,9 @@ struct append_result {
     error_code ec;
 };
 
-/// A partition's queue (internal to the accumulator; producer_batch points back to it).
+/// A partition's queue (internal to the accumulator; producer_batch points back to it). It
+/// owns its queued batches; drain() moves each to the Produce call (batch_ptr), reenqueue()
+/// back. Nothing else holds a batch: the sequence tracker keeps ids.
 struct partition_queue;
 
 class accumulator {
@@ -84,8 +86,8 @@ public:
     explicit accumulator(accumulator_config cfg, sequence_tracker* tracker = nullptr);
     accumulator(const accumulator&) = delete;
     accumulator& operator=(const accumulator&) = delete;
-    /// Fails queued records with client_errc::connection_closed. Drained batches must have
-    /// been returned (released) before.
+    /// Hands the records still queued to the orphan sink (calls none of them). Drained batches
+    /// must have been returned (released) before.
     ~accumulator();
 
     /// Appends `r` to a partition of its topic, which has `partition_count` partitions: its
@@ -117,6 +119,15 @@ public:
     void set_callback_failure_listener(std::function<void(const callback_failures&)> listener) {
         callback_failure_listener_ = std::move(listener);
     }
+
+    /// Takes the records of a batch released (or, at destruction, queued) before anyone
+    /// completed them: a drained batch dropped without complete/fail/reenqueue, e.g. a Produce
+    /// call destroyed unanswered. Called on the releasing thread (any thread, maybe inside a
+    /// destructor), outside accumulator locks; it must not call the handlers there but move
+    /// them to the executor that completes them (the producer posts them to its strand and
+    /// fails them with client_errc::connection_closed). Without a sink they are destroyed
+    /// uncalled. Set it before appending.
+    void set_orphan_sink(std::function<void(orphaned_records&&)> sink) { orphan_sink_ = std::move(sink); }
 
     // --- Flush and close; any thread ---
     /// While flushes are in progress every batch is ready regardless of linger.ms.
@@ -179,9 +190,10 @@ private:
     partition_queue* find_queue(topic_partition_view tp) const noexcept;
     append_result append_to(topic_entry& t, std::int32_t partition, std::int32_t partition_count, const record& r,
                             std::int64_t timestamp, time_point now, delivery_handler& done);
-    producer_batch* new_batch(partition_queue& q, std::size_t reserve, time_point now);
+    batch_ptr new_batch(partition_queue& q, std::size_t reserve, time_point now);
     bool try_reserve(std::size_t bytes) noexcept;
     void release(producer_batch* b) noexcept;
+    void hand_over(orphaned_records&& records) noexcept;
     void deliver(producer_batch& b, error_code ec, std::int64_t base_offset = -1, std::int64_t log_append_time = -1,
                  const std::shared_ptr<const error_context>& context = {}) noexcept;
     void unreserve(std::size_t bytes) noexcept;
@@ -199,6 +211,7 @@ private:
     std::atomic<std::size_t> live_batches_{0};
     std::function<void()> memory_listener_;
     std::function<void(const callback_failures&)> callback_failure_listener_;
+    std::function<void(orphaned_records&&)> orphan_sink_;
 
     // Topics, partition lists and queues: created under structure_mu_, never freed before
     // the accumulator, so lock-free readers always see live objects.
@@ -214,7 +227,7 @@ private:
     std::vector<producer_batch*> pool_;
     std::size_t pooled_bytes_ = 0;
 
-    std::vector<producer_batch*> scratch_;  // producer strand: batches failed outside locks
+    std::vector<batch_ptr> scratch_;  // producer strand: batches failed outside locks (owned)
 };
 
 }  // namespace kasio::detail::producer

@@ -3,6 +3,7 @@
 
 #include "producer/accumulator.hpp"
 
+#include <cassert>
 #include <limits>
 #include <utility>
 
@@ -55,8 +56,41 @@ void slot_pool::put(slot_chunk* first, slot_chunk* last) noexcept {
 }
 
 producer_batch::~producer_batch() {
-    deliver(client_errc::connection_closed);
+    // A handler run here would run on whatever thread dropped the last owner, maybe inside
+    // the user's own destructor: the owners take them first (accumulator::release).
+    assert(!undelivered() || [this] {
+        orphaned_records left;
+        take_undelivered(left);
+        return left.empty();
+    }());
     return_slots();
+}
+
+void producer_batch::take_undelivered(orphaned_records& out) {
+    if (delivered_) return;
+    delivered_ = true;
+    slot_chunk* c = first_chunk_;
+    for (std::size_t i = 0; i < slot_count_; ++i) {
+        if (i != 0 && i % slot_chunk::capacity == 0) c = c->next;
+        completion_slot& s = c->slots[i % slot_chunk::capacity];
+        if (!s.handler) continue;
+        out.push_back(orphaned_record{std::move(s.handler), s.timestamp, tp_.partition});
+    }
+}
+
+void fail_orphans(orphaned_records& records, error_code ec, callback_failures* thrown) {
+    delivery d;
+    for (orphaned_record& r : records) {
+        d.partition = r.partition;
+        d.timestamp = r.timestamp;
+        try {
+            r.handler(ec, d);
+        } catch (const std::exception& e) {
+            if (thrown && thrown->count++ == 0) thrown->first = e.what();
+        } catch (...) {
+            if (thrown && thrown->count++ == 0) thrown->first = "an exception not derived from std::exception";
+        }
+    }
 }
 
 void producer_batch::return_slots() noexcept {
@@ -78,7 +112,8 @@ void producer_batch::reuse(topic_partition_view tp, time_point created) {
     created_ = created;
     retry_at_ = {};
     attempts_ = 0;
-    closed_ = drained_ = sequence_reset_ = false;
+    closed_ = drained_ = sequence_reset_ = delivered_ = false;
+    flight_id_ = 0;
     producer_id_ = protocol::no_producer_id;
     producer_epoch_ = protocol::no_producer_epoch;
     base_sequence_ = protocol::no_sequence;
@@ -121,6 +156,7 @@ void producer_batch::deliver(error_code ec, std::int64_t base_offset, std::int64
     // it is no longer queued. One that throws must not cost the others their delivery (the
     // broker has acknowledged them all): it is caught here and reported, as the Java client
     // logs a throwing Callback and goes on.
+    delivered_ = true;
     slot_chunk* c = first_chunk_;
     delivery d;
     d.partition = tp_.partition;

@@ -68,25 +68,40 @@ private:
     slot_chunk* free_ = nullptr;
 };
 
+/// A record whose batch was released or destroyed before anyone completed it (the Produce
+/// call holding it was dropped, or its accumulator was destroyed with it queued). Its handler
+/// is user code: whoever takes it calls it on the producer's executor, never where the batch
+/// died.
+struct orphaned_record {
+    delivery_handler handler;
+    std::int64_t timestamp = -1;  ///< its CreateTime
+    std::int32_t partition = -1;
+};
+using orphaned_records = std::vector<orphaned_record>;
+
 class accumulator;
+class sequence_tracker;
 struct partition_queue;
 
-/// Not thread-safe. While queued, the accumulator's partition lock guards it; once drained,
-/// its holder (the sender, on the producer strand) owns it alone.
 /// Delivery callbacks that threw while a batch completed (the producer logs them).
 struct callback_failures {
     std::size_t count = 0;
     std::string first;  ///< what() of the first, or a note that it was not a std::exception
 };
 
+/// Not thread-safe. One owner at a time: its partition queue while queued (the partition
+/// lock guards it), then the batch_ptr of the Produce call that drained it (the sender, on
+/// the producer strand), then the queue again for a retry. The sequence tracker names it by
+/// flight_id(), never by address.
 class producer_batch {
 public:
     /// `batch_size` bounds the uncompressed batch (batch.size); the first record always fits.
     producer_batch(topic_partition_view tp, std::size_t batch_size, time_point created);
     producer_batch(const producer_batch&) = delete;
     producer_batch& operator=(const producer_batch&) = delete;
-    /// Records never delivered are failed with client_errc::connection_closed: none is dropped
-    /// silently.
+    /// Calls no handler: records never delivered must have been taken (take_undelivered) by
+    /// the owner first, which completes them on the producer's executor. A debug build
+    /// asserts it.
     ~producer_batch();
 
     /// Encodes one record into the batch and stores `done` in its completion slot. Returns
@@ -104,6 +119,11 @@ public:
     /// not stop the others: the exception is counted and the first one's text kept in `thrown`.
     void deliver(error_code ec, std::int64_t base_offset = -1, std::int64_t log_append_time = -1,
                  const std::shared_ptr<const error_context>& context = {}, callback_failures* thrown = nullptr);
+
+    /// True while some record has not been completed (deliver() was never called).
+    bool undelivered() const noexcept { return !delivered_ && slot_count_ != 0; }
+    /// Moves the handlers of records never completed to `out` (then none is left to deliver).
+    void take_undelivered(orphaned_records& out);
 
     topic_partition_view topic_partition() const noexcept { return tp_; }
     std::int32_t record_count() const noexcept { return builder_.record_count(); }
@@ -131,6 +151,10 @@ public:
         return static_cast<std::int32_t>(static_cast<std::uint32_t>(base_sequence_) +
                                          static_cast<std::uint32_t>(record_count()) - 1U);
     }
+    /// The sequence tracker's name for this drained batch (0: never tracked). The tracker
+    /// keeps ids, not pointers: a batch completed, failed, expired or recycled leaves nothing
+    /// dangling behind.
+    std::uint64_t flight_id() const noexcept { return flight_id_; }
     /// True once its sequence was rewritten (epoch bump), as ProducerBatch.sequenceHasBeenReset.
     bool sequence_reset() const noexcept { return sequence_reset_; }
     /// Sets producer id, epoch and base sequence; a sealed batch is patched (CRC recomputed).
@@ -144,6 +168,7 @@ public:
 private:
     friend class accumulator;
     friend struct batch_releaser;
+    friend class sequence_tracker;
 
     // Makes a recycled batch new again, keeping its buffer capacity.
     void reuse(topic_partition_view tp, time_point created);
@@ -163,6 +188,8 @@ private:
     bool closed_ = false;
     bool drained_ = false;  // counted in its partition's in-flight batches
     bool sequence_reset_ = false;
+    bool delivered_ = false;  // deliver() ran or the handlers were taken: no slot is pending
+    std::uint64_t flight_id_ = 0;  // set by sequence_tracker::assign
     std::int16_t producer_epoch_ = protocol::no_producer_epoch;
     std::int32_t base_sequence_ = protocol::no_sequence;
     std::int64_t producer_id_ = protocol::no_producer_id;
@@ -174,8 +201,13 @@ private:
     std::size_t reserved_sealed_ = 0;
 };
 
-/// Returns a drained batch to its accumulator (which fails records never delivered and
-/// recycles the buffers); a batch without an accumulator is deleted.
+/// Completes each record with `ec` (offset -1, its CreateTime), counting throwing handlers as
+/// producer_batch::deliver does. Call it on the producer's executor.
+void fail_orphans(orphaned_records& records, error_code ec, callback_failures* thrown = nullptr);
+
+/// Returns a drained batch to its accumulator, which recycles the buffers and hands records
+/// never delivered to its orphan sink (they are completed on the producer's strand, not on
+/// the releasing thread); a batch without an accumulator is deleted.
 struct batch_releaser {
     void operator()(producer_batch* b) const noexcept;
 };

@@ -15,6 +15,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -46,6 +47,23 @@ bool needs_metadata(const error_code& ec) noexcept {
 }  // namespace
 
 void producer::impl::start() {
+    // Records of a batch dropped unanswered (a Produce call destroyed with its connection
+    // pool, or queued when the accumulator dies) are failed on the strand, whichever thread
+    // released them: a delivery handler never runs inside someone's destructor. Once the
+    // producer is gone they are still failed there, without the stats.
+    acc.set_orphan_sink([ex = strand, weak = weak_from_this()](orphaned_records&& records) {
+        asio::post(ex, [weak, records = std::move(records)]() mutable {
+            const error_code ec = client_errc::connection_closed;
+            if (auto self = weak.lock()) {
+                self->records_failed.fetch_add(records.size(), std::memory_order_relaxed);
+                callback_failures thrown;
+                fail_orphans(records, ec, &thrown);
+                if (thrown.count != 0) self->report_callback_failures(thrown);
+            } else {
+                fail_orphans(records, ec);
+            }
+        });
+    });
     // Every refresh wakes the sender: leaders for ready batches, topics for waiting sends,
     // an outage or a refusal for the sends that wait on metadata.
     refresher.set_listener([weak = weak_from_this()] {

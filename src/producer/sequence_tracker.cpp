@@ -46,7 +46,30 @@ void sequence_tracker::set_producer_id(producer_identity id) {
     rewrite_.clear();
 }
 
-bool sequence_tracker::can_drain(const producer_batch& first) {
+void sequence_tracker::sync(producer_batch& b) {
+    if (b.flight_id_ == 0) return;
+    const flight* f = nullptr;
+    if (const auto it = partitions_.find(b.topic_partition()); it != partitions_.end()) {
+        for (const flight& x : it->second.in_flight)
+            if (x.id == b.flight_id_) f = &x;
+    }
+    auto detached = detached_.end();
+    if (f == nullptr && !detached_.empty()) {
+        detached = detached_.find(b.flight_id_);
+        if (detached != detached_.end()) f = &detached->second;
+    }
+    if (f == nullptr) return;
+    // Compared first: patching a sealed batch recomputes its CRC, once per rewrite only.
+    if (f->base_sequence != b.base_sequence() || f->identity.id != b.producer_id() ||
+        f->identity.epoch != b.producer_epoch() || f->sequence_reset != b.sequence_reset()) {
+        if (f->sequence_reset) b.reset_producer_state(f->identity.id, f->identity.epoch, f->base_sequence);
+        else b.set_producer_state(f->identity.id, f->identity.epoch, f->base_sequence);
+    }
+    if (detached != detached_.end()) detached_.erase(detached);
+}
+
+bool sequence_tracker::can_drain(producer_batch& first) {
+    sync(first);
     if (fatal_ || !identity_.valid()) return false;
     const topic_partition_view tp = first.topic_partition();
     partition_entry& e = entry(tp);
@@ -58,10 +81,11 @@ bool sequence_tracker::can_drain(const producer_batch& first) {
         if (unresolved_.contains(tp)) return false;
     }
     // A retry waits until it is the first in flight: retries go one at a time, in order.
-    return e.in_flight.empty() || !first.has_sequence() || first.base_sequence() == e.in_flight.front()->base_sequence();
+    return e.in_flight.empty() || !first.has_sequence() || first.base_sequence() == e.in_flight.front().base_sequence;
 }
 
 void sequence_tracker::assign(producer_batch& b) {
+    sync(b);
     if (b.has_sequence()) return;
     const topic_partition_view tp = b.topic_partition();
     partition_entry& e = entry(tp);
@@ -70,27 +94,41 @@ void sequence_tracker::assign(producer_batch& b) {
     if (e.identity != identity_ && e.in_flight.empty()) start_sequences_at_beginning(tp);
     b.set_producer_state(identity_.id, identity_.epoch, e.next_sequence);
     e.next_sequence = increment_sequence(e.next_sequence, b.record_count());
+    b.flight_id_ = ++last_flight_id_;
     const auto at = std::upper_bound(e.in_flight.begin(), e.in_flight.end(), b.base_sequence(),
-                                     [](std::int32_t s, const producer_batch* x) { return s < x->base_sequence(); });
-    e.in_flight.insert(at, &b);
+                                     [](std::int32_t s, const flight& x) { return s < x.base_sequence; });
+    e.in_flight.insert(at, flight{b.flight_id_, identity_, b.base_sequence(), b.record_count(), false});
 }
 
 void sequence_tracker::unassign(producer_batch& b) {
+    sync(b);
     if (!b.has_sequence()) return;
     partition_entry& e = entry(b.topic_partition());
     remove_in_flight(b);
     e.next_sequence = b.base_sequence();
     b.set_producer_state(protocol::no_producer_id, protocol::no_producer_epoch, protocol::no_sequence);
+    b.flight_id_ = 0;
 }
 
 void sequence_tracker::remove_in_flight(const producer_batch& b) {
+    if (b.flight_id_ == 0) return;
     const auto it = partitions_.find(b.topic_partition());
     if (it == partitions_.end()) return;
     auto& v = it->second.in_flight;
-    v.erase(std::remove(v.begin(), v.end(), &b), v.end());
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const flight& f) { return f.id == b.flight_id_; }), v.end());
 }
 
-void sequence_tracker::on_success(const producer_batch& b, std::int64_t base_offset) {
+void sequence_tracker::forget_partition(topic_partition_view tp) {
+    // Batches of it still in flight keep the state they were last given (as with no entry
+    // they are not rewritten again): those not yet synced take it from detached_.
+    if (const auto it = partitions_.find(tp); it != partitions_.end()) {
+        for (const flight& f : it->second.in_flight) detached_.insert_or_assign(f.id, f);
+        partitions_.erase(it);
+    }
+}
+
+void sequence_tracker::on_success(producer_batch& b, std::int64_t base_offset) {
+    sync(b);
     partition_entry& e = entry(b.topic_partition());
     if (b.has_sequence()) e.last_acked_sequence = std::max(e.last_acked_sequence, b.last_sequence());
     if (base_offset >= 0) e.last_acked_offset = std::max(e.last_acked_offset, base_offset + b.record_count() - 1);
@@ -99,6 +137,7 @@ void sequence_tracker::on_success(const producer_batch& b, std::int64_t base_off
 
 batch_verdict sequence_tracker::on_error(producer_batch& b, error_code ec, std::int64_t log_start_offset,
                                          bool attempts_left, bool delivery_timed_out) {
+    sync(b);
     // Sender.canRetry: the tracker's rules (which may request an epoch bump) only apply to a
     // batch with time and attempts left.
     if (!delivery_timed_out && attempts_left && can_retry(b, ec, log_start_offset)) return batch_verdict::retry;
@@ -144,7 +183,7 @@ void sequence_tracker::handle_failed(const producer_batch& b, error_code ec, boo
         request_epoch_bump(tp);
     } else if (is(ec, broker_errc::unknown_producer_id)) {
         // No state on the broker: the partition starts over (at 0) with the next batch.
-        partitions_.erase(tp);
+        forget_partition(tp);
         unresolved_.erase(tp);
     } else if (adjust_sequences) {
         // The failed batch leaves a hole in the sequence: later batches would be out of order.
@@ -152,7 +191,8 @@ void sequence_tracker::handle_failed(const producer_batch& b, error_code ec, boo
     }
 }
 
-void sequence_tracker::on_expired(const producer_batch& b) {
+void sequence_tracker::on_expired(producer_batch& b) {
+    sync(b);
     remove_in_flight(b);
     if (!b.has_sequence()) return;
     const topic_partition_view tp = b.topic_partition();
@@ -202,9 +242,11 @@ void sequence_tracker::request_epoch_bump(topic_partition_view tp) {
 void sequence_tracker::start_sequences_at_beginning(topic_partition_view tp) {
     partition_entry& e = entry(tp);
     std::int32_t sequence = 0;
-    for (producer_batch* b : e.in_flight) {
-        b->reset_producer_state(identity_.id, identity_.epoch, sequence);
-        sequence = increment_sequence(sequence, b->record_count());
+    for (flight& f : e.in_flight) {  // the batches take it at their next sync
+        f.identity = identity_;
+        f.base_sequence = sequence;
+        f.sequence_reset = true;
+        sequence = increment_sequence(sequence, f.record_count);
     }
     e.identity = identity_;
     e.next_sequence = sequence;

@@ -7,6 +7,14 @@
 //
 // runs on: the producer strand (not thread-safe). The accumulator calls can_drain()/assign()
 // from drain() and on_expired() from expire(), both on that strand.
+//
+// Ownership. The tracker owns no batch and keeps no pointer to one: the partition queue owns
+// a queued batch, the Produce call a drained one. It keeps, per batch in flight, the batch's
+// flight id (set by assign) and its sequence state (producer id, epoch, base sequence, record
+// count). An epoch bump rewrites that state here only; the batch takes it (sync) when its
+// owner next hands it in: drain (can_drain, assign), reenqueue, a response, expiry. So a
+// batch answered, failed, expired or recycled leaves nothing dangling, and bytes a
+// connection may still be writing are never patched under it.
 #include "producer/producer_batch.hpp"
 
 #include <kasio/error.hpp>
@@ -57,7 +65,7 @@ public:
     /// fatal error; for a new batch, when the partition still has batches in flight under an
     /// older epoch or an unresolved sequence; for a retried batch, unless it is the first in
     /// flight (a retry goes alone, in order).
-    bool can_drain(const producer_batch& first);
+    bool can_drain(producer_batch& first);
     /// Gives a new batch the producer id, epoch and the partition's next sequence, and tracks
     /// it as in flight. A batch that has a sequence keeps it (a retry must not get a new one,
     /// or the broker could accept it twice).
@@ -67,7 +75,7 @@ public:
 
     // --- Responses ---
     /// The broker appended `b` (base_offset -1 when unknown, e.g. acks=0).
-    void on_success(const producer_batch& b, std::int64_t base_offset);
+    void on_success(producer_batch& b, std::int64_t base_offset);
     /// The broker answered `ec` for `b`. `attempts_left`: retries not exhausted;
     /// `delivery_timed_out`: delivery.timeout.ms passed since the batch was created.
     /// Retries in order what the Java client retries; bumps the epoch (at the next
@@ -79,7 +87,14 @@ public:
     /// the broker may or may not have it: the partition's sequence is unresolved until the
     /// batches in flight tell (maybe_resolve_sequences). Java marks only batches in retry;
     /// any batch with a sequence may have reached the broker, so kasio marks those.
-    void on_expired(const producer_batch& b);
+    void on_expired(producer_batch& b);
+
+    /// Gives `b` the producer id, epoch and sequence the tracker holds for it, if they were
+    /// rewritten (epoch bump, new producer id) since it last saw it; the sealed bytes are
+    /// patched then. Every call above that takes a batch does this first. Call it only while
+    /// `b` is not being sent (its owner holds it: queued under the partition lock, or
+    /// answered).
+    void sync(producer_batch& b);
 
     // --- Each sender iteration (Java's Sender.runOnce) ---
     /// Unresolved partitions without batches in flight: resolved when the last acked
@@ -107,18 +122,27 @@ private:
             return std::hash<std::string_view>{}(tp.topic) * 31 + static_cast<std::size_t>(tp.partition);
         }
     };
+    // A batch in flight, by id: the sequence state it has, or will take at its next sync.
+    struct flight {
+        std::uint64_t id = 0;
+        producer_identity identity;
+        std::int32_t base_sequence = protocol::no_sequence;
+        std::int32_t record_count = 0;
+        bool sequence_reset = false;
+    };
     struct partition_entry {
         producer_identity identity;  // the id/epoch this partition's sequences belong to
         std::int32_t next_sequence = 0;
         std::int32_t last_acked_sequence = -1;
         std::int64_t last_acked_offset = -1;
-        std::vector<producer_batch*> in_flight;  // by base sequence
+        std::vector<flight> in_flight;  // by base sequence
     };
 
     partition_entry& entry(topic_partition_view tp) { return partitions_[tp]; }
     const partition_entry* find(topic_partition_view tp) const;
     bool can_retry(producer_batch& b, error_code ec, std::int64_t log_start_offset);
     void handle_failed(const producer_batch& b, error_code ec, bool adjust_sequences);
+    void forget_partition(topic_partition_view tp);
     void remove_in_flight(const producer_batch& b);
     void request_epoch_bump(topic_partition_view tp);
     void start_sequences_at_beginning(topic_partition_view tp);
@@ -132,6 +156,10 @@ private:
     // Partitions with an expired batch whose fate is unknown -> the sequence after it.
     std::unordered_map<topic_partition_view, std::int32_t, tp_hash> unresolved_;
     std::unordered_set<topic_partition_view, tp_hash> rewrite_;  // to re-sequence at the bump
+    std::uint64_t last_flight_id_ = 0;
+    // Flights of a partition forgotten (UNKNOWN_PRODUCER_ID) while still in flight: the state
+    // they still have to take. Erased at their next sync; rare, so a map.
+    std::unordered_map<std::uint64_t, flight> detached_;
 };
 
 }  // namespace kasio::detail::producer

@@ -6,6 +6,10 @@
 
 #include <kasio/broker_errc.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +21,7 @@ namespace kasio::detail::producer {
 namespace {
 
 using namespace test;
+namespace asio = boost::asio;
 
 const std::string value100(100, 'v');
 
@@ -368,22 +373,36 @@ TEST(accumulator, log_append_time_replaces_the_create_time_in_reports) {
     EXPECT_FALSE(out[2].ec);
 }
 
-TEST(accumulator, a_dropped_batch_fails_its_records_and_returns_its_memory) {
+TEST(accumulator, a_dropped_batch_hands_its_records_to_the_orphan_sink_and_returns_its_memory) {
     outcomes out;
+    orphaned_records got;
     accumulator acc(small_batches());
-    append_ok(acc, out, "t", 0, "a", t0);
+    acc.set_orphan_sink([&](orphaned_records&& r) {
+        for (orphaned_record& x : r) got.push_back(std::move(x));
+    });
+    append_ok(acc, out, "t", 0, "a", t0, 111);
     batch_ptr b = drain_one(acc, {"t", 0}, t0);
     b.reset();
-    EXPECT_EQ(out[0].calls, 1);
-    EXPECT_EQ(out[0].ec, make_error_code(client_errc::connection_closed));
+    EXPECT_FALSE(out[0].called);  // not by the thread that dropped it
     EXPECT_EQ(acc.memory_used(), 0u);
     EXPECT_FALSE(acc.has_incomplete());
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].partition, 0);
+    fail_orphans(got, client_errc::connection_closed);
+    EXPECT_EQ(out[0].calls, 1);
+    EXPECT_EQ(out[0].ec, make_error_code(client_errc::connection_closed));
+    EXPECT_EQ(out[0].d.timestamp, 111);
+    EXPECT_EQ(out[0].d.offset, -1);
 }
 
-TEST(accumulator, destroying_it_fails_queued_records_and_abort_fails_them_with_the_cause) {
+TEST(accumulator, destroying_it_hands_queued_records_to_the_sink_and_abort_fails_them_with_the_cause) {
     outcomes out;
+    orphaned_records got;
     {
         accumulator acc(small_batches());
+        acc.set_orphan_sink([&](orphaned_records&& r) {
+            for (orphaned_record& x : r) got.push_back(std::move(x));
+        });
         append_ok(acc, out, "t", 0, "a", t0);
         append_ok(acc, out, "t", 1, "b", t0);
         acc.abort_undrained(make_error_code(broker_errc::producer_fenced));
@@ -392,7 +411,54 @@ TEST(accumulator, destroying_it_fails_queued_records_and_abort_fails_them_with_t
     }
     EXPECT_EQ(out[0].ec, make_error_code(broker_errc::producer_fenced));
     EXPECT_EQ(out[1].ec, make_error_code(broker_errc::producer_fenced));
+    EXPECT_FALSE(out[2].called);  // not from the destructor
+    ASSERT_EQ(got.size(), 1u);
+    fail_orphans(got, client_errc::connection_closed);
     EXPECT_EQ(out[2].ec, make_error_code(client_errc::connection_closed));
+}
+
+TEST(accumulator, batches_released_on_other_threads_complete_their_records_on_the_strand) {
+    // The producer's sink (sender.cpp) posts to its strand; this one does the same.
+    asio::io_context ioc;
+    auto strand = asio::make_strand(ioc);
+    struct seen_by {
+        int calls = 0;
+        bool on_strand = false;
+        std::thread::id thread;
+        error_code ec;
+    };
+    seen_by seen[2];
+    accumulator acc(small_batches());
+    acc.set_orphan_sink([strand](orphaned_records&& r) {
+        asio::post(strand, [r = std::move(r)]() mutable { fail_orphans(r, client_errc::connection_closed); });
+    });
+    for (int p = 0; p < 2; ++p) {
+        auto* s = &seen[p];
+        const record r = make_record("t", p, std::nullopt, "v");
+        ASSERT_EQ(acc.append(r, 2, 1000, t0, [s, &strand](error_code ec, const delivery&) {
+                      ++s->calls;
+                      s->on_strand = strand.running_in_this_thread();
+                      s->thread = std::this_thread::get_id();
+                      s->ec = ec;
+                  }).status,
+                  append_status::appended);
+    }
+    batch_ptr b0 = drain_one(acc, {"t", 0}, t0);
+    batch_ptr b1 = drain_one(acc, {"t", 1}, t0);
+    ASSERT_TRUE(b0 && b1);
+    std::thread drop0([&] { b0.reset(); });
+    std::thread drop1([&] { b1.reset(); });
+    drop0.join();
+    drop1.join();
+    EXPECT_EQ(seen[0].calls + seen[1].calls, 0);
+    EXPECT_FALSE(acc.has_incomplete());
+    ioc.run();
+    for (const auto& s : seen) {
+        EXPECT_EQ(s.calls, 1);
+        EXPECT_TRUE(s.on_strand);
+        EXPECT_EQ(s.thread, std::this_thread::get_id());
+        EXPECT_EQ(s.ec, make_error_code(client_errc::connection_closed));
+    }
 }
 
 TEST(accumulator, drained_batches_are_sealed_and_decode_to_the_records_sent) {

@@ -123,6 +123,12 @@ TEST_F(sequence_tracker_test, out_of_order_on_the_next_expected_batch_bumps_the_
     EXPECT_TRUE(seq.epoch_bump_pending());
     EXPECT_FALSE(seq.bump_epoch_if_needed());  // no new producer id needed
     EXPECT_EQ(seq.identity(), (producer_identity{1000, 6}));
+    // The batches in flight belong to their Produce calls: the tracker rewrites only its own
+    // record of them; each takes it when handed back (here, as drain or a response would).
+    EXPECT_EQ(b.base_sequence(), 5);
+    EXPECT_FALSE(b.sequence_reset());
+    seq.sync(b);
+    seq.sync(c);
     EXPECT_EQ(b.base_sequence(), 0);
     EXPECT_EQ(b.producer_epoch(), 6);
     EXPECT_TRUE(b.sequence_reset());
@@ -143,6 +149,8 @@ TEST_F(sequence_tracker_test, a_batch_failed_with_attempts_left_bumps_the_epoch_
     EXPECT_EQ(seq.in_flight(tp0), 1u);
     EXPECT_TRUE(seq.epoch_bump_pending());
     seq.bump_epoch_if_needed();
+    seq.sync(b);
+    seq.sync(other);
     EXPECT_EQ(b.base_sequence(), 0);  // the hole a left is closed under the new epoch
     EXPECT_EQ(b.producer_epoch(), 6);
     EXPECT_EQ(other.producer_epoch(), 5);  // other partitions keep theirs until drained
@@ -185,6 +193,7 @@ TEST_F(sequence_tracker_test, unknown_producer_id_bumps_the_epoch_and_retries_fr
     EXPECT_EQ(fail(b, broker_errc::unknown_producer_id, true, 200), batch_verdict::retry);
     ASSERT_TRUE(seq.epoch_bump_pending());
     seq.bump_epoch_if_needed();
+    seq.sync(b);
     EXPECT_EQ(b.base_sequence(), 0);
     EXPECT_EQ(b.producer_epoch(), 6);
     // Its answer under the old epoch comes back the same: a re-sequenced batch just retries.
@@ -232,6 +241,8 @@ TEST_F(sequence_tracker_test, out_of_order_right_after_an_unresolved_batch_bumps
     EXPECT_TRUE(seq.epoch_bump_pending());
     seq.bump_epoch_if_needed();
     EXPECT_FALSE(seq.has_unresolved_sequence(tp0));
+    seq.sync(b);
+    seq.sync(c);
     EXPECT_EQ(b.base_sequence(), 0);
     EXPECT_EQ(c.base_sequence(), 3);
 }
@@ -270,10 +281,48 @@ TEST_F(sequence_tracker_test, an_exhausted_epoch_takes_a_new_producer_id) {
     EXPECT_TRUE(seq.bump_epoch_if_needed());  // InitProducerId needed
     EXPECT_FALSE(seq.can_drain(b));
     seq.set_producer_id({2000, 0});
+    seq.sync(b);
     EXPECT_EQ(b.producer_id(), 2000);
     EXPECT_EQ(b.producer_epoch(), 0);
     EXPECT_EQ(b.base_sequence(), 0);
     EXPECT_TRUE(seq.can_drain(b));
+}
+
+TEST_F(sequence_tracker_test, a_rewrite_reaches_a_batch_held_back_by_its_owner_and_forgets_nothing_when_it_is_gone) {
+    producer_batch& a = send(tp0, 5);
+    producer_batch& b = send(tp0, 3);
+    seq.on_success(a, 0);
+    EXPECT_EQ(fail(b, broker_errc::out_of_order_sequence_number), batch_verdict::retry);
+    seq.bump_epoch_if_needed();
+    // b is owned elsewhere (queued for its retry); the tracker holds only its id and state.
+    EXPECT_EQ(b.producer_epoch(), 5);
+    EXPECT_TRUE(seq.can_drain(b));  // takes the new state first
+    EXPECT_EQ(b.producer_epoch(), 6);
+    EXPECT_EQ(b.base_sequence(), 0);
+    EXPECT_TRUE(b.sequence_reset());
+    // Its owner drops it (expired): the tracker keeps nothing that could point at it.
+    seq.on_expired(b);
+    EXPECT_EQ(seq.in_flight(tp0), 0u);
+    batches.clear();
+    seq.maybe_resolve_sequences();
+    seq.bump_epoch_if_needed();
+    EXPECT_EQ(send(tp0, 1).base_sequence(), 0);
+}
+
+TEST_F(sequence_tracker_test, a_forgotten_partition_still_gives_its_batches_in_flight_the_state_they_were_due) {
+    producer_batch& a = send(tp0, 5);
+    producer_batch& b = send(tp0, 3);
+    producer_batch& c = send(tp0, 2);
+    seq.on_success(a, 0);
+    EXPECT_EQ(fail(b, broker_errc::out_of_order_sequence_number), batch_verdict::retry);
+    seq.bump_epoch_if_needed();  // c is due sequence 3 under epoch 6, not yet taken
+    // b then runs out of attempts on UNKNOWN_PRODUCER_ID: the partition is forgotten.
+    EXPECT_EQ(fail(b, broker_errc::unknown_producer_id, false, 0), batch_verdict::fail);
+    EXPECT_EQ(seq.in_flight(tp0), 0u);
+    seq.sync(c);
+    EXPECT_EQ(c.producer_epoch(), 6);
+    EXPECT_EQ(c.base_sequence(), 3);
+    EXPECT_TRUE(c.sequence_reset());
 }
 
 }  // namespace
