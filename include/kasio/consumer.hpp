@@ -286,6 +286,9 @@ struct consumer_stats {
 ///
 /// Thread safety: every member may be called from any thread. Handlers run on their associated
 /// executor (the consumer's strand when they have none). Only one async_poll may be pending.
+/// The synchronous members (position, pause, seek, assignment, ...) take a short lock, never
+/// held while poll checks CRCs or decompresses records; a seek or pause made while a poll
+/// decodes that partition wins (those records are not returned, the position stays as set).
 ///
 /// Lifetime: the execution context of the executor must outlive the consumer; destroying it
 /// stops fetching (a pending poll completes with operation_aborted). The destructor posts the

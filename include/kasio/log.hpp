@@ -2,8 +2,14 @@
 /// Logging hook: a level, a sink and librdkafka-style `debug` contexts.
 ///
 /// kasio checks the level (and for debug lines the context) before formatting anything, so a
-/// disabled line costs one comparison. The sink runs on a kasio strand: it must not block and
-/// must not call back into the client that logs.
+/// disabled line costs one comparison.
+///
+/// Thread safety: the sink may be called concurrently from several threads: the threads running
+/// the io_context behind kasio's strands (each connection has its own strand, the client another)
+/// and the application's threads inside a public call (producer::send, consumer::assign, ...). It
+/// must be thread-safe (a mutex or a lock-free queue around shared output), must not block (it
+/// runs inside kasio's loops) and must not call back into the client that logs. kasio wraps it:
+/// an exception thrown from it loses that one line, nothing else.
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -29,7 +35,8 @@ constexpr bool has(debug_context set, debug_context c) noexcept {
     return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(c)) != 0;
 }
 
-/// Where log lines go. The default logs nothing (no sink).
+/// Where log lines go. The default logs nothing (no sink). The sink may run on several threads at
+/// once (see the top of this header).
 ///
 ///   cfg.log = {kasio::log_level::info, [](kasio::log_level, std::string_view msg) { ... }};
 struct log_config {

@@ -83,23 +83,43 @@ void consumer::impl::try_complete_poll() {
     bool released = false;
     const std::size_t max = cfg.max_poll_records;
     if (!buffered.empty()) out.reserve(std::min<std::size_t>(max, 8192));  // per poll, not per record
+    using consumer_detail::fetch_planner;
     while (out.size() < max && !buffered.empty()) {
-        completed_fetch& cf = buffered.front();
+        // Taken out of the deque under the mutex; only this strand adds to or takes from it, so
+        // the response goes back to the front (unfinished) with nothing queued before it.
+        completed_fetch cf = std::move(buffered.front());
+        buffered.pop_front();
         auto* st = planner.find(cf.tp);
         bool current = st && st->generation == cf.generation && !st->paused;
-        using consumer_detail::fetch_planner;
         if (current && cf.reader.next_offset() != st->position) {
             // Fetched ahead from where the previous response seemed to end, wrongly: fetch again.
             fetch_planner::restart(*st);
             current = false;
         }
         if (current) {
-            if (cf.reader.read(max - out.size(), *cf.topic_name, cf.tp.partition, out, batch.owners()) > 0)
+            const std::int64_t from = st->position;
+            const std::size_t records_before = out.size();
+            const std::size_t owners_before = batch.owners().size();
+            // CRC checks and decompression (batches of up to 64 MiB) without the mutex, so that
+            // position(), pause(), seek() and the fetch bookkeeping of other threads go on.
+            lock.unlock();
+            if (cf.reader.read(max - records_before, *cf.topic_name, cf.tp.partition, out, batch.owners()) > 0)
                 batch.owners().push_back(cf.topic_name);
-            st->position = cf.reader.next_offset();
-        }
-        if (!current || cf.reader.done()) {
-            if (current) {
+            lock.lock();
+            // A seek, reset, pause or new assignment made meanwhile wins: these records go.
+            st = planner.find(cf.tp);  // assign() may have replaced the partition's state
+            current = st && st->generation == cf.generation && !st->paused && st->position == from;
+            if (!current) {
+                out.erase(out.begin() + static_cast<std::ptrdiff_t>(records_before), out.end());
+                batch.owners().erase(batch.owners().begin() + static_cast<std::ptrdiff_t>(owners_before),
+                                     batch.owners().end());
+            } else {
+                st->position = cf.reader.next_offset();
+                if (!cf.reader.done()) {
+                    // max.poll.records reached inside this response: the next poll goes on here.
+                    buffered.push_front(std::move(cf));
+                    continue;
+                }
                 fetch_planner::consumed_response(*st);
                 error_code rec = cf.reader.error();
                 if (!rec && cf.reader.stuck()) rec = client_errc::invalid_length;  // batch > fetch limits
@@ -108,10 +128,9 @@ void consumer::impl::try_complete_poll() {
                     fetch_planner::restart(*st);  // drops what was fetched after it
                 }
             }
-            prefetched -= cf.bytes;
-            buffered.pop_front();
-            released = true;
         }
+        prefetched -= cf.bytes;
+        released = true;
     }
     error_context context;
     // A group refusal (fatal): reported by every poll until the application subscribes again.

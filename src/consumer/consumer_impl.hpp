@@ -5,8 +5,11 @@
 //
 // Threads: public calls from any thread take `mutex` to change the planner, then post a kick to
 // the pool strand, where every coroutine and every completion runs. The coroutines take `mutex`
-// too while they read or change the planner or the buffered data (per request or per poll, never
-// per record).
+// too while they read or change the planner or the buffered data (per request or per buffered
+// response, never per record). Only the strand adds to or takes from `buffered`; poll takes a
+// response out under the mutex and checks CRCs and decompresses it without the mutex (a batch
+// may hold 64 MiB), then commits the position only if the partition's generation and position
+// are still those it started from.
 #include "cluster/metadata_refresher.hpp"
 #include "consumer/fetch_planner.hpp"
 #include "consumer/fetch_session.hpp"

@@ -221,6 +221,8 @@ std::string reset_name(std::int64_t ts) {
 }
 
 // Handles one Fetch response (or its failure). Returns true when a metadata refresh is needed.
+// The response is decoded before the mutex is taken; under it only the batches' framing is read
+// (fetched_end_offset). CRC checks and decompression wait for poll, which runs them unlocked.
 bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, error_code ec,
                  std::shared_ptr<net::response_frame> frame, const std::vector<inflight_partition>& parts,
                  const std::unordered_map<std::string, std::string>& id_names) {

@@ -11,7 +11,8 @@
 // aborted transaction starting at or before the batch's last offset, until that producer's abort
 // marker (Java's CompletedFetch and KIP-98).
 //
-// runs on: the consumer's poll path, one reader used by one thread at a time.
+// runs on: the consumer's pool strand (poll), without the consumer's mutex: a response is
+// taken out of the shared queue before it is read.
 #include "protocol/record_batch_decoder.hpp"
 
 #include <kasio/consumer.hpp>

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <thread>
+#include <vector>
 
 namespace kasio::test {
 
@@ -26,6 +27,29 @@ private:
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
     std::thread thread_;
+};
+
+/// An io_context run by `threads` background threads (a multi-threaded application: kasio's
+/// strands run on any of them, one handler of a strand at a time). Close the clients before
+/// stop(), as io_thread's users do.
+class io_threads {
+public:
+    explicit io_threads(int threads) : guard_(io_.get_executor()) {
+        for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
+    }
+    ~io_threads() { stop(); }
+    boost::asio::io_context& io() { return io_; }
+    void stop() {
+        guard_.reset();
+        io_.stop();
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+    }
+
+private:
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+    std::vector<std::thread> threads_;
 };
 
 }  // namespace kasio::test
