@@ -6,7 +6,7 @@
 ///
 /// Thread safety: the sink may be called concurrently from several threads: the threads running
 /// the io_context behind kasio's strands (each connection has its own strand, the client another)
-/// and the application's threads inside a public call (producer::send, consumer::assign, ...). It
+/// and the application's threads inside a public call (producer::async_send, consumer::assign, ...). It
 /// must be thread-safe (a mutex or a lock-free queue around shared output), must not block (it
 /// runs inside kasio's loops) and must not call back into the client that logs. kasio wraps it:
 /// an exception thrown from it loses that one line, nothing else.
