@@ -114,7 +114,8 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
         if (self->close_deadline) next = std::min(next, *self->close_deadline);
         // Nothing polls: the refresher's listener, responses, appends and freed memory
         // cancel the timer; the deadlines above are the only times to look on our own.
-        if (self->tracker && self->tracker->needs_producer_id() && !self->init_in_flight)
+        if (self->tracker && self->tracker->needs_producer_id() && !self->init_in_flight &&
+            !self->fatal.load(std::memory_order_acquire))
             next = std::min(next, std::max(now, self->init_retry_at));
         self->timer.expires_at(next);
         co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -277,7 +278,11 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
 }
 
 void producer::impl::maybe_init_producer_id(time_point now) {
-    if (!tracker->needs_producer_id() || init_in_flight || now < init_retry_at || aborting) return;
+    // After a refusal (fail_fatally) no producer id can help: asking again would only keep a
+    // request in flight for as long as the producer lives.
+    if (!tracker->needs_producer_id() || init_in_flight || now < init_retry_at || aborting ||
+        fatal.load(std::memory_order_acquire))
+        return;
     const cluster::metadata_cache& cache = refresher.cache();
     if (cache.brokers().empty()) return;  // the bootstrap refresh names them
     // Any broker will do for an idempotent (non-transactional) producer; rotate on failures.
