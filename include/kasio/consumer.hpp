@@ -35,6 +35,10 @@
 
 namespace kasio {
 
+namespace detail {
+struct consumer_access;  // the consumer's way to fill records_headers and fetch_batch
+}  // namespace detail
+
 /// A partition of a topic.
 struct topic_partition {
     std::string topic;
@@ -105,9 +109,13 @@ struct consumer_config {
     /// Connection settings: client.id, request.timeout.ms, debug, log, ... (request.timeout.ms is
     /// raised to fetch.max.wait.ms + 5 s when lower, so that a long poll cannot time out).
     connection_config connection;
-    /// Pool properties set by name (reconnect.backoff.ms, connections.max.idle.ms, ...), checked
-    /// by set() and applied when the consumer is made.
-    std::vector<std::pair<std::string, std::string>> pool_properties;
+    /// `connections.per.broker`: fetch connections per broker (1..128).
+    std::size_t connections_per_broker = 1;
+    /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms`.
+    std::chrono::milliseconds reconnect_backoff{50};
+    std::chrono::milliseconds reconnect_backoff_max{1000};
+    /// `connections.max.idle.ms`: a connection idle this long is closed (0 keeps it).
+    std::chrono::milliseconds connections_max_idle{540000};
 
     /// Sets the member named by its Kafka property name or librdkafka alias from its text form
     /// (docs/CONFIGURATION.md). Returns client_errc::invalid_config for an unknown name, one kasio
@@ -163,8 +171,6 @@ public:
     };
 
     record_headers() = default;
-    /// raw: validated header bytes (after the count) as the record batch decoder returns them.
-    record_headers(bytes_view raw, std::int32_t count) noexcept : raw_(raw), count_(count) {}
 
     iterator begin() const noexcept { return {raw_, count_}; }
     iterator end() const noexcept { return {}; }
@@ -172,6 +178,10 @@ public:
     bool empty() const noexcept { return count_ == 0; }
 
 private:
+    friend struct detail::consumer_access;
+    // raw: validated header bytes (after the count), as the record batch decoder returns them.
+    record_headers(bytes_view raw, std::int32_t count) noexcept : raw_(raw), count_(count) {}
+
     bytes_view raw_;
     std::int32_t count_ = 0;
 };
@@ -192,10 +202,6 @@ struct consumer_record {
     record_headers headers;
 };
 
-namespace detail {
-struct fetch_batch_access;
-}
-
 /// Records handed out by one async_poll(). Move-only; owns references to the fetch buffers the
 /// records view, so they stay valid while the batch lives (on any thread).
 class fetch_batch {
@@ -214,10 +220,6 @@ public:
     bool empty() const noexcept { return records_.empty(); }
     const consumer_record& operator[](std::size_t i) const noexcept { return records_[i]; }
 
-    /// Internal: the consumer fills batches.
-    std::vector<consumer_record>& records() noexcept { return records_; }
-    std::vector<std::shared_ptr<const void>>& owners() noexcept { return owners_; }
-
     /// What explains the error the poll completed with: the broker's message, the broker, the
     /// request, the partition (empty when the poll succeeded).
     const error_context& context() const noexcept {
@@ -226,7 +228,7 @@ public:
     }
 
 private:
-    friend struct detail::fetch_batch_access;
+    friend struct detail::consumer_access;
     std::vector<consumer_record> records_;
     std::vector<std::shared_ptr<const void>> owners_;  // response frames, decompressed batches
     std::shared_ptr<const error_context> context_;     // set with an error only
@@ -414,9 +416,10 @@ public:
     /// property at fault); empty before any. Thread safety: any thread.
     error_info last_error() const;
 
-    struct impl;
-
 private:
+    friend struct detail::consumer_access;
+    struct impl;  // src/consumer/consumer_impl.hpp
+
     void start_commit(std::optional<std::vector<partition_offset>> offsets, done_handler handler);
     void start_committed(std::vector<topic_partition> partitions, committed_handler handler);
     void start_poll(poll_handler handler);

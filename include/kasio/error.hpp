@@ -46,6 +46,8 @@ enum class client_errc : int {
     metadata_timeout,          ///< the topic was not in the cluster's metadata within max.block.ms
     callback_failed,           ///< an application callback threw; the context says which
     internal_error,            ///< an exception stopped one of kasio's loops (logged with its text)
+    incomplete_response,       ///< a broker's response left out a partition or item the request named
+    invalid_partition,         ///< a record names a partition the topic does not have
 };
 
 const error_category& client_category() noexcept;
@@ -66,6 +68,11 @@ inline error_code make_error_code(broker_errc e) noexcept {
 /// True when retrying the same operation may succeed (Kafka's RetriableException set, plus
 /// client conditions such as a timed-out request or a closed connection).
 bool is_retriable(const error_code& ec) noexcept;
+
+/// True when a broker error means the client's metadata (leaders, topics) is out of date, so
+/// that it is refreshed before the retry: Java's InvalidMetadataException family (flag
+/// `metadata` in src/protocol/schema/errors.ks). Every such code is also retriable.
+bool needs_metadata_refresh(const error_code& ec) noexcept;
 
 /// True when the client instance cannot continue (e.g. a fenced producer).
 bool is_fatal(const error_code& ec) noexcept;

@@ -234,9 +234,9 @@ public:
     /// Thread safety: any thread.
     error_info last_error() const;
 
-    struct impl;
-
 private:
+    struct impl;  // src/producer/producer_impl.hpp
+
     using void_handler = boost::asio::any_completion_handler<void(error_code)>;
     using send_handler = boost::asio::any_completion_handler<void(error_code, delivery)>;
 
