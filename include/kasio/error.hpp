@@ -93,7 +93,8 @@ struct error_context {
     std::string property;         ///< the configuration property at fault, e.g. "linger.ms"
 
     /// One line for a log or an exception: the code's message, then the context, e.g.
-    /// "INVALID_SESSION_TIMEOUT: ... (JoinGroup, broker localhost:9092 id 1): session.timeout.ms ...".
+    /// "invalid_session_timeout: <Kafka's description>: <the broker's message> (JoinGroup, broker
+    /// localhost:9092 id 1)".
     std::string describe(const error_code& ec) const;
     /// True when no field says anything (the numbers are not looked at).
     bool empty() const noexcept {
