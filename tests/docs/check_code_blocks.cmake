@@ -2,6 +2,8 @@
 # prefix and builds each program against it with find_package(kasio). Any failure fails the test.
 #
 #   DOCUMENTS               Markdown files to read, separated by `|`
+#   DOCS_DIR                a directory whose *.md files are read too (globbed when the test runs,
+#                           so a new guide is checked without a change here)
 #   FIRST_BLOCK_IS_PROGRAM  a file among them whose first ```cpp block must be a whole program
 #   KASIO_BUILD_DIR, WORK_DIR, SNIPPET_FLAGS, LAUNCHER, GENERATOR: as tests/package
 cmake_minimum_required(VERSION 3.25)
@@ -18,6 +20,11 @@ endfunction()
 set(fence_open "```cpp\n")
 set(fence_close "\n```")
 string(REPLACE "|" ";" DOCUMENTS "${DOCUMENTS}")
+if(DOCS_DIR)
+  file(GLOB guides ${DOCS_DIR}/*.md)
+  list(SORT guides)
+  list(APPEND DOCUMENTS ${guides})
+endif()
 set(programs "")
 set(index 0)
 foreach(doc IN LISTS DOCUMENTS)
