@@ -244,6 +244,10 @@ public:
     /// @par Thread safety
     /// Any thread; several flushes may be pending at once.
     ///
+    /// @par Errors
+    /// client_errc::connection_closed when the producer is destroyed first;
+    /// client_errc::internal_error when an exception stopped the producer's sender (logged).
+    ///
     /// @par Cancellation
     /// Any type (terminal, partial, total). The flush completes at once with
     /// operation_aborted; nothing is undone: the records go on to their delivery (batches keep
