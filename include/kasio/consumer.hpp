@@ -14,6 +14,7 @@
 /// a new partition starts at its committed offset (auto.offset.reset when there is none).
 /// Offsets are committed automatically (enable.auto.commit) or by async_commit().
 #include <kasio/config.hpp>
+#include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
 #include <kasio/record.hpp>
 
@@ -115,8 +116,9 @@ struct consumer_config {
     connection_config connection;
     /// `connections.per.broker`: fetch connections per broker (1..128).
     std::size_t connections_per_broker = 1;
-    /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms`.
+    /// `reconnect.backoff.ms`: wait before reconnecting to a broker; doubles after each failure.
     std::chrono::milliseconds reconnect_backoff{50};
+    /// `reconnect.backoff.max.ms`: the longest reconnect wait.
     std::chrono::milliseconds reconnect_backoff_max{1000};
     /// `connections.max.idle.ms`: a connection idle this long is closed (0 keeps it).
     std::chrono::milliseconds connections_max_idle{540000};
@@ -398,7 +400,8 @@ public:
     /// None: a cancellation signal is ignored; the ListOffsets requests are bounded by
     /// request.timeout.ms.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
-    auto async_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts_ms, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts_ms,
+                                                    Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [this](auto handler, std::vector<topic_partition> p, std::int64_t ts) {
                 start_seek_to_timestamp(std::move(p), ts, done_handler(std::move(handler)));
@@ -435,7 +438,7 @@ public:
     /// @par Cancellation
     /// Any type; the poll completes with operation_aborted, no record is lost.
     template <boost::asio::completion_token_for<void(error_code, fetch_batch)> Token = boost::asio::deferred_t>
-    auto async_poll(Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_poll(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, fetch_batch)>(
             [this](auto handler) { start_poll(poll_handler(std::move(handler))); }, token);
     }
@@ -454,7 +457,7 @@ public:
     /// Any type. The close completes at once with operation_aborted and goes on
     /// in the background (the commit, LeaveGroup and closing the connections).
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
-    auto async_close(Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_close(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [this](auto handler) { start_close(done_handler(std::move(handler))); }, token);
     }
@@ -492,14 +495,14 @@ public:
     /// Any type. The commit completes at once with operation_aborted; an
     /// OffsetCommit already sent may still be applied by the coordinator.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
-    auto async_commit(Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_commit(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [this](auto handler) { start_commit(std::nullopt, done_handler(std::move(handler))); }, token);
     }
     /// As async_commit(token), committing `offsets` (each the offset of the next record to
     /// consume) instead of the positions.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
-    auto async_commit(std::vector<partition_offset> offsets, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_commit(std::vector<partition_offset> offsets, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [this](auto handler, std::vector<partition_offset> o) {
                 start_commit(std::move(o), done_handler(std::move(handler)));
@@ -523,7 +526,7 @@ public:
     /// Any type; completes at once with operation_aborted and no offsets.
     template <boost::asio::completion_token_for<void(error_code, std::vector<partition_offset>)> Token =
                   boost::asio::deferred_t>
-    auto async_committed(std::vector<topic_partition> partitions, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_committed(std::vector<topic_partition> partitions, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, std::vector<partition_offset>)>(
             [this](auto handler, std::vector<topic_partition> p) {
                 start_committed(std::move(p), committed_handler(std::move(handler)));

@@ -20,6 +20,7 @@
 /// that strand; any other handler (a coroutine's, a future's) is dispatched to its own executor.
 #include <kasio/config.hpp>
 #include <kasio/detail/delivery_handler.hpp>
+#include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
 #include <kasio/record.hpp>
 
@@ -97,6 +98,9 @@ struct producer_config {
     std::size_t max_request_size = 1048576;
     /// `metadata.max.age.ms`: refresh metadata at least this often.
     std::chrono::milliseconds metadata_max_age{300000};
+    /// `metadata.max.idle.ms`: a topic no record was sent to for this long leaves the Metadata
+    /// requests (5000..86400000, as Java); the next send to it asks for it again.
+    std::chrono::milliseconds metadata_max_idle{300000};
     /// `allow.auto.create.topics`: a Metadata request lets the broker create a topic it does not
     /// have (when the broker's auto.create.topics.enable is on). Default true, as the Java
     /// producer.
@@ -226,7 +230,7 @@ public:
     /// None: a cancellation signal is ignored. A record once accepted is delivered or fails;
     /// bound the wait with delivery.timeout.ms.
     template <boost::asio::completion_token_for<void(error_code, delivery)> Token = boost::asio::deferred_t>
-    auto async_send(const record& r, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_send(const record& r, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, delivery)>(
             [self = this](auto handler, const record& rec) { self->initiate_send(rec, std::move(handler)); }, token, r);
     }
@@ -253,7 +257,7 @@ public:
     /// operation_aborted; nothing is undone: the records go on to their delivery (batches keep
     /// ignoring linger.ms until what the flush covered is done).
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
-    auto async_flush(Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_flush(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [self = this](auto handler) { self->start_flush(void_handler(std::move(handler))); }, token);
     }
@@ -280,7 +284,7 @@ public:
     /// Any type. The close completes at once with operation_aborted and goes on
     /// in the background: what it would have delivered is still delivered or fails at `timeout`.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
-    auto async_close(std::chrono::milliseconds timeout, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_close(std::chrono::milliseconds timeout, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [self = this](auto handler, std::chrono::milliseconds t) { self->start_close(t, void_handler(std::move(handler))); },
             token, timeout);

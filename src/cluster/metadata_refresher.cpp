@@ -336,6 +336,15 @@ void metadata_refresher::add_topics(std::vector<std::string> topics) {
     });
 }
 
+void metadata_refresher::remove_topics(std::vector<std::string> topics) {
+    asio::dispatch(impl_->pool.get_executor(), [self = impl_, ts = std::move(topics)] {
+        for (const auto& t : ts) {
+            auto it = std::lower_bound(self->topics.begin(), self->topics.end(), t);
+            if (it != self->topics.end() && *it == t) self->topics.erase(it);
+        }
+    });
+}
+
 void metadata_refresher::set_all_topics(bool all) {
     asio::dispatch(impl_->pool.get_executor(), [self = impl_, all] {
         if (self->cfg.all_topics == all) return;

@@ -70,6 +70,8 @@ public:
 
     /// Includes these topics in every later Metadata request; refreshes soon if one is new.
     void add_topics(std::vector<std::string> topics);
+    /// Leaves these topics out of later Metadata requests (the cache keeps what it knows).
+    void remove_topics(std::vector<std::string> topics);
 
     /// Asks for every topic from now on (a regex subscription), or again only for those added;
     /// refreshes soon when it changes.

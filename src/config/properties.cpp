@@ -123,6 +123,8 @@ constexpr property table[] = {
     {prop::partitioner, "partitioner", "", vt::enumeration, P, 0, 0, partitioner_choices, false, false,
      "murmur2_random", "Placement of records without a partition: murmur2 of the key, sticky for null keys "
      "(KIP-794), or round_robin."},
+    {prop::metadata_max_idle_ms, "metadata.max.idle.ms", "", vt::milliseconds, P, 5000, 86400000, {}, false, false,
+     "300000", "A topic nothing was sent to this long leaves the Metadata requests until the next send to it."},
     {prop::max_request_size, "max.request.size", "message.max.bytes", vt::integer, P, 1000, 1000000000, {}, false,
      false, "1048576", "The largest Produce request; a larger record fails at once."},
     {prop::group_id, "group.id", "", vt::string, C, 0, i64, {}, false, false, "",

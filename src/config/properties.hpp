@@ -58,6 +58,7 @@ enum class prop : std::uint8_t {
     compression_type,
     compression_level,
     partitioner,
+    metadata_max_idle_ms,
     max_request_size,
     // consumer_config
     group_id,

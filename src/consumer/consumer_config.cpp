@@ -1,6 +1,5 @@
 // consumer_config::set and validate(): the consumer's rows of the property table and Java's
-// rules between them. Pool rows are kept in pool_properties (replayed when the consumer is
-// made); connection rows go to net::apply().
+// rules between them; connection rows go to net::apply().
 #include "config/properties.hpp"
 #include "consumer/config_rules.hpp"
 #include "net/broker_pool.hpp"

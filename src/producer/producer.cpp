@@ -222,6 +222,8 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
                 switch (res.status) {
                     case append_status::appended:
                         records_sent.fetch_add(1, std::memory_order_relaxed);
+                        if (res.new_batch && !t->used.load(std::memory_order_relaxed))
+                            t->used.store(true, std::memory_order_relaxed);
                         if (res.new_batch || res.batch_full) wake();
                         return;
                     case append_status::rejected:
@@ -272,11 +274,18 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
 
 // runs on: strand
 void producer::impl::enqueue_waiting(std::unique_ptr<waiting_send> w) {
-    if (topics.find(w->topic) == nullptr) {
+    if (topic_info* t = topics.find(w->topic); t == nullptr) {
         topic_storage.push_back(std::make_unique<topic_info>(w->topic));
         topics.insert(topic_storage.back().get());
         refresher.add_topics({w->topic});
         metadata_version = ~std::uint64_t{0};  // the cache may know it already
+    } else if (t->idle) {
+        t->idle = false;
+        t->used.store(true, std::memory_order_relaxed);
+        refresher.add_topics({w->topic});
+        metadata_version = ~std::uint64_t{0};
+        if (cfg.connection.log.enabled(log_level::debug))
+            cfg.connection.log.sink(log_level::debug, "producer: topic " + w->topic + " is in use again");
     }
     waiting.push_back(std::move(w));
     timer.cancel();  // the loop looks at it (and at metadata) now
@@ -379,6 +388,7 @@ void producer::impl::process_waiting(time_point now) {
         const append_result res = acc.append(r, n, w.timestamp, now, std::move(w.done));
         if (res.status == append_status::appended) {
             records_sent.fetch_add(1, std::memory_order_relaxed);
+            if (res.new_batch) t->used.store(true, std::memory_order_relaxed);
             it = finish(it, {});
         } else if (res.status == append_status::would_block) {
             if (now < w.deadline) break;  // later sends stay behind it: order is kept
@@ -401,11 +411,45 @@ void producer::impl::process_waiting(time_point now) {
 }
 
 // runs on: strand
+// Java's metadata.max.idle.ms: a topic that opened no batch for that long leaves the Metadata
+// requests, so that a producer that wrote to many topics once does not ask for them forever.
+// Its partition count goes back to 0, which sends the next record to it down the slow path
+// (enqueue_waiting), where the topic is asked for again. Its (empty) accumulator queues stay,
+// as Java's do. Checked a few times per idle period, over every topic.
+void producer::impl::retire_idle_topics(time_point now) {
+    if (now < next_idle_check) return;
+    next_idle_check = now + std::max(cfg.metadata_max_idle / 4, std::chrono::milliseconds(1000));
+    std::vector<std::string> retired;
+    for (const auto& t : topic_storage) {
+        if (t->used.exchange(false, std::memory_order_relaxed) || t->last_used == time_point{}) {
+            t->last_used = now;
+            continue;
+        }
+        if (t->idle || now - t->last_used < cfg.metadata_max_idle) continue;
+        const bool waited_on = std::any_of(waiting.begin(), waiting.end(),
+                                           [&](const std::unique_ptr<waiting_send>& w) { return w->topic == t->name; });
+        if (waited_on) continue;
+        t->idle = true;
+        t->partitions.store(0, std::memory_order_release);
+        retired.push_back(t->name);
+    }
+    if (retired.empty()) return;
+    if (cfg.connection.log.enabled(log_level::debug)) {
+        std::string names;
+        for (const auto& n : retired) names += (names.empty() ? "" : ", ") + n;
+        cfg.connection.log.sink(log_level::debug, "producer: metadata.max.idle.ms passed without a send to " + names +
+                                                      ": left out of Metadata requests until the next send");
+    }
+    refresher.remove_topics(std::move(retired));
+}
+
+// runs on: strand
 void producer::impl::update_metadata() {
     const cluster::metadata_cache& cache = refresher.cache();
     if (cache.version() == metadata_version) return;
     metadata_version = cache.version();
     for (const auto& t : topic_storage) {
+        if (t->idle) continue;  // until a send asks for it again
         const auto n = cache.partition_count(t->name);
         if (!n || *n == 0) continue;
         const auto count = static_cast<std::int32_t>(*n);

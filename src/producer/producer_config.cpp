@@ -35,6 +35,7 @@ bool apply(producer_config& c, const config::property& row, const config::parsed
         case prop::partitioner: c.partitioner = static_cast<partitioner_type>(v.number); break;
         case prop::max_request_size: c.max_request_size = static_cast<std::size_t>(v.number); break;
         case prop::metadata_max_age_ms: c.metadata_max_age = ms; break;
+        case prop::metadata_max_idle_ms: c.metadata_max_idle = ms; break;
         case prop::allow_auto_create_topics: c.allow_auto_create_topics = v.number != 0; break;
         case prop::connections_per_broker: c.connections_per_broker = static_cast<std::size_t>(v.number); break;
         case prop::reconnect_backoff_ms: c.reconnect_backoff = ms; break;
@@ -88,6 +89,7 @@ error_info producer_config::validate() const {
            config::check_choice(prop::partitioner, static_cast<std::int64_t>(partitioner), e) &&
            config::check_size(prop::max_request_size, max_request_size, e) &&
            config::check_number(prop::metadata_max_age_ms, metadata_max_age.count(), e) &&
+           config::check_number(prop::metadata_max_idle_ms, metadata_max_idle.count(), e) &&
            config::check_size(prop::connections_per_broker, connections_per_broker, e) &&
            config::check_number(prop::reconnect_backoff_ms, reconnect_backoff.count(), e) &&
            config::check_number(prop::reconnect_backoff_max_ms, reconnect_backoff_max.count(), e) &&

@@ -39,7 +39,15 @@ namespace detail::producer {
 struct topic_info {
     explicit topic_info(std::string n) : name(std::move(n)) {}
     const std::string name;
+    /// 0 until metadata names the partitions, and again once the topic went idle: sends then
+    /// take the slow path, which asks for the topic's metadata again.
     std::atomic<std::int32_t> partitions{0};
+    /// Set when a send opens a new batch (any thread; per batch, not per record), taken by the
+    /// sender's idle check.
+    mutable std::atomic<bool> used{true};
+    // Strand only: when `used` was last seen set; whether the topic left the Metadata requests.
+    std::chrono::steady_clock::time_point last_used{};
+    bool idle = false;
 };
 
 /// A send that could not be appended at once: an owned copy of the record.
@@ -96,6 +104,7 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     void enqueue_waiting(std::unique_ptr<detail::producer::waiting_send> w);
     void process_waiting(time_point now);
     void update_metadata();
+    void retire_idle_topics(time_point now);
     void abort_all(error_code ec);
     void check_waiters(time_point now);
     void flush(std::shared_ptr<net::abandonable_op<>> op);
@@ -144,6 +153,7 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     std::size_t init_attempts = 0;
     time_point init_retry_at{};
     std::uint64_t metadata_version = ~std::uint64_t{0};
+    time_point next_idle_check{};
 
     std::map<std::int32_t, detail::producer::node_state> nodes;
     std::vector<detail::producer::topic_partition_view> ready_scratch;

@@ -78,6 +78,7 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
         self->wake_posted.store(false, std::memory_order_release);
         const time_point now = clock::now();
         self->update_metadata();
+        self->retire_idle_topics(now);
         self->process_waiting(now);
         // Sends accepted before close() may still wait for their topic's metadata or for
         // memory: they are delivered like the rest, so the accumulator refuses appends (and

@@ -7,6 +7,7 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -74,6 +75,43 @@ TEST_F(producer_basic, close_right_after_sends_to_a_new_topic_delivers_them) {
     EXPECT_EQ(counter.failed.load(), 0u);
     io.stop();
     expect_every_record_once_in_order(cluster().bootstrap(), gen, 2, 100);
+}
+
+// metadata.max.idle.ms (Java's): a topic nothing was sent to for that long leaves the Metadata
+// requests; the next send to it asks for it again and is delivered.
+TEST_F(producer_basic, an_idle_topic_leaves_metadata_requests_and_returns_with_the_next_send) {
+    ASSERT_EQ(cluster().create_topic("idle", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    io_thread io;
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap()};
+    ASSERT_FALSE(cfg.set("metadata.max.idle.ms", "5000"));  // Java's minimum
+    ASSERT_FALSE(cfg.set("metadata.max.age.ms", "500"));    // refreshes wake the sender often
+    EXPECT_TRUE(cfg.set("metadata.max.idle.ms", "4999"));   // below the minimum: refused
+    auto retired = std::make_shared<std::promise<void>>();
+    auto back = std::make_shared<std::promise<void>>();
+    cfg.connection.log = {log_level::debug, [retired, back, once = std::make_shared<std::once_flag>(),
+                                             again = std::make_shared<std::once_flag>()](log_level, std::string_view line) {
+                              if (line.find("left out of Metadata requests") != std::string_view::npos &&
+                                  line.find("idle") != std::string_view::npos)
+                                  std::call_once(*once, [&] { retired->set_value(); });
+                              if (line.find("topic idle is in use again") != std::string_view::npos)
+                                  std::call_once(*again, [&] { back->set_value(); });
+                          }};
+    producer p(io.io().get_executor(), cfg);
+    delivery_counter counter;
+    record_generator gen{"idle"};
+    p.async_send(gen.make(0), counter.handler());
+    p.async_flush(asio::use_future).get();
+    ASSERT_EQ(counter.ok.load(), 1u) << counter.error();
+    ASSERT_EQ(retired->get_future().wait_for(std::chrono::seconds(60)), std::future_status::ready)
+        << "the idle topic never left the Metadata requests";
+    p.async_send(gen.make(1), counter.handler());
+    p.async_flush(asio::use_future).get();
+    EXPECT_EQ(back->get_future().wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    EXPECT_EQ(counter.ok.load(), 2u) << counter.error();
+    p.async_close(std::chrono::seconds(10), asio::use_future).get();
+    io.stop();
+    expect_every_record_once_in_order(cluster().bootstrap(), gen, 1, 2);
 }
 
 TEST_F(producer_basic, coroutine_send_reports_partition_and_offset) {

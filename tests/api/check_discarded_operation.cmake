@@ -1,0 +1,21 @@
+# A dropped deferred operation is a compile error (-Werror): discarded_operation.cpp builds as
+# is, and fails, naming the nodiscard attribute, with each KASIO_DISCARD_* case on.
+# Inputs: CXX, INCLUDES (;-list), SOURCE, STD_FLAG.
+set(base ${CXX} ${STD_FLAG} -fsyntax-only -Wall -Werror)
+foreach(dir IN LISTS INCLUDES)
+  list(APPEND base -I${dir})
+endforeach()
+execute_process(COMMAND ${base} ${SOURCE} RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the control case (nothing discarded) does not build:\n${err}")
+endif()
+foreach(case SEND FLUSH POLL COMMIT)
+  execute_process(COMMAND ${base} -DKASIO_DISCARD_${case} ${SOURCE} RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "KASIO_DISCARD_${case}: a dropped deferred operation compiled")
+  endif()
+  if(NOT err MATCHES "nodiscard")
+    message(FATAL_ERROR "KASIO_DISCARD_${case} failed for another reason:\n${err}")
+  endif()
+  message(STATUS "KASIO_DISCARD_${case}: refused as expected")
+endforeach()
