@@ -46,6 +46,7 @@ enum class client_errc : int {
     metadata_timeout,          ///< the topic was not in the cluster's metadata within max.block.ms
     callback_failed,           ///< an application callback threw; the context says which
     internal_error,            ///< an exception stopped one of kasio's loops (logged with its text)
+    queue_full,                ///< too many requests already wait for a connection to that broker
 };
 
 const error_category& client_category() noexcept;

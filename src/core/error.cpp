@@ -46,6 +46,7 @@ public:
         case client_errc::metadata_timeout: return "topic not present in metadata within max.block.ms";
         case client_errc::callback_failed: return "an application callback threw";
         case client_errc::internal_error: return "an exception stopped a kasio loop (see the error log)";
+        case client_errc::queue_full: return "too many requests already wait for a connection to that broker";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }
@@ -111,7 +112,8 @@ bool is_retriable(const error_code& ec) noexcept {
         case client_errc::connection_closed:
         case client_errc::all_brokers_down:
         case client_errc::buffer_exhausted:
-        case client_errc::metadata_timeout: return true;
+        case client_errc::metadata_timeout:
+        case client_errc::queue_full: return true;
         default: return false;
         }
     }
