@@ -1,5 +1,6 @@
 // The broker pool against scripted fake brokers on loopback: lazy connections per purpose,
-// round-robin produce connections, reconnect after loss with backoff, throttling, idle close.
+// round-robin bulk connections, reconnect after loss with backoff, throttling, idle close, the
+// bounded queue of waiting requests, per-request timeouts.
 // One io_context runs everything; tests step it with run_until() (no sleeps, no timing asserts:
 // "held back" is checked with huge delays and poll(), "eventually" with run_until()).
 #include "net/broker_pool.hpp"
@@ -303,6 +304,74 @@ TEST_F(broker_pool_test, destroying_the_pool_fails_in_flight_and_waiting_request
     ASSERT_TRUE(run_until(io, [&] { return in_flight.has_value(); }));
     EXPECT_EQ(in_flight->ec, client_errc::connection_closed);
     EXPECT_TRUE(run_until(io, [&] { return broker.gone == 1; }));
+}
+
+TEST_F(broker_pool_test, a_full_queue_refuses_new_requests_at_once_naming_the_broker_and_why) {
+    broker.on_request = [](const fake_broker::request&) {};  // never answers ApiVersions: connecting
+    cfg.connection.connect_timeout = std::chrono::minutes(10);
+    cfg.max_queued_requests = 2;
+    cfg.connection.max_in_flight = 3;  // the bound is never below it: 3 may wait
+    auto pool = make_pool();
+    std::vector<std::optional<result>> queued(3);
+    for (auto& r : queued) send(*pool, purpose::general, r);
+    ASSERT_TRUE(run_until(io, [&] { return broker.received.size() == 1; }));  // the handshake hangs
+    io.poll();
+    for (const auto& r : queued) EXPECT_FALSE(r.has_value());
+
+    std::optional<result> refused;
+    send(*pool, purpose::general, refused);
+    ASSERT_TRUE(run_until(io, [&] { return refused.has_value(); }));
+    EXPECT_EQ(refused->ec, client_errc::queue_full);
+    EXPECT_TRUE(is_retriable(refused->ec));
+    ASSERT_NE(refused->frame.failure, nullptr);
+    const error_context& why = *refused->frame.failure;
+    EXPECT_EQ(why.broker, "127.0.0.1:" + broker.port());
+    EXPECT_EQ(why.node_id, 1);
+    EXPECT_NE(why.message.find("node 1 general"), std::string::npos) << why.message;
+    EXPECT_NE(why.message.find("3 requests already wait"), std::string::npos) << why.message;
+    EXPECT_NE(why.message.find("connecting"), std::string::npos) << why.message;
+    EXPECT_NE(why.describe(refused->ec).find("broker 127.0.0.1:" + broker.port() + " id 1"), std::string::npos);
+
+    // The bound is per connection: another purpose of the same broker still queues.
+    std::optional<result> other;
+    send(*pool, purpose::long_poll, other);
+    io.poll();
+    EXPECT_FALSE(other.has_value());
+    for (const auto& r : queued) EXPECT_FALSE(r.has_value());
+
+    // Nothing refused or queued hangs: closing fails the waiting ones.
+    pool->close();
+    ASSERT_TRUE(run_until(io, [&] { return queued[0] && queued[1] && queued[2] && other; }));
+    for (const auto& r : queued) EXPECT_EQ(r->ec, client_errc::connection_closed);
+}
+
+TEST_F(broker_pool_test, a_failed_connection_attempt_tells_its_requests_which_broker) {
+    asio::ip::tcp::acceptor closed(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    const int port = closed.local_endpoint().port();
+    closed.close();
+    broker_pool pool(io.get_executor(), cfg);
+    pool.set_broker(7, "127.0.0.1", port);
+    std::optional<result> r;
+    send(pool, purpose::bulk, r, 7);
+    ASSERT_TRUE(run_until(io, [&] { return r.has_value(); }));
+    EXPECT_EQ(r->ec, client_errc::connection_closed);
+    ASSERT_NE(r->frame.failure, nullptr);
+    EXPECT_EQ(r->frame.failure->broker, "127.0.0.1:" + std::to_string(port));
+    EXPECT_EQ(r->frame.failure->node_id, 7);
+    EXPECT_NE(r->frame.failure->message.find("node 7 bulk#0: connecting failed"), std::string::npos)
+        << r->frame.failure->message;
+}
+
+TEST_F(broker_pool_test, the_callers_timeout_overrides_request_timeout_for_that_request) {
+    // ApiVersions is answered, Metadata never: only a timeout can end the request.
+    cfg.connection.request_timeout = std::chrono::minutes(10);
+    auto pool = make_pool();
+    std::optional<result> r;
+    pool->async_request(1, purpose::blocking, metadata_request{}, request_options{milliseconds(1)},
+                        [&r](error_code ec, response_frame f) { r = result{ec, std::move(f)}; });
+    ASSERT_TRUE(run_until(io, [&] { return r.has_value(); }));
+    EXPECT_EQ(r->ec, client_errc::timed_out);
+    EXPECT_EQ(metadata_requests(), 1u);
 }
 
 TEST(pool_config, sets_pool_names_and_forwards_the_rest) {
