@@ -212,7 +212,8 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             return;
         }
         slot& s = get_slot(*b, owner, p);
-        if (s.queue.size() >= cfg.max_queued_requests) return refuse(s, *b, std::move(work), std::move(handler));
+        if (s.queue.size() >= cfg.max_queued_requests)
+            return refuse(s, *b, std::move(work), std::move(handler));
         s.refusing = false;
         const std::uint64_t id = next_id++;
         auto cs = asio::get_associated_cancellation_slot(handler);
@@ -228,8 +229,9 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     // The slot's queue is full (its broker is slow to connect, down, or throttling us): the
     // request fails now instead of adding to memory that nothing bounds.
     void refuse(slot& s, const broker& b, asio::any_completion_executor work, request_handler handler) {
-        auto why = where(b, s.name + ": " + std::to_string(s.queue.size()) + " requests already wait for this connection (" +
-                                waiting_for(s) + "); max_queued_requests is " + std::to_string(cfg.max_queued_requests));
+        auto why = where(b, s.name + ": " + std::to_string(s.queue.size()) +
+                                " requests already wait for this connection (" + waiting_for(s) +
+                                "); max_queued_requests is " + std::to_string(cfg.max_queued_requests));
         if (!std::exchange(s.refusing, true))
             log(log_level::warning, [&] { return "refusing requests: " + why->message; });
         response_frame f;

@@ -113,11 +113,12 @@ public:
     /// frame; decode it with decode_response<Request's response type>(). The request is encoded
     /// before this returns: it need not outlive the call.
     ///
-    /// Errors: client_errc::no_common_version (the broker and kasio share no version of the
-    /// API), timed_out (request_timeout, or the request_options' timeout), connection_closed (the socket was lost; also before
-    /// async_connect completed), frame_too_large / correlation_id_mismatch / not_kafka_peer (the
-    /// connection is closed), broker_errc::sasl_authentication_failed (a re-authentication it waited for
-    /// failed: the connection is closed), asio::error::operation_aborted (cancelled).
+    /// Errors: client_errc::no_common_version (the broker and kasio share no version of the API),
+    /// timed_out (request_timeout, or the request_options' timeout), connection_closed (the socket
+    /// was lost; also before async_connect completed), frame_too_large / correlation_id_mismatch /
+    /// not_kafka_peer (the connection is closed), broker_errc::sasl_authentication_failed (a
+    /// re-authentication it waited for failed: the connection is closed),
+    /// asio::error::operation_aborted (cancelled).
     ///
     /// A request the broker does not answer (protocol::expects_response: a Produce with
     /// acks = 0) completes as soon as it is written, with an empty frame

@@ -189,7 +189,7 @@ TEST_F(broker_pool_test, reconnect_waits_for_the_backoff_and_a_waiting_request_c
     EXPECT_EQ(waiting->ec, asio::error::operation_aborted);
 }
 
-TEST_F(broker_pool_test, failed_connect_fails_its_requests_with_a_retriable_error_then_backs_off) {
+TEST_F(broker_pool_test, failed_connect_fails_its_requests_with_a_retriable_error_naming_the_broker_then_backs_off) {
     asio::ip::tcp::acceptor closed(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     const int port = closed.local_endpoint().port();
     closed.close();
@@ -201,6 +201,11 @@ TEST_F(broker_pool_test, failed_connect_fails_its_requests_with_a_retriable_erro
     for (auto& r : out) {
         EXPECT_EQ(r->ec, client_errc::connection_closed);
         EXPECT_TRUE(is_retriable(r->ec));
+        ASSERT_NE(r->frame.failure, nullptr);
+        EXPECT_EQ(r->frame.failure->broker, "127.0.0.1:" + std::to_string(port));
+        EXPECT_EQ(r->frame.failure->node_id, 7);
+        EXPECT_NE(r->frame.failure->message.find("node 7 general: connecting failed"), std::string::npos)
+            << r->frame.failure->message;
     }
     EXPECT_EQ(pool.state(7, purpose::general), connection_state::backoff);
 }
@@ -343,23 +348,6 @@ TEST_F(broker_pool_test, a_full_queue_refuses_new_requests_at_once_naming_the_br
     pool->close();
     ASSERT_TRUE(run_until(io, [&] { return queued[0] && queued[1] && queued[2] && other; }));
     for (const auto& r : queued) EXPECT_EQ(r->ec, client_errc::connection_closed);
-}
-
-TEST_F(broker_pool_test, a_failed_connection_attempt_tells_its_requests_which_broker) {
-    asio::ip::tcp::acceptor closed(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    const int port = closed.local_endpoint().port();
-    closed.close();
-    broker_pool pool(io.get_executor(), cfg);
-    pool.set_broker(7, "127.0.0.1", port);
-    std::optional<result> r;
-    send(pool, purpose::bulk, r, 7);
-    ASSERT_TRUE(run_until(io, [&] { return r.has_value(); }));
-    EXPECT_EQ(r->ec, client_errc::connection_closed);
-    ASSERT_NE(r->frame.failure, nullptr);
-    EXPECT_EQ(r->frame.failure->broker, "127.0.0.1:" + std::to_string(port));
-    EXPECT_EQ(r->frame.failure->node_id, 7);
-    EXPECT_NE(r->frame.failure->message.find("node 7 bulk#0: connecting failed"), std::string::npos)
-        << r->frame.failure->message;
 }
 
 TEST_F(broker_pool_test, the_callers_timeout_overrides_request_timeout_for_that_request) {
