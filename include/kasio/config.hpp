@@ -42,10 +42,6 @@ struct connection_config {
     /// An unanswered request that was already sent closes the connection, as in the Java client
     /// and librdkafka: later responses on it would be stuck behind the missing one.
     std::chrono::milliseconds request_timeout{30000};
-    /// The timeout of a JoinGroup when longer than request_timeout: the coordinator holds it for
-    /// the whole rebalance (up to the rebalance timeout). The consumer sets it to
-    /// max.poll.interval.ms + 5 s, as the Java client does; not a Kafka property.
-    std::chrono::milliseconds join_group_timeout{0};
     /// `socket.connection.setup.timeout.ms`: resolve, TCP connect and the ApiVersions handshake
     /// together (1000..2147483647).
     std::chrono::milliseconds connect_timeout{30000};

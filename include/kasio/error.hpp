@@ -52,6 +52,7 @@ enum class client_errc : int {
     internal_error,            ///< an exception stopped one of kasio's loops (logged with its text)
     incomplete_response,       ///< a broker's response left out a partition or item the request named
     invalid_partition,         ///< a record names a partition the topic does not have
+    queue_full,                ///< too many requests already wait for a connection to that broker
 };
 
 /// The category of client_errc codes (name "kasio.client"). Thread safety: any thread.

@@ -163,7 +163,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
         std::vector<std::pair<int, candidate>> ranked;
         for (const auto& b : cache.brokers()) {
             int rank = 1;
-            switch (pool.state(b.node_id, net::purpose::group)) {
+            switch (pool.state(b.node_id, net::purpose::general)) {
             case net::connection_state::ready: rank = 0; break;
             case net::connection_state::backoff: rank = 2; break;
             default: break;
@@ -205,7 +205,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             net::response_frame frame;
             if (c.node_id >= 0) {
                 std::tie(ec, frame) =
-                    co_await self->pool.async_request(c.node_id, net::purpose::group, req, nothrow_awaitable);
+                    co_await self->pool.async_request(c.node_id, net::purpose::general, req, nothrow_awaitable);
             } else {
                 std::tie(ec, frame) = co_await self->pool.async_bootstrap_request(c.address, req, nothrow_awaitable);
             }

@@ -28,7 +28,6 @@ net::pool_config make_pool_config(const consumer_config& c) {
     const auto floor = c.fetch_max_wait + std::chrono::seconds(5);
     if (pc.connection.request_timeout < floor)
         pc.connection.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(floor);
-    pc.connection.join_group_timeout = c.max_poll_interval + std::chrono::seconds(5);
     pc.connections_per_broker = c.connections_per_broker;
     pc.reconnect.initial = c.reconnect_backoff;
     pc.reconnect.max = c.reconnect_backoff_max;

@@ -1,5 +1,5 @@
 // The fetch loops: one coroutine per broker leading assigned partitions, on the pool strand, with
-// at most one Fetch in flight (on the broker's purpose::fetch connection), ListOffsets for
+// at most one Fetch in flight (on the broker's purpose::long_poll connection), ListOffsets for
 // partitions whose position must be reset, and the handling of per-partition errors.
 //
 // Each Fetch names every fetchable partition the broker leads, including those whose earlier
@@ -138,7 +138,7 @@ std::string reset_name(std::int64_t ts) {
     }
     ++self->list_offsets_requests;
     auto& pool = self->pool;
-    auto [ec, frame] = co_await pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);
+    auto [ec, frame] = co_await pool.async_request(node, net::purpose::long_poll, std::move(req), nothrow_awaitable);
     list_offsets_response resp;
     if (!ec) ec = net::decode_response(frame, resp);
     bool refresh = false;
@@ -406,7 +406,7 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         if (!built.full) ++self->incremental_fetch_requests;
         f.reserved = room;
         auto& pool = self->pool;
-        auto [ec, frame] = co_await pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);
+        auto [ec, frame] = co_await pool.async_request(node, net::purpose::long_poll, std::move(req), nothrow_awaitable);
         f.reserved = 0;
         if (self->closed) co_return;
         auto owned = std::make_shared<net::response_frame>(std::move(frame));

@@ -44,10 +44,10 @@ error_code connect_failure(const error_code& ec) {
 
 std::string_view to_string(purpose p) noexcept {
     switch (p) {
-    case purpose::produce: return "produce";
-    case purpose::fetch: return "fetch";
-    case purpose::group: return "group";
-    case purpose::coordinator: return "coordinator";
+    case purpose::bulk: return "bulk";
+    case purpose::long_poll: return "long_poll";
+    case purpose::general: return "general";
+    case purpose::blocking: return "blocking";
     }
     return "?";
 }
@@ -96,22 +96,25 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         clock::time_point last_active{};
         asio::steady_timer timer;       // wakes pump() at retry_at or the throttle's end
         asio::steady_timer idle_timer;  // connections.max.idle.ms
-        std::string name;               // for logs: "node 1 produce#0"
-        std::size_t index = 0;          // produce connection number
+        std::string name;               // for logs and errors: "node 1 bulk#0"
+        std::size_t index = 0;          // bulk connection number
+        bool refusing = false;          // the queue is full; logged once per episode
         std::uint64_t connects = 0;
         connection_stats retired;       // summed counters of this slot's closed connections
     };
 
     struct broker {
+        std::int32_t node_id = -1;  // -1 for a bootstrap address
         std::string host, port;
-        std::vector<std::unique_ptr<slot>> produce;
-        std::unique_ptr<slot> fetch, group, coordinator;
-        std::size_t next_produce = 0;
+        std::vector<std::unique_ptr<slot>> bulk;
+        std::unique_ptr<slot> long_poll, general, blocking;
+        std::size_t next_bulk = 0;
     };
 
     impl(const executor_type& ex, pool_config c)
         : strand(asio::make_strand(ex)), cfg(std::move(c)), seeds(std::random_device{}()) {
         cfg.connections_per_broker = std::max<std::size_t>(cfg.connections_per_broker, 1);
+        cfg.max_queued_requests = std::max(cfg.max_queued_requests, cfg.connection.max_in_flight);
     }
 
     asio::strand<executor_type> strand;
@@ -139,37 +142,37 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             return s;
         };
         switch (p) {
-        case purpose::produce: {
-            if (b.produce.empty()) {
+        case purpose::bulk: {
+            if (b.bulk.empty()) {
                 for (std::size_t i = 0; i < cfg.connections_per_broker; ++i) {
-                    b.produce.push_back(make("#" + std::to_string(i)));
-                    b.produce.back()->index = i;
+                    b.bulk.push_back(make("#" + std::to_string(i)));
+                    b.bulk.back()->index = i;
                 }
             }
-            slot& s = *b.produce[b.next_produce];
-            b.next_produce = (b.next_produce + 1) % b.produce.size();
+            slot& s = *b.bulk[b.next_bulk];
+            b.next_bulk = (b.next_bulk + 1) % b.bulk.size();
             return s;
         }
-        case purpose::fetch:
-            if (!b.fetch) b.fetch = make("");
-            return *b.fetch;
-        case purpose::coordinator:
-            if (!b.coordinator) b.coordinator = make("");
-            return *b.coordinator;
-        case purpose::group:
+        case purpose::long_poll:
+            if (!b.long_poll) b.long_poll = make("");
+            return *b.long_poll;
+        case purpose::blocking:
+            if (!b.blocking) b.blocking = make("");
+            return *b.blocking;
+        case purpose::general:
             break;
         }
-        if (!b.group) b.group = make("");
-        return *b.group;
+        if (!b.general) b.general = make("");
+        return *b.general;
     }
 
     // Every slot of a broker (those made so far).
     template <class F>
     static void for_each_slot(broker& b, F&& f) {
-        for (auto& s : b.produce) f(*s);
-        if (b.fetch) f(*b.fetch);
-        if (b.group) f(*b.group);
-        if (b.coordinator) f(*b.coordinator);
+        for (auto& s : b.bulk) f(*s);
+        if (b.long_poll) f(*b.long_poll);
+        if (b.general) f(*b.general);
+        if (b.blocking) f(*b.blocking);
     }
 
     // ---- requests
@@ -204,6 +207,9 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             return;
         }
         slot& s = get_slot(*b, owner, p);
+        if (s.queue.size() >= cfg.max_queued_requests)
+            return refuse(s, *b, std::move(work), std::move(handler));
+        s.refusing = false;
         const std::uint64_t id = next_id++;
         auto cs = asio::get_associated_cancellation_slot(handler);
         if (cs.is_connected()) {
@@ -213,6 +219,40 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         }
         s.queue.push_back(pending{std::move(issue), std::move(handler), std::move(work), id});
         pump(s, *b);
+    }
+
+    // The slot's queue is full (its broker is slow to connect, down, or throttling us): the
+    // request fails now instead of adding to memory that nothing bounds.
+    void refuse(slot& s, const broker& b, asio::any_completion_executor work, request_handler handler) {
+        auto why = where(b, s.name + ": " + std::to_string(s.queue.size()) +
+                                " requests already wait for this connection (" + waiting_for(s) +
+                                "); max_queued_requests is " + std::to_string(cfg.max_queued_requests));
+        if (!std::exchange(s.refusing, true))
+            log(log_level::warning, [&] { return "refusing requests: " + why->message; });
+        response_frame f;
+        f.failure = std::move(why);
+        asio::post(strand, [work = std::move(work), h = std::move(handler), f = std::move(f)]() mutable {
+            complete_on(work, std::move(h), error_code(client_errc::queue_full), std::move(f));
+        });
+    }
+
+    // What a slot's queue waits for, in words.
+    static std::string waiting_for(const slot& s) {
+        switch (s.st) {
+        case slot::state::connecting: return "connecting";
+        case slot::state::ready: return "throttled by the broker";
+        case slot::state::idle: break;
+        }
+        return "reconnect backoff after a failed attempt";
+    }
+
+    // Why a request failed in the pool, and on which broker.
+    static std::shared_ptr<const error_context> where(const broker& b, std::string why) {
+        auto c = std::make_shared<error_context>();
+        c->message = std::move(why);
+        c->broker = b.host + ":" + b.port;
+        c->node_id = b.node_id;
+        return c;
     }
 
     // A queued request was cancelled: it never reached a connection.
@@ -225,9 +265,11 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         maybe_arm_idle(s);
     }
 
-    static void fail(pending& q, error_code ec) {
+    static void fail(pending& q, error_code ec, std::shared_ptr<const error_context> why = nullptr) {
         asio::get_associated_cancellation_slot(q.handler).clear();
-        complete_on(q.work, std::move(q.handler), ec, response_frame{});
+        response_frame f;
+        f.failure = std::move(why);
+        complete_on(q.work, std::move(q.handler), ec, std::move(f));
     }
 
     // Moves queued requests on as far as the slot's state allows.
@@ -329,7 +371,8 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             });
             // Each request waits for one attempt only; the caller picks what to do next.
             const error_code reported = connect_failure(ec);
-            for (auto& q : std::exchange(s.queue, {})) fail(q, reported);
+            const auto why = where(b, s.name + ": connecting failed: " + ec.message());
+            for (auto& q : std::exchange(s.queue, {})) fail(q, reported, why);
             return;
         }
         s.st = slot::state::ready;
@@ -385,6 +428,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         if (closed) return;
         auto [it, inserted] = nodes.try_emplace(node_id);
         broker& b = it->second;
+        b.node_id = node_id;
         if (!inserted && b.host == host && b.port == port) return;
         if (!inserted) {
             log(log_level::info, [&] {
@@ -445,10 +489,10 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
                 }
                 out.push_back(std::move(e));
             };
-            for (const auto& s : b.produce) one(*s, purpose::produce);
-            if (b.fetch) one(*b.fetch, purpose::fetch);
-            if (b.group) one(*b.group, purpose::group);
-            if (b.coordinator) one(*b.coordinator, purpose::coordinator);
+            for (const auto& s : b.bulk) one(*s, purpose::bulk);
+            if (b.long_poll) one(*b.long_poll, purpose::long_poll);
+            if (b.general) one(*b.general, purpose::general);
+            if (b.blocking) one(*b.blocking, purpose::blocking);
         };
         std::vector<std::int32_t> ids;
         for (const auto& [id, b] : nodes) ids.push_back(id);
@@ -465,10 +509,10 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         auto it = nodes.find(node_id);
         if (it == nodes.end()) return connection_state::unknown;
         const broker& b = it->second;
-        const slot* s = p == purpose::produce ? (b.produce.empty() ? nullptr : b.produce.front().get())
-                        : p == purpose::fetch       ? b.fetch.get()
-                        : p == purpose::coordinator ? b.coordinator.get()
-                                                    : b.group.get();
+        const slot* s = p == purpose::bulk        ? (b.bulk.empty() ? nullptr : b.bulk.front().get())
+                        : p == purpose::long_poll ? b.long_poll.get()
+                        : p == purpose::blocking  ? b.blocking.get()
+                                                  : b.general.get();
         if (s == nullptr) return connection_state::idle;
         switch (s->st) {
         case slot::state::ready: return connection_state::ready;

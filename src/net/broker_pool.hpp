@@ -4,9 +4,12 @@
 // Brokers are keyed by node id (addresses come from metadata through set_broker()); the
 // bootstrap addresses a client starts from have their own entries, keyed by "host:port", since
 // their node ids are not known yet. Each broker gets a connection per purpose: a broker answers
-// one request per connection at a time, in order, so a Fetch long-polling for fetch.max.wait.ms
-// would hold up every Produce queued behind it (franz-go's broker.go does the same). Produce may
-// spread over connections.per.broker connections, round-robin.
+// one request per connection at a time, in order, so a request it holds for long (a long poll)
+// would hold up every request queued behind it (franz-go's broker.go keeps produce, fetch and
+// group connections apart for this reason). Bulk requests may spread over
+// connections.per.broker connections, round-robin. The pool does not know what the requests
+// mean: the caller picks the purpose and, for a request the broker holds longer than
+// request.timeout.ms, the timeout (request_options).
 //
 // Connections are made on first use. A lost connection is made again on the next request, not
 // before reconnect.backoff.ms (doubling, +-20% jitter, up to reconnect.backoff.max.ms: backoff.hpp)
@@ -14,7 +17,9 @@
 // attempt: if it fails, the requests waiting for it fail with its error, and the caller decides
 // whether to retry, elsewhere or later. After a response with throttle_time_ms (KIP-219) the
 // connection sends nothing more until the throttle ends; requests wait in the pool meanwhile.
-// A connection idle for connections.max.idle.ms is closed.
+// A connection idle for connections.max.idle.ms is closed. Requests waiting for one connection
+// are bounded (pool_config::max_queued_requests): a broker that cannot be reached makes callers
+// fail at once rather than queue without bound.
 //
 // runs on: pool strand (every member below is posted there unless it says otherwise).
 #include "net/backoff.hpp"
@@ -44,11 +49,15 @@ struct parsed_value;
 
 namespace kasio::net {
 
-/// Which traffic a connection carries; metadata and admin requests go with `group`. A consumer
-/// group's requests to its coordinator (JoinGroup, SyncGroup, Heartbeat, offsets) have their own
-/// `coordinator` connection: a JoinGroup waits at the broker for the whole rebalance, and
-/// metadata must not queue behind it.
-enum class purpose : std::uint8_t { produce, fetch, group, coordinator };
+/// Which of a broker's connections a request goes on: a pool key, chosen by the caller, so that
+/// requests that must not wait behind one another do not share a connection.
+enum class purpose : std::uint8_t {
+    bulk,       ///< connections.per.broker connections, used round-robin (the producer's data)
+    long_poll,  ///< one connection for requests the broker parks up to a wait time (fetches)
+    general,    ///< one connection for short requests (metadata, admin, bootstrap)
+    blocking,   ///< one connection for requests the broker may hold long (a group's JoinGroup),
+                ///< so that `general` traffic never queues behind them
+};
 
 std::string_view to_string(purpose p) noexcept;
 
@@ -56,13 +65,20 @@ std::string_view to_string(purpose p) noexcept;
 struct pool_config {
     /// Every connection's configuration (client.id, request.timeout.ms, ...).
     connection_config connection;
-    /// `connections.per.broker`: produce connections per broker, used round-robin (1..128).
+    /// `connections.per.broker`: `bulk` connections per broker, used round-robin (1..128).
     std::size_t connections_per_broker = 1;
     /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms` (0..3600000 each).
     backoff_config reconnect;
     /// `connections.max.idle.ms`: a connection with nothing queued or in flight for this long is
     /// closed (0 keeps it forever; Java's default).
     std::chrono::milliseconds connections_max_idle{540000};
+    /// Requests that may wait for one connection (while it connects, backs off after a failure
+    /// or is throttled). A request beyond it completes at once with client_errc::queue_full, so a
+    /// broker that is down cannot grow memory without bound; callers back off and retry. The
+    /// pool never uses less than connection.max_in_flight, so a caller that keeps at most
+    /// max.in.flight.requests.per.connection requests per connection is never refused. Not a
+    /// Kafka property (neither the Java client nor librdkafka bounds this queue by count).
+    std::size_t max_queued_requests = 1000;
 
     /// Sets a member by its Kafka property name (the property table, src/config); the
     /// connection's names set `connection`. client_errc::invalid_config for an unknown name or a
@@ -84,14 +100,14 @@ enum class connection_state : std::uint8_t {
     ready,       ///< connected
 };
 
-/// The counters of one pooled connection (a broker's produce#i, fetch or group connection),
+/// The counters of one pooled connection (a broker's bulk#i, long_poll, general or blocking one),
 /// summed over every connection it has had: requests, responses and bytes add up; in_flight and
 /// last_rtt are the current connection's (0 when there is none); peak_in_flight is the most seen.
 struct pooled_connection_stats {
     std::int32_t node_id = -1;  ///< -1 for a bootstrap address
     std::string address;        ///< "host:port"
-    purpose p = purpose::group;
-    std::size_t index = 0;      ///< which produce connection (0 for fetch and group)
+    purpose p = purpose::general;
+    std::size_t index = 0;      ///< which bulk connection (0 for the others)
     bool connected = false;     ///< a connection is ready now
     std::uint64_t connects = 0; ///< connection attempts so far
     connection_stats counters;
@@ -131,31 +147,42 @@ public:
     /// copied into the operation and encoded when the connection is ready, at its negotiated
     /// version: buffers it only points to (records) must live until completion.
     ///
-    /// Errors: broker_errc::broker_not_available (no address known for node_id), the error of
-    /// the connection attempt this request waited for (client_errc::connection_closed for socket
-    /// errors, timed_out, a broker error from ApiVersions), then whatever connection::
-    /// async_request completes with; asio::error::operation_aborted when cancelled.
+    /// Errors: broker_errc::broker_not_available (no address known for node_id),
+    /// client_errc::queue_full (max_queued_requests already wait for that connection), the error
+    /// of the connection attempt this request waited for (client_errc::connection_closed for
+    /// socket errors, timed_out, a broker error from ApiVersions), then whatever connection::
+    /// async_request completes with; asio::error::operation_aborted when cancelled. The pool's
+    /// own failures (queue_full, a failed connection attempt) say which connection of which
+    /// broker and why in the frame's `failure`.
     ///
     /// Cancellation: while waiting in the pool (for a connection, a backoff or a throttle) any
     /// type removes the request; once handed to the connection, as connection::async_request.
     template <class Request,
               asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
     auto async_request(std::int32_t node_id, purpose p, Request request, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
-            [impl = impl_](auto handler, std::int32_t node, purpose pp, Request r) {
-                start_request(impl, node, {}, pp, make_issuer(std::move(r)), request_handler(std::move(handler)));
-            },
-            token, node_id, p, std::move(request));
+        return async_request(node_id, p, std::move(request), request_options{}, std::forward<CompletionToken>(token));
     }
 
-    /// As async_request, to a bootstrap address "host:port" (group purpose), before any node id
+    /// As above, with the options of this one request (its timeout: connection::async_request).
+    template <class Request,
+              asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
+    auto async_request(std::int32_t node_id, purpose p, Request request, request_options options,
+                       CompletionToken&& token = {}) {
+        return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
+            [impl = impl_](auto handler, std::int32_t node, purpose pp, Request r, request_options o) {
+                start_request(impl, node, {}, pp, make_issuer(std::move(r), o), request_handler(std::move(handler)));
+            },
+            token, node_id, p, std::move(request), options);
+    }
+
+    /// As async_request, to a bootstrap address "host:port" (general purpose), before any node id
     /// is known. Errors as above, plus client_errc::invalid_config for a malformed address.
     template <class Request,
               asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
     auto async_bootstrap_request(std::string address, Request request, CompletionToken&& token = {}) {
         return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
             [impl = impl_](auto handler, std::string a, Request r) {
-                start_request(impl, -1, std::move(a), purpose::group, make_issuer(std::move(r)),
+                start_request(impl, -1, std::move(a), purpose::general, make_issuer(std::move(r), {}),
                               request_handler(std::move(handler)));
             },
             token, std::move(address), std::move(request));
@@ -184,8 +211,8 @@ public:
 
 private:
     template <class Request>
-    static issue_fn make_issuer(Request r) {
-        return [r = std::move(r)](connection& c, request_handler h) { c.async_request(r, std::move(h)); };
+    static issue_fn make_issuer(Request r, request_options o) {
+        return [r = std::move(r), o](connection& c, request_handler h) { c.async_request(r, o, std::move(h)); };
     }
 
     using stats_handler = asio::any_completion_handler<void(std::vector<pooled_connection_stats>)>;

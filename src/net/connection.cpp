@@ -133,7 +133,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     // internal: the connection's own request (set-up, re-authentication), written ahead of
     // queued application requests.
     void enqueue(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, bool expects_response,
-                 request_handler handler, bool internal = false) {
+                 request_options options, request_handler handler, bool internal = false) {
         error_code ec;
         if (st == state::closed || (frame.empty() && st != state::ready)) ec = client_errc::connection_closed;
         else if (frame.empty()) ec = client_errc::no_common_version;
@@ -147,10 +147,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         const std::int32_t id = mpx.enqueue(std::move(frame),
             request_info{api_key, version, protocol::response_header_version(api_key, version), expects_response,
                          internal});
-        constexpr std::int16_t join_group_key = 11;
-        const auto timeout =
-            api_key == join_group_key ? std::max(cfg.request_timeout, cfg.join_group_timeout) : cfg.request_timeout;
-        const auto deadline = clock::now() + timeout;
+        const auto deadline = clock::now() + (options.timeout.count() > 0 ? options.timeout : cfg.request_timeout);
 
         auto slot = asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected()) {
@@ -359,7 +356,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     auto async_submit(protocol::byte_buffer frame, std::int16_t api_key, std::int16_t version, Token&& token) {
         return asio::async_initiate<Token, void(error_code, response_frame)>(
             [this](auto handler, protocol::byte_buffer f, std::int16_t k, std::int16_t v) {
-                enqueue(std::move(f), k, v, true, request_handler(std::move(handler)), true);
+                enqueue(std::move(f), k, v, true, request_options{}, request_handler(std::move(handler)), true);
             },
             token, std::move(frame), api_key, version);
     }
@@ -634,10 +631,11 @@ void connection::start_wait_closed(const std::shared_ptr<impl>& self, connect_ha
 }
 
 void connection::start_request(const std::shared_ptr<impl>& self, protocol::byte_buffer frame, std::int16_t api_key,
-                               std::int16_t version, bool expects_response, request_handler handler) {
-    asio::dispatch(self->strand, [self, f = std::move(frame), api_key, version, expects_response,
+                               std::int16_t version, bool expects_response, request_options options,
+                               request_handler handler) {
+    asio::dispatch(self->strand, [self, f = std::move(frame), api_key, version, expects_response, options,
                                   h = std::move(handler)]() mutable {
-        self->enqueue(std::move(f), api_key, version, expects_response, std::move(h));
+        self->enqueue(std::move(f), api_key, version, expects_response, options, std::move(h));
     });
 }
 

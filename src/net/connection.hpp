@@ -41,6 +41,15 @@ struct connection_stats {
     std::uint64_t reauthentications = 0;  ///< completed SASL re-authentications (KIP-368)
 };
 
+/// What a caller may set for one request.
+struct request_options {
+    /// How long the response may take, counted from when the request is queued on the
+    /// connection; 0 takes the connection's request_timeout (`request.timeout.ms`). A caller whose
+    /// request the broker holds on purpose for longer (a JoinGroup waits for the whole rebalance)
+    /// says so here: the connection does not know what its requests mean.
+    std::chrono::milliseconds timeout{0};
+};
+
 /// One TCP connection to one broker.
 ///
 /// Executors: the connection makes a strand from the executor it is given and runs all its
@@ -104,14 +113,15 @@ public:
     /// frame; decode it with decode_response<Request's response type>(). The request is encoded
     /// before this returns: it need not outlive the call.
     ///
-    /// Errors: client_errc::no_common_version (the broker and kasio share no version of the
-    /// API), timed_out (request_timeout), connection_closed (the socket was lost; also before
-    /// async_connect completed), frame_too_large / correlation_id_mismatch / not_kafka_peer (the
-    /// connection is closed), broker_errc::sasl_authentication_failed (a re-authentication it waited for
-    /// failed: the connection is closed), asio::error::operation_aborted (cancelled).
+    /// Errors: client_errc::no_common_version (the broker and kasio share no version of the API),
+    /// timed_out (request_timeout, or the request_options' timeout), connection_closed (the socket
+    /// was lost; also before async_connect completed), frame_too_large / correlation_id_mismatch /
+    /// not_kafka_peer (the connection is closed), broker_errc::sasl_authentication_failed (a
+    /// re-authentication it waited for failed: the connection is closed),
+    /// asio::error::operation_aborted (cancelled).
     ///
-    /// A Produce request with acks = 0 gets no response from the broker (the Java client and
-    /// librdkafka treat it so too): it completes as soon as it is written, with an empty frame
+    /// A request the broker does not answer (protocol::expects_response: a Produce with
+    /// acks = 0) completes as soon as it is written, with an empty frame
     /// (data empty; header.correlation_id, api_key and api_version set). Write errors still
     /// complete it with connection_closed; nothing says whether the broker appended it.
     ///
@@ -121,18 +131,23 @@ public:
     template <class Request,
               asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
     auto async_request(const Request& request, CompletionToken&& token = {}) {
+        return async_request(request, request_options{}, std::forward<CompletionToken>(token));
+    }
+
+    /// As above, with the options of this one request (its timeout).
+    template <class Request,
+              asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
+    auto async_request(const Request& request, request_options options, CompletionToken&& token = {}) {
         const std::int16_t version = negotiated_version(Request::api_key);
         protocol::byte_buffer frame;  // correlation id 0: the multiplexer assigns it
         if (version >= 0) protocol::encode_request_frame(frame, request, version, 0, client_id());
-        bool expects_response = true;
-        if constexpr (requires { request.acks; }) {
-            if constexpr (Request::api_key == 0) expects_response = request.acks != 0;
-        }
+        const bool expects_response = protocol::expects_response(request);
         return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
-            [impl = impl_](auto handler, protocol::byte_buffer f, std::int16_t key, std::int16_t v, bool answered) {
-                start_request(impl, std::move(f), key, v, answered, request_handler(std::move(handler)));
+            [impl = impl_](auto handler, protocol::byte_buffer f, std::int16_t key, std::int16_t v, bool answered,
+                           request_options o) {
+                start_request(impl, std::move(f), key, v, answered, o, request_handler(std::move(handler)));
             },
-            token, std::move(frame), Request::api_key, version, expects_response);
+            token, std::move(frame), Request::api_key, version, expects_response, options);
     }
 
     /// Completes once the connection has closed, with the reason: client_errc::connection_closed
@@ -171,7 +186,7 @@ private:
     // frame empty: no version to send at.
     static void start_request(const std::shared_ptr<impl>& impl, protocol::byte_buffer frame,
                               std::int16_t api_key, std::int16_t version, bool expects_response,
-                              request_handler handler);
+                              request_options options, request_handler handler);
 
     std::shared_ptr<impl> impl_;
 };

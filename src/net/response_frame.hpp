@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace kasio::net {
 
@@ -20,6 +21,10 @@ struct response_frame {
     std::int16_t api_key = -1;
     std::int16_t api_version = -1;    ///< the version the request was sent at
     std::size_t body_offset = 0;      ///< where the body starts in data (after the header)
+    /// When the request failed before reaching a broker (the pool refused it or could not
+    /// connect): which broker and connection, and why; null otherwise. Shared and immutable: one
+    /// failure is often every queued request's, and a frame stays small on the hot path.
+    std::shared_ptr<const error_context> failure;
 
     protocol::bytes_view body() const noexcept {
         return protocol::bytes_view(data).subspan(body_offset);

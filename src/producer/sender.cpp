@@ -163,7 +163,7 @@ void producer::impl::send_request(std::int32_t node, std::vector<batch_ptr> batc
     call->node = node;
     call->batches = std::move(batches);
     // `self` is declared first so that it dies last: the batches return to the accumulator.
-    pool.async_request(node, net::purpose::produce, std::move(req),
+    pool.async_request(node, net::purpose::bulk, std::move(req),
                        [self = shared_from_this(), call](error_code ec, net::response_frame frame) {
                            self->on_response(*call, ec, frame);
                        });
@@ -283,7 +283,7 @@ void producer::impl::maybe_init_producer_id(time_point now) {
     req.transactional_id = std::nullopt;
     req.transaction_timeout_ms = 60000;
     init_in_flight = true;
-    pool.async_request(node, net::purpose::group, std::move(req),
+    pool.async_request(node, net::purpose::general, std::move(req),
                        [self = shared_from_this(), node](error_code ec, net::response_frame frame) {
                            self->init_in_flight = false;
                            protocol::msg::init_producer_id_response resp;

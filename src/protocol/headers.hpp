@@ -85,6 +85,14 @@ void encode_request_frame(byte_buffer& out, const Request& body, std::int16_t ve
     encode(w, body, version);
 }
 
+/// Whether the broker answers `request`: every request does but a Produce with acks = 0, which
+/// the broker appends without a word (the Java client and librdkafka expect nothing either).
+template <class Request>
+bool expects_response(const Request& request) noexcept {
+    if constexpr (Request::api_key == 0 && requires { request.acks; }) return request.acks != 0;
+    return true;
+}
+
 /// Appends a response frame: 4-byte size, response header, body (what a broker sends).
 template <class Response>
 void encode_response_frame(byte_buffer& out, const Response& body, std::int16_t version, std::int32_t correlation_id) {

@@ -89,13 +89,13 @@ protected:
 };
 
 TEST_F(pool_mock, broker_down_fails_in_flight_request_and_broker_up_reconnects) {
-    ASSERT_FALSE(request(2, purpose::produce).ec);
+    ASSERT_FALSE(request(2, purpose::bulk).ec);
 
     // A request the broker holds for a while (its rtt), so that it is in flight at the down.
     ASSERT_EQ(cluster().set_rtt(2, 60000), RD_KAFKA_RESP_ERR_NO_ERROR);
     cluster().start_request_tracking();
     std::optional<result> in_flight;
-    pool->async_request(2, purpose::produce, metadata_request{},
+    pool->async_request(2, purpose::bulk, metadata_request{},
                         [&](error_code ec, response_frame f) { in_flight = result{ec, std::move(f)}; });
     // The mock thread records the request: look for it from here, stepping io meanwhile.
     ASSERT_TRUE(run_until_external(io, [&] { return broker_saw_metadata(2); }));
@@ -105,12 +105,12 @@ TEST_F(pool_mock, broker_down_fails_in_flight_request_and_broker_up_reconnects) 
     EXPECT_TRUE(is_retriable(in_flight->ec));
 
     // Down: requests fail, retriably, and never hang.
-    const result while_down = request(2, purpose::produce);
+    const result while_down = request(2, purpose::bulk);
     EXPECT_TRUE(while_down.ec.failed());
     EXPECT_TRUE(is_retriable(while_down.ec)) << while_down.ec.message();
 
     // Other brokers are not affected.
-    EXPECT_FALSE(request(1, purpose::produce).ec);
+    EXPECT_FALSE(request(1, purpose::bulk).ec);
 
     ASSERT_EQ(cluster().set_rtt(2, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
     ASSERT_EQ(cluster().broker_up(2), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -119,7 +119,7 @@ TEST_F(pool_mock, broker_down_fails_in_flight_request_and_broker_up_reconnects) 
     result up;
     int attempts = 0;
     for (; attempts < 20; ++attempts) {
-        up = request(2, purpose::produce);
+        up = request(2, purpose::bulk);
         if (!up.ec) break;
         EXPECT_TRUE(is_retriable(up.ec)) << up.ec.message();
     }

@@ -82,7 +82,7 @@ protected:
         std::vector<std::optional<result>> out(static_cast<std::size_t>(n));
         int done = 0;
         for (int i = 0; i < n; ++i) {
-            pool->async_request(node, purpose::group, metadata_request{},
+            pool->async_request(node, purpose::general, metadata_request{},
                                 [&, i](error_code ec, response_frame f) {
                                     out[static_cast<std::size_t>(i)] = result{ec, std::move(f)};
                                     ++done;
@@ -101,7 +101,7 @@ protected:
         pool->async_stats([&](std::vector<pooled_connection_stats> s) { all = std::move(s); });
         EXPECT_TRUE(run_until(io, [&] { return all.has_value(); }));
         for (auto& s : all.value_or(std::vector<pooled_connection_stats>{})) {
-            if (s.node_id == node && s.p == purpose::group) return s;
+            if (s.node_id == node && s.p == purpose::general) return s;
         }
         ADD_FAILURE() << "no stats for node " << node;
         return {};

@@ -123,7 +123,7 @@ TEST_F(net_pipelining, thousand_requests_at_once_on_one_connection_stay_within_m
     std::vector<std::optional<result>> results(n);
     int done = 0;
     for (int i = 0; i < n; ++i) {
-        pool->async_request(1, purpose::group, metadata_for({"pipe-" + std::to_string(i % topics)}),
+        pool->async_request(1, purpose::general, metadata_for({"pipe-" + std::to_string(i % topics)}),
                             [&, i](error_code ec, response_frame f) {
                                 results[static_cast<std::size_t>(i)] = result{ec, std::move(f)};
                                 ++done;
@@ -142,7 +142,7 @@ TEST_F(net_pipelining, thousand_requests_at_once_on_one_connection_stay_within_m
         EXPECT_EQ(m.topics[0].partitions.size(), static_cast<std::size_t>(i % topics + 1));
     }
 
-    const auto s = stats_of(1, purpose::group);
+    const auto s = stats_of(1, purpose::general);
     ASSERT_TRUE(s.has_value());
     EXPECT_EQ(s->connects, 1u);  // one connection carried them all
     // The thousand plus the ApiVersions handshake.
@@ -158,14 +158,14 @@ TEST_F(net_pipelining, thousand_requests_at_once_on_one_connection_stay_within_m
 TEST_F(net_pipelining, counters_survive_a_reconnect_and_name_each_connection) {
     ASSERT_FALSE([&] {
         std::optional<result> r;
-        pool->async_request(2, purpose::produce, metadata_request{},
+        pool->async_request(2, purpose::bulk, metadata_request{},
                             [&](error_code ec, response_frame f) {
                                 r = result{ec, std::move(f)};
                             });
         EXPECT_TRUE(run_until(io, [&] { return r.has_value(); }));
         return r ? r->ec : error_code(asio::error::timed_out);
     }());
-    const auto before = stats_of(2, purpose::produce);
+    const auto before = stats_of(2, purpose::bulk);
     ASSERT_TRUE(before.has_value());
     EXPECT_TRUE(before->connected);
     EXPECT_EQ(before->index, 0u);
@@ -175,14 +175,14 @@ TEST_F(net_pipelining, counters_survive_a_reconnect_and_name_each_connection) {
     // Lose the connection, then use it again: the counters keep adding up.
     ASSERT_EQ(cluster().broker_down(2), RD_KAFKA_RESP_ERR_NO_ERROR);
     ASSERT_TRUE(run_until_external(io, [&] {
-        const auto s = stats_of(2, purpose::produce);
+        const auto s = stats_of(2, purpose::bulk);
         return s && !s->connected;
     }));
     ASSERT_EQ(cluster().broker_up(2), RD_KAFKA_RESP_ERR_NO_ERROR);
     error_code last = asio::error::timed_out;
     for (int attempt = 0; attempt < 20 && last; ++attempt) {
         std::optional<result> r;
-        pool->async_request(2, purpose::produce, metadata_request{},
+        pool->async_request(2, purpose::bulk, metadata_request{},
                             [&](error_code ec, response_frame f) {
                                 r = result{ec, std::move(f)};
                             });
@@ -190,7 +190,7 @@ TEST_F(net_pipelining, counters_survive_a_reconnect_and_name_each_connection) {
         last = r->ec;
     }
     ASSERT_FALSE(last) << last.message();
-    const auto after = stats_of(2, purpose::produce);
+    const auto after = stats_of(2, purpose::bulk);
     ASSERT_TRUE(after.has_value());
     EXPECT_GE(after->connects, 2u);
     EXPECT_GE(after->counters.requests, before->counters.requests + 2);
@@ -200,7 +200,7 @@ TEST_F(net_pipelining, counters_survive_a_reconnect_and_name_each_connection) {
 TEST_F(net_pipelining, produce_completes_while_a_long_polling_fetch_waits_on_the_same_broker) {
     ASSERT_EQ(cluster().create_topic("longpoll", 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     std::optional<result> md;
-    pool->async_request(1, purpose::group, metadata_for({"longpoll"}),
+    pool->async_request(1, purpose::general, metadata_for({"longpoll"}),
                         [&](error_code ec, response_frame f) {
                             md = result{ec, std::move(f)};
                         });
@@ -236,7 +236,7 @@ TEST_F(net_pipelining, produce_completes_while_a_long_polling_fetch_waits_on_the
     auto& order = out->order;
     auto& fetch = out->fetch;
     auto& produce = out->produce;
-    pool->async_request(leader, purpose::fetch, fr, [out](error_code ec, response_frame f) {
+    pool->async_request(leader, purpose::long_poll, fr, [out](error_code ec, response_frame f) {
         out->fetch = result{ec, std::move(f)};
         out->order.push_back("fetch");
     });
@@ -265,7 +265,7 @@ TEST_F(net_pipelining, produce_completes_while_a_long_polling_fetch_waits_on_the
     pd.records = records;
     td.partition_data.push_back(pd);
     pr.topic_data.push_back(td);
-    pool->async_request(leader, purpose::produce, pr, [out](error_code ec, response_frame f) {
+    pool->async_request(leader, purpose::bulk, pr, [out](error_code ec, response_frame f) {
         out->produce = result{ec, std::move(f)};
         out->order.push_back("produce");
     });

@@ -145,7 +145,7 @@ TEST_F(tls_connection, good_certificate_connects_and_records_flow) {
     td.partition_data.push_back(pd);
     pr.topic_data.push_back(td);
     std::optional<result> produced;
-    pool->async_request(m.brokers[0].node_id, purpose::produce, pr,
+    pool->async_request(m.brokers[0].node_id, purpose::bulk, pr,
                         [&](error_code ec, response_frame f) {
                             produced = result{ec, std::move(f)};
                         });

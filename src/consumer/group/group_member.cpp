@@ -314,8 +314,13 @@ asio::awaitable<error_code> join(std::shared_ptr<consumer_impl> self) {
         p.name = std::string(a->name());
         p.metadata.assign(metadata.begin(), metadata.end());
     }
+    // The coordinator holds a JoinGroup for the whole rebalance (up to the rebalance timeout):
+    // wait that long and 5 s more, as the Java client does, never less than request.timeout.ms.
+    const net::request_options join_options{std::max(self->pool.config().connection.request_timeout,
+                                                     cfg.max_poll_interval + std::chrono::seconds(5))};
     const std::int32_t node = g.coordinator;
-    auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+    auto [ec, frame] =
+        co_await self->pool.async_request(node, net::purpose::blocking, req, join_options, nothrow_awaitable);
     join_group_response joined;
     if (!ec) ec = net::decode_response(frame, joined);
     if (!ec && joined.error_code != 0) ec = static_cast<broker_errc>(joined.error_code);
@@ -342,7 +347,7 @@ asio::awaitable<error_code> join(std::shared_ptr<consumer_impl> self) {
         if (lec) co_return lec;
         sync.assignments = std::move(assignments);
     }
-    auto [sec, sframe] = co_await self->pool.async_request(node, net::purpose::coordinator, sync, nothrow_awaitable);
+    auto [sec, sframe] = co_await self->pool.async_request(node, net::purpose::blocking, sync, nothrow_awaitable);
     sync_group_response synced;
     if (!sec) sec = net::decode_response(sframe, synced);
     if (!sec && synced.error_code != 0) sec = static_cast<broker_errc>(synced.error_code);
@@ -371,7 +376,7 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self) {
     if (!self->cfg.group_instance_id.empty()) req.group_instance_id = self->cfg.group_instance_id;
     const std::int32_t node = g.coordinator;
     const std::int32_t generation = g.generation;
-    auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+    auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
     heartbeat_response resp;
     if (!ec) ec = net::decode_response(frame, resp);
     if (!ec && resp.error_code != 0) ec = static_cast<broker_errc>(resp.error_code);
@@ -432,7 +437,7 @@ asio::awaitable<void> consumer::impl::leave_group(std::shared_ptr<impl> self) {
         auto& m = req.members.emplace_back();  // versions 3+
         m.member_id = g.member_id;
         const std::int32_t node = g.coordinator;
-        auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+        auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
         (void)ec;  // leaving is best effort: the session timeout removes the member otherwise
         (void)frame;
     }

@@ -65,7 +65,7 @@ asio::awaitable<error_code> consumer::impl::find_coordinator(std::shared_ptr<imp
     for (const auto& b : self->refresher.cache().brokers()) nodes.push_back(b.node_id);
     for (const std::int32_t node : nodes) {
         if (self->closed) co_return asio::error::operation_aborted;
-        auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::group, req, nothrow_awaitable);
+        auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::general, req, nothrow_awaitable);
         find_coordinator_response resp;
         if (!ec) ec = net::decode_response(frame, resp);
         if (ec) {
@@ -150,7 +150,7 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
             ++self->commits;
             const std::int32_t node = self->group.coordinator;
             auto [rec, frame] =
-                co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+                co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
             ec = rec;
             offset_commit_response resp;
             if (!ec) ec = net::decode_response(frame, resp);
@@ -198,7 +198,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::
         if (!ec) {
             const std::int32_t node = self->group.coordinator;
             auto [rec, frame] =
-                co_await self->pool.async_request(node, net::purpose::coordinator, req, nothrow_awaitable);
+                co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
             ec = rec;
             offset_fetch_response resp;
             if (!ec) ec = net::decode_response(frame, resp);

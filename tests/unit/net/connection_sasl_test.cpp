@@ -436,7 +436,7 @@ TEST_F(connection_sasl, pool_reconnects_after_a_refused_reauthentication) {
     lifetime_ms = 200;
     hold_reauthentication = true;
     auto send = [&](std::optional<error_code>& out) {
-        pool.async_request(1, purpose::group, metadata_request{}, [&out](error_code ec, response_frame f) {
+        pool.async_request(1, purpose::general, metadata_request{}, [&out](error_code ec, response_frame f) {
             metadata_response m;
             out = ec ? ec : decode_response(f, m);
         });
@@ -449,7 +449,7 @@ TEST_F(connection_sasl, pool_reconnects_after_a_refused_reauthentication) {
     broker_password = "rotated";
     answer_handshake(*held_handshake);
     ASSERT_TRUE(run_until(io, [&] { return broker.gone == 1; }));
-    EXPECT_NE(pool.state(1, purpose::group), connection_state::ready);
+    EXPECT_NE(pool.state(1, purpose::general), connection_state::ready);
 
     broker_password = password;
     send(second);

@@ -30,6 +30,18 @@ TEST(protocol_headers, header_versions_follow_flexibility) {
     EXPECT_EQ(response_header_version(18, 3), 0);
 }
 
+TEST(protocol_headers, only_a_produce_with_acks_0_goes_unanswered) {
+    msg::produce_request produce;
+    produce.acks = 0;
+    EXPECT_FALSE(expects_response(produce));
+    produce.acks = 1;
+    EXPECT_TRUE(expects_response(produce));
+    produce.acks = -1;
+    EXPECT_TRUE(expects_response(produce));
+    EXPECT_TRUE(expects_response(msg::metadata_request{}));
+    EXPECT_TRUE(expects_response(msg::api_versions_request{}));
+}
+
 TEST(protocol_headers, api_versions_v0_request_frame) {
     msg::api_versions_request req;
     byte_buffer out;

@@ -48,6 +48,7 @@ public:
         case client_errc::internal_error: return "an exception stopped a kasio loop (see the error log)";
         case client_errc::incomplete_response: return "the broker's response left out an item of the request";
         case client_errc::invalid_partition: return "the topic has no such partition";
+        case client_errc::queue_full: return "too many requests already wait for a connection to that broker";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }
@@ -113,7 +114,8 @@ bool is_retriable(const error_code& ec) noexcept {
         case client_errc::connection_closed:
         case client_errc::all_brokers_down:
         case client_errc::buffer_exhausted:
-        case client_errc::metadata_timeout: return true;
+        case client_errc::metadata_timeout:
+        case client_errc::queue_full: return true;
         default: return false;
         }
     }
