@@ -1,6 +1,7 @@
 // The metadata refresh loop: one coroutine on the pool strand (// runs on: pool strand).
 #include "cluster/metadata_refresher.hpp"
 
+#include "config/properties.hpp"
 #include "net/completion.hpp"
 #include "net/loop_exit.hpp"
 
@@ -30,23 +31,15 @@ using net::complete_on;
 using net::nothrow_awaitable;
 using net::tracked_executor;
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 }  // namespace
 
 std::vector<std::string> split_bootstrap(const std::vector<std::string>& servers) {
     std::vector<std::string> out;
     for (std::string_view list : servers) {
-        while (!list.empty()) {
-            const auto comma = list.find(',');
-            const auto item = trim(list.substr(0, comma));
-            if (!item.empty()) out.emplace_back(item);
-            list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-        }
+        config::for_each_list_item(list, [&](std::string_view item) {
+            out.emplace_back(item);
+            return true;
+        });
     }
     return out;
 }

@@ -205,20 +205,8 @@ bool equals(std::string_view a, std::string_view b, bool case_insensitive) noexc
     return true;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 bool has_alias(const property& p, std::string_view name) noexcept {
-    std::string_view rest = p.aliases;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        if (trim(rest.substr(0, comma)) == name) return true;
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
-    return false;
+    return !for_each_list_item(p.aliases, [&](std::string_view alias) { return alias != name; });
 }
 
 std::string choice_list(const property& p) {
@@ -274,6 +262,12 @@ bool check_string(const property& p, std::string_view name, std::string_view v, 
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
 
 std::string_view to_string(value_type t) noexcept {
     switch (t) {
@@ -359,19 +353,16 @@ error_code parse(std::string_view name, std::string_view value, clients who, con
             v.text = value;
             break;
         case value_type::list: {
-            std::string_view rest = value;
-            while (!rest.empty()) {
-                const auto comma = rest.find(',');
-                const std::string_view item = trim(rest.substr(0, comma));
-                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-                if (item.empty()) continue;
+            std::string_view unknown;
+            for_each_list_item(value, [&](std::string_view item) {
                 const choice* c = find_choice(*p, item);
-                if (c == nullptr)
-                    return fail(p->name, std::string(name) + ": " + quoted(*p, item) + " is not one of " +
-                                             choice_list(*p),
-                                why);
-                v.items.push_back(c->value);
-            }
+                if (c == nullptr) unknown = item;
+                else v.items.push_back(c->value);
+                return c != nullptr;
+            });
+            if (!unknown.empty())
+                return fail(p->name, std::string(name) + ": " + quoted(*p, unknown) + " is not one of " + choice_list(*p),
+                            why);
             if (static_cast<std::int64_t>(v.items.size()) < p->lo)
                 return fail(p->name, std::string(name) + " needs at least one of " + choice_list(*p), why);
             break;

@@ -163,4 +163,21 @@ bool check_text(prop id, std::string_view value, error_info& out);
 /// An invalid_config error_info for a rule between properties; `property` is the first named.
 error_info conflict(std::string_view property, std::string message);
 
+/// `s` without leading and trailing spaces and tabs.
+std::string_view trim(std::string_view s) noexcept;
+
+/// Calls f(item) for each item of a comma-separated list, trimmed, empty ones skipped, until f
+/// returns false; returns false when f did. The one reader of list values (properties,
+/// aliases, bootstrap.servers).
+template <class F>
+bool for_each_list_item(std::string_view list, F&& f) {
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        const std::string_view item = trim(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        if (!item.empty() && !f(item)) return false;
+    }
+    return true;
+}
+
 }  // namespace kasio::config
