@@ -174,6 +174,7 @@ asio::awaitable<void> revoke(std::shared_ptr<consumer::impl> self, std::vector<t
             self->cfg.connection.log.sink(log_level::warning, "commit before revoking failed: " + ec.message());
     }
     self->notify(g.listener.on_revoked, parts);
+    co_await consumer::impl::run_async_listener(self, self->async_listener.on_revoked, "on_revoked", parts);
     g.owned = minus(g.owned, parts);
     std::lock_guard lock(self->mutex);
     self->planner.assign(g.owned);
@@ -203,7 +204,13 @@ void lose(consumer::impl& self) {
         self.planner.assign({});
     }
     publish(self);
-    if (!lost.empty()) self.notify(g.listener.on_lost, lost);
+    if (lost.empty()) return;
+    self.notify(g.listener.on_lost, lost);
+    // Not waited for: the partitions are gone already, nothing the loop does depends on it.
+    if (self.async_listener.on_lost)
+        asio::co_spawn(self.strand,
+                       consumer::impl::run_async_listener(self.shared_from_this(), self.async_listener.on_lost, "on_lost", lost),
+                       net::on_loop_exit(self.cfg.connection.log, "consumer group: on_lost", [](const std::string&) {}));
 }
 
 // Takes the assignment from SyncGroup: revokes what moved away (cooperative), sets the new
@@ -237,6 +244,7 @@ asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer::impl> self
     self->refresher.add_topics(std::move(topics));
     self->kick();
     self->notify(g.listener.on_assigned, added);
+    co_await consumer::impl::run_async_listener(self, self->async_listener.on_assigned, "on_assigned", added);
     co_return error_code{};
 }
 
@@ -538,6 +546,7 @@ void consumer::subscribe(std::vector<std::string> topics, rebalance_listener lis
         g.pattern.reset();
         self->refresher.set_all_topics(false);
         g.listener = std::move(l);
+        self->async_listener = {};
         g.subscribed = !self->cfg.group_id.empty();
         {
             std::lock_guard lock(self->mutex);
@@ -569,6 +578,7 @@ error_code consumer::subscribe_pattern(std::string_view pattern, rebalance_liste
         g.pattern = std::move(r);
         self->refresher.set_all_topics(true);
         g.listener = std::move(l);
+        self->async_listener = {};
         g.subscribed = true;
         g.rejoin_needed = true;
         g.metadata_version_seen = 0;
