@@ -65,7 +65,7 @@ cluster_metadata to_public(const protocol::msg::metadata_response& resp) {
 
 asio::awaitable<std::pair<error_code, cluster_metadata>> query_metadata(net::broker_pool& pool,
                                                                         const metadata_refresher& refresher,
-                                                                        const std::vector<std::string>& bootstrap,
+                                                                        std::vector<std::string> bootstrap,
                                                                         std::vector<std::string> topics,
                                                                         error_context& where) {
     protocol::msg::metadata_request req;
@@ -74,7 +74,9 @@ asio::awaitable<std::pair<error_code, cluster_metadata>> query_metadata(net::bro
         topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
         req.topics.emplace();
         for (auto& t : topics) req.topics->emplace_back().name = std::move(t);
-    }  // else null: every topic (Metadata v1+)
+    } else {
+        req.topics.reset();  // null: every topic (Metadata v1+)
+    }
     req.allow_auto_topic_creation = false;
 
     std::vector<std::int32_t> nodes;

@@ -26,7 +26,7 @@ namespace kasio::cluster {
 /// every broker listed in the pool. Errors: the last broker's when none answered (`where` names
 /// it); a topic's own error is in its topic_description.
 boost::asio::awaitable<std::pair<error_code, cluster_metadata>> query_metadata(
-    net::broker_pool& pool, const metadata_refresher& refresher, const std::vector<std::string>& bootstrap,
+    net::broker_pool& pool, const metadata_refresher& refresher, std::vector<std::string> bootstrap,
     std::vector<std::string> topics, error_context& where);
 
 using metadata_handler = boost::asio::any_completion_handler<void(error_code, cluster_metadata)>;

@@ -11,6 +11,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -30,6 +31,9 @@ constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 // gone on and only drops its reference.
 struct listener_run {
     explicit listener_run(const asio::any_io_executor& strand) : deadline(strand) {}
+    // The callback: a lambda coroutine reads its captures through the closure, which must
+    // live until the coroutine ends, after a deadline too.
+    async_rebalance_listener::callback callback;
     asio::steady_timer deadline;
     asio::cancellation_signal cancel;  // emitted (terminal) when the deadline passes first
     bool finished = false;
@@ -43,14 +47,18 @@ asio::awaitable<void> consumer::impl::run_async_listener(std::shared_ptr<impl> s
                                                           std::vector<topic_partition> parts) {
     if (!cb) co_return;
     auto run = std::make_shared<listener_run>(self->strand);
+    run->callback = std::move(cb);
     run->deadline.expires_after(self->cfg.max_poll_interval);
     try {
-        asio::awaitable<void> work = cb(std::move(parts));  // the call itself may throw
+        asio::awaitable<void> work = run->callback(std::move(parts));  // the call itself may throw
         asio::co_spawn(self->strand, std::move(work),
-                       asio::bind_cancellation_slot(run->cancel.slot(), [run](std::exception_ptr e) {
+                       asio::bind_cancellation_slot(run->cancel.slot(), [run, strand = self->strand](std::exception_ptr e) {
                            run->finished = true;
                            run->error = std::move(e);
                            run->deadline.cancel();
+                           // co_spawn keeps its cancellation state in the signal's slot and clears
+                           // it after this handler returns: the signal must outlive that.
+                           asio::post(strand, [run] {});
                        }));
     } catch (...) {
         run->finished = true;

@@ -242,9 +242,10 @@ asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer::impl> self
     for (const auto& tp : g.owned) topics.push_back(tp.topic);
     topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
     self->refresher.add_topics(std::move(topics));
-    self->kick();
     self->notify(g.listener.on_assigned, added);
+    // Fetching starts after on_assigned (which may seek): a coroutine listener's wait included.
     co_await consumer::impl::run_async_listener(self, self->async_listener.on_assigned, "on_assigned", added);
+    self->kick();
     co_return error_code{};
 }
 
