@@ -96,12 +96,23 @@ asio::awaitable<std::pair<error_code, std::vector<listed_offset>>> consumer::imp
             last_retriable = mec;
         }
 
-        for (auto& [node, indices] : by_leader) {
+        // A partition asked about twice (two times) waits for the next round: a broker refuses a
+        // request naming a partition twice (INVALID_REQUEST).
+        bool deferred = false;
+        for (auto& [node, all_indices] : by_leader) {
             protocol::msg::list_offsets_request req;
             req.replica_id = -1;
             req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
-            for (std::size_t i : indices) {
+            std::vector<std::size_t> indices;
+            for (std::size_t i : all_indices) {
                 const auto& tp = query[i].partition;
+                const bool twice = std::any_of(indices.begin(), indices.end(),
+                                               [&](std::size_t j) { return query[j].partition == tp; });
+                if (twice) {
+                    deferred = true;
+                    continue;
+                }
+                indices.push_back(i);
                 auto t = std::find_if(req.topics.begin(), req.topics.end(), [&](const auto& x) { return x.name == tp.topic; });
                 if (t == req.topics.end()) {
                     t = req.topics.emplace(req.topics.end());
@@ -153,6 +164,7 @@ asio::awaitable<std::pair<error_code, std::vector<listed_offset>>> consumer::imp
             }
         }
         if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) co_return result{error_code{}, std::move(out)};
+        if (deferred) continue;
         if (clock::now() >= deadline) {
             if (where.message.empty())
                 where.message = "still failing after request.timeout.ms with: " + last_retriable.message();

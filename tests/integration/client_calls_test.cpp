@@ -176,13 +176,18 @@ TEST_F(client_calls, offsets_of_an_unknown_topic_or_partition_fail_at_once) {
 TEST_F(client_calls, offsets_for_times_beyond_the_log_end_are_null) {
     consumer c(io.get_executor(), config());
     std::optional<std::pair<error_code, std::vector<listed_offset>>> got;
-    c.async_offsets_for_times({{{"calls", 0}, 1900000000000}},
+    // The same partition twice: a broker refuses a ListOffsets naming it twice, so two requests.
+    c.async_offsets_for_times({{{"calls", 0}, 1900000000000}, {{"calls", 0}, 1950000000000}},
                               [&](error_code ec, std::vector<listed_offset> o) { got = {ec, std::move(o)}; });
     auto [ec, offs] = wait(got);
     ASSERT_FALSE(ec) << ec.message();
-    ASSERT_EQ(offs.size(), 1u);
-    EXPECT_FALSE(offs[0].offset.has_value());
-    EXPECT_EQ(offs[0].timestamp, -1);
+    ASSERT_EQ(offs.size(), 2u);
+    for (const auto& o : offs) {
+        EXPECT_EQ(o.partition, (topic_partition{"calls", 0}));
+        EXPECT_FALSE(o.offset.has_value());
+        EXPECT_EQ(o.timestamp, -1);
+    }
+    EXPECT_EQ(c.stats().list_offsets_requests, 2u);
 }
 
 TEST_F(client_calls, offsets_for_a_negative_time_are_refused) {
