@@ -260,6 +260,7 @@ TEST(client_calls, a_coroutine_listener_commits_before_its_partitions_are_revoke
     EXPECT_FALSE(gm.group_instance_id.has_value());
 
     auto close = c.async_close(asio::use_future);
+    ASSERT_TRUE(run_until_ready(io, close));
     EXPECT_FALSE(result_of(std::move(close)));
     EXPECT_EQ(events, (std::vector<std::string>{"assigned 3", "revoked 3", "committed"}));
 
