@@ -296,7 +296,11 @@ struct consumer_group_metadata {
 /// Each coroutine runs on the consumer's strand; it may call and co_await any consumer or
 /// producer operation, but must not block the thread. With eager assignors on_revoked finishes
 /// before JoinGroup is sent; with cooperative ones before the member rejoins to release the
-/// partitions. on_assigned runs when the new partitions are at their committed offsets.
+/// partitions; on close before LeaveGroup. on_assigned runs when the new partitions are at their
+/// committed offsets, and fetching them starts when it has finished (it may seek). on_lost is
+/// started and not waited for: the partitions belong to others already. The callback object is
+/// kept until its coroutine ends, so a lambda's captures stay valid. A plain rebalance_listener
+/// given to a later subscribe() replaces this one.
 ///
 /// A callback has max.poll.interval.ms (the rebalance timeout) to finish. One that does not
 /// is cancelled (terminal cancellation, seen at its next co_await), logged (error level) and
