@@ -242,10 +242,12 @@ TEST_F(client_calls, poll_with_a_timeout_completes_empty_and_loses_nothing) {
     auto [tec, tb] = poll_for(c, std::chrono::milliseconds(50));
     EXPECT_FALSE(tec);
     EXPECT_TRUE(tb.empty());
-    bool done = false;
-    c.async_poll([&](error_code, fetch_batch) { done = true; });
+    std::optional<std::pair<error_code, std::size_t>> untimed;
+    c.async_poll([&](error_code uec, fetch_batch b) { untimed.emplace(uec, b.size()); });
+    w.first = 30;
     ASSERT_EQ(test::produce_records(cluster().bootstrap(), "other", 1, w), 1u);
-    ASSERT_TRUE(test::run_until(io, [&] { return done; }));
+    ASSERT_TRUE(test::run_until(io, [&] { return untimed.has_value(); }));
+    EXPECT_EQ(*untimed, (std::pair{error_code{}, std::size_t{1}})) << "completed by the record, not by a timer";
 }
 
 TEST_F(client_calls, poll_with_a_timeout_completes_when_no_broker_is_reachable) {
