@@ -46,6 +46,8 @@ public:
         case client_errc::metadata_timeout: return "topic not present in metadata within max.block.ms";
         case client_errc::callback_failed: return "an application callback threw";
         case client_errc::internal_error: return "an exception stopped a kasio loop (see the error log)";
+        case client_errc::incomplete_response: return "the broker's response left out an item of the request";
+        case client_errc::invalid_partition: return "the topic has no such partition";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }
@@ -116,6 +118,12 @@ bool is_retriable(const error_code& ec) noexcept {
         }
     }
     return false;
+}
+
+bool needs_metadata_refresh(const error_code& ec) noexcept {
+    if (ec.category() != broker_category()) return false;
+    const auto* info = protocol::find_broker_error(ec.value());
+    return info != nullptr && info->metadata;
 }
 
 bool is_fatal(const error_code& ec) noexcept {

@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Configuration of one broker connection.
 ///
 /// Every member has a Kafka/librdkafka property name that set() accepts, with librdkafka's
@@ -31,6 +32,9 @@ enum class sasl_mechanism : std::uint8_t {
     scram_sha_512,  ///< `SCRAM-SHA-512`
 };
 
+/// Settings of the connections to brokers, shared by producer_config::connection and
+/// consumer_config::connection: identity, time-outs, socket options, TLS, SASL and logging.
+/// A plain struct: set members directly or by Kafka property name with set().
 struct connection_config {
     /// `client.id`: sent in every request header (default "kasio").
     std::string client_id = "kasio";
@@ -51,17 +55,18 @@ struct connection_config {
     /// `receive.message.max.bytes`: a larger response frame closes the connection before any
     /// of it is allocated (1000..2147483647).
     std::size_t receive_message_max_bytes = 100000000;
-    /// `socket.send.buffer.bytes` / `socket.receive.buffer.bytes`: SO_SNDBUF / SO_RCVBUF,
-    /// 0 keeps the system default (0..100000000).
+    /// `socket.send.buffer.bytes`: SO_SNDBUF, 0 keeps the system default (0..100000000).
     int socket_send_buffer_bytes = 0;
+    /// `socket.receive.buffer.bytes`: SO_RCVBUF, 0 keeps the system default (0..100000000).
     int socket_receive_buffer_bytes = 0;
     /// `security.protocol`: `plaintext` (default), `ssl`, `sasl_plaintext` or `sasl_ssl`
     /// (case-insensitive).
     security_protocol security = security_protocol::plaintext;
     /// `sasl.mechanism` / `sasl.mechanisms`: PLAIN (default), SCRAM-SHA-256 or SCRAM-SHA-512.
     sasl_mechanism sasl = sasl_mechanism::plain;
-    /// `sasl.username` / `sasl.password`: never logged nor put in error text.
+    /// `sasl.username`: never logged nor put in error text.
     std::string sasl_username;
+    /// `sasl.password`: never logged nor put in error text.
     std::string sasl_password;
     /// `ssl.ca.location`: PEM file of the CAs that sign broker certificates; empty uses the
     /// system's default trust store.
@@ -69,6 +74,7 @@ struct connection_config {
     /// `ssl.certificate.location` / `ssl.key.location`: PEM client certificate (chain) and its
     /// private key, for brokers that authenticate clients by certificate; both or neither.
     std::string ssl_certificate_location;
+    /// `ssl.key.location`: the PEM private key of ssl_certificate_location.
     std::string ssl_key_location;
     /// `ssl.key.password`: the private key's passphrase. Never logged nor put in error text.
     std::string ssl_key_password;
@@ -85,15 +91,18 @@ struct connection_config {
     /// configuration unchanged; `why` then names the property and says what is wrong
     /// ("request.timeout.ms: 0 is out of range 1..900000"). docs/CONFIGURATION.md lists them all.
     error_code set(std::string_view kafka_name, std::string_view value, error_context& why);
+    /// As set(kafka_name, value, why), without the explanation.
     error_code set(std::string_view kafka_name, std::string_view value);
 
     /// Checks every member against its property's range (values set directly in the struct
     /// included) and that TLS's certificate and key come together. Empty when valid.
     error_info validate() const;
 
+    /// True for `ssl` and `sasl_ssl`.
     bool uses_tls() const noexcept {
         return security == security_protocol::ssl || security == security_protocol::sasl_ssl;
     }
+    /// True for `sasl_plaintext` and `sasl_ssl`.
     bool uses_sasl() const noexcept {
         return security == security_protocol::sasl_plaintext || security == security_protocol::sasl_ssl;
     }

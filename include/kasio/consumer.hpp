@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// The kasio consumer: manual assignment, seek, pause/resume and a batched poll that hands out
 /// records as views into the fetched buffers.
 ///
@@ -37,10 +38,17 @@
 
 namespace kasio {
 
+namespace detail {
+struct consumer_access;  // the consumer's way to fill records_headers and fetch_batch
+}  // namespace detail
+
 /// A partition of a topic.
 struct topic_partition {
+    /// The topic's name.
     std::string topic;
+    /// The partition's index in the topic.
     std::int32_t partition = 0;
+    /// Equal when topic and partition are.
     friend bool operator==(const topic_partition&, const topic_partition&) = default;
 };
 
@@ -107,9 +115,13 @@ struct consumer_config {
     /// Connection settings: client.id, request.timeout.ms, debug, log, ... (request.timeout.ms is
     /// raised to fetch.max.wait.ms + 5 s when lower, so that a long poll cannot time out).
     connection_config connection;
-    /// Pool properties set by name (reconnect.backoff.ms, connections.max.idle.ms, ...), checked
-    /// by set() and applied when the consumer is made.
-    std::vector<std::pair<std::string, std::string>> pool_properties;
+    /// `connections.per.broker`: fetch connections per broker (1..128).
+    std::size_t connections_per_broker = 1;
+    /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms`.
+    std::chrono::milliseconds reconnect_backoff{50};
+    std::chrono::milliseconds reconnect_backoff_max{1000};
+    /// `connections.max.idle.ms`: a connection idle this long is closed (0 keeps it).
+    std::chrono::milliseconds connections_max_idle{540000};
 
     /// Sets the member named by its Kafka property name or librdkafka alias from its text form
     /// (docs/CONFIGURATION.md). Returns client_errc::invalid_config for an unknown name, one kasio
@@ -117,6 +129,7 @@ struct consumer_config {
     /// configuration unchanged; `why` then names the property and the fault
     /// ("fetch.min.bytes: 0 is out of range 1..100000000").
     error_code set(std::string_view name, std::string_view value, error_context& why);
+    /// As set(name, value, why), without the explanation.
     error_code set(std::string_view name, std::string_view value);
 
     /// Checks every member (values set directly in the struct included) against its property's
@@ -130,26 +143,39 @@ struct consumer_config {
 /// bytes as it goes (no allocation).
 class record_headers {
 public:
+    /// A forward iterator over the headers; the record_header it points to is valid until the
+    /// iterator moves (its views into the record stay valid with the fetch_batch).
     class iterator {
     public:
+        /// A forward iterator.
         using iterator_category = std::forward_iterator_tag;
+        /// What it yields.
         using value_type = record_header;
+        /// A distance between iterators.
         using difference_type = std::ptrdiff_t;
+        /// Operator->'s result.
         using pointer = const record_header*;
+        /// Operator*'s result.
         using reference = const record_header&;
 
+        /// The end iterator.
         iterator() = default;
+        /// The current header.
         reference operator*() const noexcept { return current_; }
+        /// The current header.
         pointer operator->() const noexcept { return &current_; }
+        /// Decodes the next header.
         iterator& operator++() noexcept {
             if (--left_ > 0) decode();
             return *this;
         }
+        /// Decodes the next header; returns the iterator as it was.
         iterator operator++(int) noexcept {
             iterator old = *this;
             ++*this;
             return old;
         }
+        /// Equal when as many headers are left (iterators of one record_headers only).
         friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.left_ == b.left_; }
 
     private:
@@ -164,16 +190,23 @@ public:
         record_header current_;
     };
 
+    /// No headers.
     record_headers() = default;
-    /// raw: validated header bytes (after the count) as the record batch decoder returns them.
-    record_headers(bytes_view raw, std::int32_t count) noexcept : raw_(raw), count_(count) {}
 
+    /// The first header.
     iterator begin() const noexcept { return {raw_, count_}; }
+    /// Past the last header.
     iterator end() const noexcept { return {}; }
+    /// The number of headers.
     std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
+    /// True when the record has no header.
     bool empty() const noexcept { return count_ == 0; }
 
 private:
+    friend struct detail::consumer_access;
+    // raw: validated header bytes (after the count), as the record batch decoder returns them.
+    record_headers(bytes_view raw, std::int32_t count) noexcept : raw_(raw), count_(count) {}
+
     bytes_view raw_;
     std::int32_t count_ = 0;
 };
@@ -184,41 +217,50 @@ enum class timestamp_kind : std::uint8_t { create_time, log_append_time, none };
 /// One consumed record. Views into the fetched (or decompressed) buffer: valid while the
 /// fetch_batch that holds it lives.
 struct consumer_record {
+    /// The record's topic.
     std::string_view topic;
+    /// The record's partition.
     std::int32_t partition = 0;
+    /// The record's offset in its partition.
     std::int64_t offset = 0;
+    /// Milliseconds since the Unix epoch; -1 when none.
     std::int64_t timestamp = -1;
+    /// What `timestamp` means.
     timestamp_kind timestamp_type = timestamp_kind::create_time;
+    /// Nullopt: a null key.
     std::optional<bytes_view> key;
+    /// Nullopt: a null value (a tombstone).
     std::optional<bytes_view> value;
+    /// The record's headers, decoded as iterated.
     record_headers headers;
 };
-
-namespace detail {
-struct fetch_batch_access;
-}
 
 /// Records handed out by one async_poll(). Move-only; owns references to the fetch buffers the
 /// records view, so they stay valid while the batch lives (on any thread).
 class fetch_batch {
 public:
+    /// An empty batch.
     fetch_batch() = default;
+    /// Takes the records and the buffers they view; `other` is left empty.
     fetch_batch(fetch_batch&&) noexcept = default;
+    /// Takes the records and the buffers they view, releasing this batch's own.
     fetch_batch& operator=(fetch_batch&&) noexcept = default;
     fetch_batch(const fetch_batch&) = delete;
     fetch_batch& operator=(const fetch_batch&) = delete;
     ~fetch_batch() = default;
 
+    /// Iterates the records; those of one partition in offset order.
     using const_iterator = std::vector<consumer_record>::const_iterator;
+    /// The first record.
     const_iterator begin() const noexcept { return records_.begin(); }
+    /// Past the last record.
     const_iterator end() const noexcept { return records_.end(); }
+    /// The number of records.
     std::size_t size() const noexcept { return records_.size(); }
+    /// True when the batch holds no record.
     bool empty() const noexcept { return records_.empty(); }
+    /// The record at `i` (less than size()).
     const consumer_record& operator[](std::size_t i) const noexcept { return records_[i]; }
-
-    /// Internal: the consumer fills batches.
-    std::vector<consumer_record>& records() noexcept { return records_; }
-    std::vector<std::shared_ptr<const void>>& owners() noexcept { return owners_; }
 
     /// What explains the error the poll completed with: the broker's message, the broker, the
     /// request, the partition (empty when the poll succeeded).
@@ -228,7 +270,7 @@ public:
     }
 
 private:
-    friend struct detail::fetch_batch_access;
+    friend struct detail::consumer_access;
     std::vector<consumer_record> records_;
     std::vector<std::shared_ptr<const void>> owners_;  // response frames, decompressed batches
     std::shared_ptr<const error_context> context_;     // set with an error only
@@ -236,10 +278,15 @@ private:
 
 /// An offset to commit, or one committed (offset -1: none committed).
 struct partition_offset {
+    /// The topic's name.
     std::string topic;
+    /// The partition's index in the topic.
     std::int32_t partition = 0;
+    /// The offset of the next record to consume; -1: none.
     std::int64_t offset = -1;
+    /// The commit's metadata string (kept by the coordinator).
     std::string metadata;
+    /// Equal when every field is.
     friend bool operator==(const partition_offset&, const partition_offset&) = default;
 };
 
@@ -316,9 +363,12 @@ struct async_rebalance_listener {
 
 /// The consumer's place in its group, for diagnostics.
 struct group_membership {
+    /// The id the coordinator gave this member.
     std::string member_id;
+    /// The group's generation this member joined.
     std::int32_t generation = -1;
     std::string protocol;  ///< the assignor the group uses
+    /// This member computed the assignment.
     bool leader = false;
     std::uint64_t rebalances = 0;  ///< completed joins
 };
@@ -335,9 +385,12 @@ struct consumer_stats {
     /// Fetch sessions the broker dropped (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH):
     /// the next request to that broker is full again.
     std::uint64_t fetch_session_resets = 0;
+    /// ListOffsets requests sent (offset resets, seeks to a time).
     std::uint64_t list_offsets_requests = 0;
     std::uint64_t prefetched_bytes = 0;  ///< fetched bytes waiting for poll now
+    /// The most prefetched_bytes has been.
     std::uint64_t prefetched_bytes_peak = 0;
+    /// Metadata refreshes the consumer asked for.
     std::uint64_t metadata_refreshes_requested = 0;
     std::uint64_t commits = 0;  ///< OffsetCommit requests sent
 };
@@ -356,12 +409,17 @@ struct consumer_stats {
 /// completed) for the consumer's internals to be freed.
 class consumer {
 public:
+    /// The type-erased handler async_poll stores.
     using poll_handler = boost::asio::any_completion_handler<void(error_code, fetch_batch)>;
+    /// The type-erased handler of the operations that complete with an error_code only.
     using done_handler = boost::asio::any_completion_handler<void(error_code)>;
 
     /// Throws config_error (code client_errc::invalid_config, its info() naming the property)
     /// when cfg.validate() refuses the configuration.
     consumer(boost::asio::any_io_executor ex, consumer_config cfg);
+    /// Stops fetching and frees the consumer on its strand (see the class's lifetime note); a
+    /// pending poll completes with operation_aborted. A group member does not leave the group
+    /// nor commit: call async_close() first.
     ~consumer();
     consumer(const consumer&) = delete;
     consumer& operator=(const consumer&) = delete;
@@ -371,18 +429,34 @@ public:
     void assign(std::vector<topic_partition> partitions);
     /// The next record returned for tp is at offset (records already fetched are dropped).
     void seek(const topic_partition& tp, std::int64_t offset);
+    /// The next records returned for these partitions are at their log start offsets (looked up
+    /// with ListOffsets).
     void seek_to_beginning(std::vector<topic_partition> partitions);
+    /// The next records returned for these partitions are the first written after the look-up
+    /// (their end offsets, looked up with ListOffsets).
     void seek_to_end(std::vector<topic_partition> partitions);
     /// Pauses fetching and returning records of these partitions (positions are kept).
     void pause(std::vector<topic_partition> partitions);
+    /// Fetches and returns records of these partitions again, from their kept positions.
     void resume(std::vector<topic_partition> partitions);
     /// The offset of the next record poll will return for tp; nullopt when not assigned or not
     /// known yet (waiting for a ListOffsets reply).
     std::optional<std::int64_t> position(const topic_partition& tp) const;
+    /// The partitions assigned now (by assign() or by the group).
     std::vector<topic_partition> assignment() const;
 
     /// Seeks each partition to the first offset whose timestamp is >= ts_ms (ListOffsets), or to
     /// the end when there is none. Completes when all are resolved; the first error otherwise.
+    ///
+    /// @par Handler signature
+    /// `void(kasio::error_code)`.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the consumer's strand for a handler without one.
+    ///
+    /// @par Cancellation
+    /// None: a cancellation signal is ignored; the ListOffsets requests are bounded by
+    /// request.timeout.ms.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts_ms, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
@@ -393,12 +467,33 @@ public:
     }
 
     /// Completes with the next records (at most max.poll.records), waiting until there are some.
-    /// Errors: broker_errc::offset_out_of_range (auto.offset.reset=none; the partition stays
-    /// stopped until a seek), client_errc::crc_mismatch and other decoding errors (the
-    /// partition's position stays at the bad record), operation_aborted after close or when
-    /// cancelled. A batch with records is returned before an error met after them.
     ///
-    /// Cancellation: any type; the poll completes with operation_aborted, no record is lost.
+    /// @par Handler signature
+    /// `void(kasio::error_code, kasio::fetch_batch)`. With an error, the batch is empty and
+    /// fetch_batch::context() explains the error.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the consumer's strand for a handler without one.
+    ///
+    /// @par Thread safety
+    /// Any thread; only one async_poll may be pending at a time (a second one completes at once
+    /// with asio::error::in_progress).
+    ///
+    /// @par Errors
+    /// - broker_errc::offset_out_of_range: auto.offset.reset=none; the partition stays stopped
+    ///   until a seek;
+    /// - client_errc::crc_mismatch and other decoding errors: the partition's position stays at
+    ///   the bad record;
+    /// - client_errc::all_brokers_down: no broker could be reached (once per outage; the
+    ///   consumer goes on trying);
+    /// - a group error that retrying cannot fix (invalid session timeout, no common assignor,
+    ///   fenced instance id, authorization): every poll until the next subscribe();
+    /// - asio::error::operation_aborted: after close, or when cancelled.
+    ///
+    /// A batch with records is returned before an error met after them.
+    ///
+    /// @par Cancellation
+    /// Any type; the poll completes with operation_aborted, no record is lost.
     template <boost::asio::completion_token_for<void(error_code, fetch_batch)> Token = boost::asio::deferred_t>
     auto async_poll(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, fetch_batch)>(
@@ -409,7 +504,14 @@ public:
     /// operation_aborted. A group member first commits (enable.auto.commit), calls on_revoked
     /// and leaves the group (a static member stays, as in Java). Completes when done.
     ///
-    /// Cancellation: any type. The close completes at once with operation_aborted and goes on
+    /// @par Handler signature
+    /// `void(kasio::error_code)`.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the consumer's strand for a handler without one.
+    ///
+    /// @par Cancellation
+    /// Any type. The close completes at once with operation_aborted and goes on
     /// in the background (the commit, LeaveGroup and closing the connections).
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_close(Token&& token = {}) {
@@ -436,13 +538,26 @@ public:
     /// client_errc::invalid_config without a group.id. Retriable coordinator errors are retried
     /// up to request.timeout.ms.
     ///
-    /// Cancellation: any type. The commit completes at once with operation_aborted; an
+    /// @par Handler signature
+    /// `void(kasio::error_code)`.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the consumer's strand for a handler without one.
+    ///
+    /// @par Thread safety
+    /// Any thread, also from a rebalance_listener callback (the commit is then sent before
+    /// the member rejoins).
+    ///
+    /// @par Cancellation
+    /// Any type. The commit completes at once with operation_aborted; an
     /// OffsetCommit already sent may still be applied by the coordinator.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_commit(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
             [this](auto handler) { start_commit(std::nullopt, done_handler(std::move(handler))); }, token);
     }
+    /// As async_commit(token), committing `offsets` (each the offset of the next record to
+    /// consume) instead of the positions.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_commit(std::vector<partition_offset> offsets, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
@@ -452,11 +567,20 @@ public:
             token, std::move(offsets));
     }
 
+    /// The type-erased handler async_committed stores.
+    using committed_handler = boost::asio::any_completion_handler<void(error_code, std::vector<partition_offset>)>;
     /// The committed offsets of these partitions (offset -1 where none is), in the same order.
     /// Errors as async_commit's (retriable coordinator errors are retried up to
-    /// request.timeout.ms). Cancellation: any type; completes at once with operation_aborted
-    /// and no offsets.
-    using committed_handler = boost::asio::any_completion_handler<void(error_code, std::vector<partition_offset>)>;
+    /// request.timeout.ms).
+    ///
+    /// @par Handler signature
+    /// `void(kasio::error_code, std::vector<kasio::partition_offset>)`.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the consumer's strand for a handler without one.
+    ///
+    /// @par Cancellation
+    /// Any type; completes at once with operation_aborted and no offsets.
     template <boost::asio::completion_token_for<void(error_code, std::vector<partition_offset>)> Token =
                   boost::asio::deferred_t>
     auto async_committed(std::vector<topic_partition> partitions, Token&& token = {}) {
@@ -579,6 +703,7 @@ public:
 
     // ---- Counters and errors
 
+    /// A snapshot of the consumer's counters. Thread safety: any thread.
     consumer_stats stats() const;
 
     /// The last error an operation of this consumer completed with (poll, commit, committed),
@@ -586,9 +711,10 @@ public:
     /// property at fault); empty before any. Thread safety: any thread.
     error_info last_error() const;
 
-    struct impl;
-
 private:
+    friend struct detail::consumer_access;
+    struct impl;  // src/consumer/consumer_impl.hpp
+
     void start_commit(std::optional<std::vector<partition_offset>> offsets, done_handler handler);
     void start_committed(std::vector<topic_partition> partitions, committed_handler handler);
     void start_poll(poll_handler handler);

@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Error codes: kasio::error_code is Boost.System's, so `co_await` throws it as
 /// boost::system::system_error and it converts to std::error_code.
 ///
@@ -14,7 +15,10 @@
 
 namespace kasio {
 
+/// The error type of every kasio operation: Boost.System's, so `co_await` throws it as
+/// boost::system::system_error, and it converts to std::error_code.
 using error_code = boost::system::error_code;
+/// The category type behind client_category() and broker_category().
 using error_category = boost::system::error_category;
 
 /// Conditions detected by kasio itself (not sent by a broker).
@@ -46,10 +50,14 @@ enum class client_errc : int {
     metadata_timeout,          ///< the topic was not in the cluster's metadata within max.block.ms
     callback_failed,           ///< an application callback threw; the context says which
     internal_error,            ///< an exception stopped one of kasio's loops (logged with its text)
+    incomplete_response,       ///< a broker's response left out a partition or item the request named
+    invalid_partition,         ///< a record names a partition the topic does not have
 };
 
+/// The category of client_errc codes (name "kasio.client"). Thread safety: any thread.
 const error_category& client_category() noexcept;
 
+/// Makes client_errc usable as an error_code (`error_code ec = client_errc::timed_out;`).
 inline error_code make_error_code(client_errc e) noexcept {
     return {static_cast<int>(e), client_category()};
 }
@@ -57,8 +65,11 @@ inline error_code make_error_code(client_errc e) noexcept {
 /// Error codes returned by Kafka brokers; enumerators are generated (broker_errc.hpp).
 enum class broker_errc : int;
 
+/// The category of broker_errc codes; message() gives Kafka's name and description of the code.
+/// Thread safety: any thread.
 const error_category& broker_category() noexcept;
 
+/// Makes broker_errc usable as an error_code (`ec == broker_errc::not_leader_or_follower`).
 inline error_code make_error_code(broker_errc e) noexcept {
     return {static_cast<int>(e), broker_category()};
 }
@@ -66,6 +77,11 @@ inline error_code make_error_code(broker_errc e) noexcept {
 /// True when retrying the same operation may succeed (Kafka's RetriableException set, plus
 /// client conditions such as a timed-out request or a closed connection).
 bool is_retriable(const error_code& ec) noexcept;
+
+/// True when a broker error means the client's metadata (leaders, topics) is out of date, so
+/// that it is refreshed before the retry: Java's InvalidMetadataException family (flag
+/// `metadata` in src/protocol/schema/errors.ks). Every such code is also retriable.
+bool needs_metadata_refresh(const error_code& ec) noexcept;
 
 /// True when the client instance cannot continue (e.g. a fenced producer).
 bool is_fatal(const error_code& ec) noexcept;
@@ -77,13 +93,17 @@ struct error_context {
     std::string broker;           ///< "host:port" of the broker that answered or was tried
     std::int32_t node_id = -1;    ///< that broker's node id, when known
     std::string api;              ///< the Kafka request, e.g. "JoinGroup"
+    /// The topic concerned, when one is.
     std::string topic;
+    /// The partition of `topic` concerned, when one is.
     std::int32_t partition = -1;
     std::string property;         ///< the configuration property at fault, e.g. "linger.ms"
 
     /// One line for a log or an exception: the code's message, then the context, e.g.
-    /// "INVALID_SESSION_TIMEOUT: ... (JoinGroup, broker localhost:9092 id 1): session.timeout.ms ...".
+    /// "invalid_session_timeout: <Kafka's description>: <the broker's message> (JoinGroup, broker
+    /// localhost:9092 id 1)".
     std::string describe(const error_code& ec) const;
+    /// True when no field says anything (the numbers are not looked at).
     bool empty() const noexcept {
         return message.empty() && broker.empty() && api.empty() && topic.empty() && property.empty();
     }
@@ -91,10 +111,14 @@ struct error_context {
 
 /// An error code with its context: what configuration checks and last_error() return.
 struct error_info {
+    /// What happened; empty (success) when nothing did.
     error_code code;
+    /// What explains it.
     error_context context;
 
+    /// True when `code` holds an error.
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
+    /// One line for a log: context.describe(code).
     std::string describe() const { return context.describe(code); }
 };
 
@@ -103,9 +127,12 @@ struct error_info {
 /// code() is client_errc::invalid_config. Call the configuration's validate() to check first.
 class config_error : public boost::system::system_error {
 public:
+    /// Takes the refused configuration's code and context; what() is info.describe().
     explicit config_error(error_info info)
         : boost::system::system_error(info.code), what_(info.describe()), info_(std::move(info)) {}
+    /// The property and its fault in one line, e.g. "invalid configuration: linger.ms: 1000000 is out of range 0..900000".
     const char* what() const noexcept override { return what_.c_str(); }
+    /// The code (client_errc::invalid_config) and its context (`context.property` names the property).
     const error_info& info() const noexcept { return info_; }
 
 private:

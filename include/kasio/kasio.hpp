@@ -1,5 +1,10 @@
 #pragma once
+/// @file
 /// kasio: a C++20 Apache Kafka client on Boost.Asio. Umbrella header.
+
+/// @namespace kasio
+/// Everything kasio offers: kasio::producer, kasio::consumer, their configurations, records and
+/// error codes.
 #include <kasio/broker_errc.hpp>
 #include <kasio/config.hpp>
 #include <kasio/error.hpp>

@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Logging hook: a level, a sink and librdkafka-style `debug` contexts.
 ///
 /// kasio checks the level (and for debug lines the context) before formatting anything, so a
@@ -28,9 +29,11 @@ enum class debug_context : std::uint32_t {
     all = broker | protocol | feature,
 };
 
+/// The union of two sets of debug contexts.
 constexpr debug_context operator|(debug_context a, debug_context b) noexcept {
     return static_cast<debug_context>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
 }
+/// True when `set` includes any context of `c`.
 constexpr bool has(debug_context set, debug_context c) noexcept {
     return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(c)) != 0;
 }
@@ -40,14 +43,19 @@ constexpr bool has(debug_context set, debug_context c) noexcept {
 ///
 ///   cfg.log = {kasio::log_level::info, [](kasio::log_level, std::string_view msg) { ... }};
 struct log_config {
+    /// The most detailed level logged (`log.level`); `debug` also needs contexts in `debug`.
     log_level level = log_level::info;
+    /// Called with each line's level and text (the view lives for the call only); empty logs
+    /// nothing. Thread-safe, non-blocking, must not call the client back (see the top of log.hpp).
     std::function<void(log_level, std::string_view)> sink;
     /// Debug lines are emitted for these contexts when level is debug.
     debug_context debug = debug_context::none;
 
+    /// True when a line of level `l` reaches the sink.
     bool enabled(log_level l) const noexcept {
         return sink && l != log_level::off && l <= level;
     }
+    /// True when debug lines of context `c` reach the sink.
     bool debug_enabled(debug_context c) const noexcept {
         return has(debug, c) && enabled(log_level::debug);
     }

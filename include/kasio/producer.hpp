@@ -1,7 +1,9 @@
 #pragma once
+/// @file
 /// The kasio producer: sends records to Kafka topics, batching them per partition, with the
 /// Java client's configuration names, defaults and delivery semantics (idempotent by default).
 ///
+/// @code
 ///   kasio::producer_config cfg;
 ///   cfg.bootstrap_servers = {"localhost:9092"};
 ///   kasio::producer p(io.get_executor(), cfg);
@@ -11,6 +13,7 @@
 ///   p.async_send(r, [](kasio::error_code ec, kasio::delivery d) { ... });   // no allocation per record
 ///   auto [ec, d] = co_await p.async_send(r, asio::as_tuple(asio::deferred));
 ///   co_await p.async_close(std::chrono::seconds(10));
+/// @endcode
 ///
 /// Executors: the producer runs its sender and metadata work on a strand of the executor it is
 /// given; it has no threads of its own. A callback without an associated executor is called on
@@ -85,8 +88,10 @@ struct producer_config {
     std::string compression_type = "none";
     /// `compression.level`: the codec's level; INT32_MIN: the codec's default.
     int compression_level = INT32_MIN;
-    /// `partitioner`; `partition_function` for partitioner_type::custom.
+    /// `partitioner`: how records without a partition are placed.
     partitioner_type partitioner = partitioner_type::murmur2_random;
+    /// For partitioner_type::custom: returns the partition (0..partition_count-1) of a record
+    /// without one. Called inside async_send on the calling thread; must not block nor throw.
     std::function<std::int32_t(const record&, std::int32_t partition_count)> partition_function;
     /// `max.request.size` / `message.max.bytes`: the largest Produce request; a record larger
     /// than this is rejected at once (broker_errc::message_too_large).
@@ -101,8 +106,9 @@ struct producer_config {
     connection_config connection;
     /// `connections.per.broker`: produce connections per broker (1..128).
     std::size_t connections_per_broker = 1;
-    /// `reconnect.backoff.ms` / `reconnect.backoff.max.ms`.
+    /// `reconnect.backoff.ms`: wait before reconnecting to a broker; doubles after each failure.
     std::chrono::milliseconds reconnect_backoff{50};
+    /// `reconnect.backoff.max.ms`: the longest reconnect wait.
     std::chrono::milliseconds reconnect_backoff_max{1000};
     /// `connections.max.idle.ms`: a connection idle this long is closed (0 keeps it).
     std::chrono::milliseconds connections_max_idle{540000};
@@ -113,6 +119,7 @@ struct producer_config {
     /// unchanged and `why` names the property and the fault ("linger.ms: 1000000 is out of range
     /// 0..900000").
     error_code set(std::string_view name, std::string_view value, error_context& why);
+    /// As set(name, value, why), without the explanation.
     error_code set(std::string_view name, std::string_view value);
 
     /// Checks every member (values set directly in the struct included) against its property's
@@ -147,8 +154,18 @@ struct producer_stats {
     std::vector<std::pair<error_code, std::uint64_t>> batch_errors;
 };
 
+/// A Kafka producer: batches records per partition and sends them to each partition's leader.
+///
+/// Thread safety: async_send, last_error and stats may be called from any thread, concurrently;
+/// async_flush and async_close too. The producer runs its work on a strand of the executor it was
+/// made with and starts no thread.
+///
+/// Lifetime: the execution context must outlive the producer and the handlers of its pending
+/// operations. Destroying the producer fails what is not yet delivered (see ~producer()); call
+/// async_close() first to deliver it.
 class producer {
 public:
+    /// The type of get_executor(): the producer's strand.
     using executor_type = boost::asio::any_io_executor;
 
     /// Starts the metadata bootstrap. Throws config_error (code client_errc::invalid_config, its
@@ -163,16 +180,34 @@ public:
     producer(const producer&) = delete;
     producer& operator=(const producer&) = delete;
 
-    /// The producer's strand.
+    /// The producer's strand: where it runs its work, and plain callbacks.
     executor_type get_executor() const noexcept;
 
-    /// Sends `r`; completes at delivery with (error_code, delivery). Thread safety: any thread.
+    /// Sends `r`; completes at delivery with (error_code, delivery).
     ///
     /// The record's bytes are copied into its partition's open batch before this returns when
     /// buffer.memory allows (the views in `r` may then go). Otherwise (memory used up, or the
     /// topic's metadata not known yet) the operation keeps an owned copy and waits up to
-    /// max.block.ms. A failed send says why, and delivery::context explains it (topic,
-    /// partition, broker, the broker's message, the property at fault):
+    /// max.block.ms. With asio::deferred (the default) the send starts when the deferred
+    /// operation is launched (co_awaited): `r`'s views must live until then.
+    ///
+    /// @par Handler signature
+    /// `void(kasio::error_code, kasio::delivery)`. On success the delivery holds the partition,
+    /// offset and timestamp; on failure delivery::context explains the error.
+    ///
+    /// @par Executor
+    /// A handler with an associated executor (a coroutine, `use_future`, a callback bound with
+    /// `asio::bind_executor`) runs on it. A plain callback runs on the producer's strand, stored
+    /// without allocating; it must not block, since it holds up the producer's other work.
+    /// A callback that throws is caught: the exception is logged (error level) and counted
+    /// (producer_stats::callback_errors); the other records are completed as usual.
+    ///
+    /// @par Thread safety
+    /// Any thread, concurrently with other sends and calls.
+    ///
+    /// @par Errors
+    /// A failed send says why, and delivery::context explains it (topic, partition, broker, the
+    /// broker's message, the property at fault):
     /// - client_errc::buffer_exhausted: buffer.memory stayed full for max.block.ms, or sends
     ///   waiting for memory already hold buffer.memory bytes (then at once);
     /// - client_errc::all_brokers_down: no broker could be reached within max.block.ms;
@@ -188,12 +223,9 @@ public:
     /// - the broker's error when it is not retriable or retries ran out;
     /// - client_errc::connection_closed: the producer was destroyed or closed.
     ///
-    /// With asio::deferred (the default) the send starts when the deferred operation is
-    /// launched (co_awaited): `r`'s views must live until then.
-    ///
-    /// A callback that throws is caught: the exception is logged (error level) and counted
-    /// (producer_stats::callback_errors); the other records are completed as usual.
-    /// Cancellation: none (a record once queued is delivered or fails).
+    /// @par Cancellation
+    /// None: a cancellation signal is ignored. A record once accepted is delivered or fails;
+    /// bound the wait with delivery.timeout.ms.
     template <boost::asio::completion_token_for<void(error_code, delivery)> Token = boost::asio::deferred_t>
     auto async_send(const record& r, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, delivery)>(
@@ -203,7 +235,22 @@ public:
     /// Completes when every record sent before the call is delivered or failed (and no send
     /// is waiting for memory). Batches are sent without waiting for linger.ms meanwhile.
     ///
-    /// Cancellation: any type (terminal, partial, total). The flush completes at once with
+    /// @par Handler signature
+    /// `void(kasio::error_code)`. Success even when some records failed: each record's own
+    /// handler reports its failure.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the producer's strand for a handler without one.
+    ///
+    /// @par Thread safety
+    /// Any thread; several flushes may be pending at once.
+    ///
+    /// @par Errors
+    /// client_errc::connection_closed when the producer is destroyed first;
+    /// client_errc::internal_error when an exception stopped the producer's sender (logged).
+    ///
+    /// @par Cancellation
+    /// Any type (terminal, partial, total). The flush completes at once with
     /// operation_aborted; nothing is undone: the records go on to their delivery (batches keep
     /// ignoring linger.ms until what the flush covered is done).
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
@@ -219,7 +266,19 @@ public:
     /// close did not deliver everything; last_error() has its context), success otherwise.
     /// Connections are closed at the end.
     ///
-    /// Cancellation: any type. The close completes at once with operation_aborted and goes on
+    /// @par Handler signature
+    /// `void(kasio::error_code)`: success when everything accepted was delivered;
+    /// client_errc::timed_out when `timeout` expired first; otherwise the last record error.
+    ///
+    /// @par Executor
+    /// The handler's associated executor; the producer's strand for a handler without one.
+    ///
+    /// @par Thread safety
+    /// Any thread. Sends made by other threads after the close starts fail with
+    /// client_errc::connection_closed.
+    ///
+    /// @par Cancellation
+    /// Any type. The close completes at once with operation_aborted and goes on
     /// in the background: what it would have delivered is still delivered or fails at `timeout`.
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     auto async_close(std::chrono::milliseconds timeout, Token&& token = {}) {
@@ -258,6 +317,7 @@ public:
 
     // ---- Counters and errors
 
+    /// A snapshot of the producer's counters. Thread safety: any thread.
     producer_stats stats() const;
 
     /// The last error a record or an operation of this producer completed with, with its
@@ -265,9 +325,9 @@ public:
     /// Thread safety: any thread.
     error_info last_error() const;
 
-    struct impl;
-
 private:
+    struct impl;  // src/producer/producer_impl.hpp
+
     using void_handler = boost::asio::any_completion_handler<void(error_code)>;
     using send_handler = boost::asio::any_completion_handler<void(error_code, delivery)>;
 

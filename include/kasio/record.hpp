@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// The record a producer sends and the report of its delivery.
 ///
 /// A record only views its bytes: send() copies them once, straight into the open batch of
@@ -25,18 +26,21 @@ inline bytes_view bytes_of(std::string_view s) noexcept {
 
 /// One record header. Kafka allows repeated keys; a header key is never null on the wire.
 struct record_header {
+    /// The header's name (any bytes; not null).
     std::string_view key;
     std::optional<bytes_view> value;  ///< nullopt: a null value
 };
 
 /// A record to send. Views only: valid until send() returns.
 struct record {
+    /// The topic to send to (required).
     std::string_view topic;
     /// The partition; nullopt lets the producer's partitioner choose (murmur2 of the key as
     /// the Java client does, KIP-794 uniform sticky partitioning for a null key).
     std::optional<std::int32_t> partition;
     std::optional<bytes_view> key;    ///< nullopt: a null key
     std::optional<bytes_view> value;  ///< nullopt: a null value (a tombstone on compacted topics)
+    /// Sent in this order; keys may repeat.
     std::span<const record_header> headers;
     /// Milliseconds since the Unix epoch (CreateTime); nullopt: the producer's wall clock at send.
     std::optional<std::int64_t> timestamp;
@@ -44,6 +48,7 @@ struct record {
 
 /// Where a record landed.
 struct delivery {
+    /// The record's partition; -1 when it failed before one was chosen.
     std::int32_t partition = -1;
     /// -1 when unknown: acks=0, a failed record, or a retry the broker recognised as a
     /// duplicate of a batch it had already written (DUPLICATE_SEQUENCE_NUMBER).

@@ -1,5 +1,7 @@
 // The metadata refresh loop: one coroutine on the pool strand (// runs on: pool strand).
 #include "cluster/metadata_refresher.hpp"
+
+#include "net/completion.hpp"
 #include "net/loop_exit.hpp"
 
 #include "protocol/messages.hpp"
@@ -24,12 +26,9 @@ namespace {
 using clock = std::chrono::steady_clock;
 using protocol::msg::metadata_request;
 using protocol::msg::metadata_response;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
-
-template <class Handler, class... Args>
-void complete_on(const asio::any_completion_executor& ex, Handler handler, Args&&... args) {
-    asio::dispatch(ex, asio::append(std::move(handler), std::forward<Args>(args)...));
-}
+using net::complete_on;
+using net::nothrow_awaitable;
+using net::tracked_executor;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -119,8 +118,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     }
 
     void add_waiter(refresh_handler handler) {
-        auto work = asio::prefer(asio::get_associated_executor(handler, pool.get_executor()),
-                                 asio::execution::outstanding_work.tracked);
+        auto work = tracked_executor(handler, pool.get_executor());
         if (stopped) {
             asio::post(pool.get_executor(), [work, h = std::move(handler)]() mutable {
                 complete_on(work, std::move(h), error_code(asio::error::operation_aborted));

@@ -30,7 +30,10 @@ net::pool_config make_pool_config(const consumer_config& c) {
     if (pc.connection.request_timeout < floor)
         pc.connection.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(floor);
     pc.connection.join_group_timeout = c.max_poll_interval + std::chrono::seconds(5);
-    for (const auto& [name, value] : c.pool_properties) (void)pc.set(name, value);  // checked by validate()
+    pc.connections_per_broker = c.connections_per_broker;
+    pc.reconnect.initial = c.reconnect_backoff;
+    pc.reconnect.max = c.reconnect_backoff_max;
+    pc.connections_max_idle = c.connections_max_idle;
     return pc;
 }
 
@@ -42,7 +45,6 @@ cluster::refresher_config make_refresher_config(const consumer_config& c) {
     return rc;
 }
 
-using consumer_detail::complete;
 
 }  // namespace
 
@@ -79,7 +81,8 @@ void consumer::impl::try_complete_poll() {
     std::unique_lock lock(mutex);
     if (!poll_waiter) return;
     fetch_batch batch;
-    auto& out = batch.records();
+    auto& out = detail::consumer_access::records(batch);
+    auto& owners = detail::consumer_access::owners(batch);
     error_code ec;
     bool released = false;
     const std::size_t max = cfg.max_poll_records;
@@ -100,20 +103,20 @@ void consumer::impl::try_complete_poll() {
         if (current) {
             const std::int64_t from = st->position;
             const std::size_t records_before = out.size();
-            const std::size_t owners_before = batch.owners().size();
+            const std::size_t owners_before = owners.size();
             // CRC checks and decompression (batches of up to 64 MiB) without the mutex, so that
             // position(), pause(), seek() and the fetch bookkeeping of other threads go on.
             lock.unlock();
-            if (cf.reader.read(max - records_before, *cf.topic_name, cf.tp.partition, out, batch.owners()) > 0)
-                batch.owners().push_back(cf.topic_name);
+            if (cf.reader.read(max - records_before, *cf.topic_name, cf.tp.partition, out, owners) > 0)
+                owners.push_back(cf.topic_name);
             lock.lock();
             // A seek, reset, pause or new assignment made meanwhile wins: these records go.
             st = planner.find(cf.tp);  // assign() may have replaced the partition's state
             current = st && st->generation == cf.generation && !st->paused && st->position == from;
             if (!current) {
                 out.erase(out.begin() + static_cast<std::ptrdiff_t>(records_before), out.end());
-                batch.owners().erase(batch.owners().begin() + static_cast<std::ptrdiff_t>(owners_before),
-                                     batch.owners().end());
+                owners.erase(owners.begin() + static_cast<std::ptrdiff_t>(owners_before),
+                                     owners.end());
             } else {
                 st->position = cf.reader.next_offset();
                 if (!cf.reader.done()) {
@@ -181,14 +184,14 @@ void consumer::impl::try_complete_poll() {
     }
     if (ec) {
         last_error = error_info{ec, context};
-        detail::fetch_batch_access::set_context(batch, std::make_shared<const error_context>(std::move(context)));
+        detail::consumer_access::set_context(batch, std::make_shared<const error_context>(std::move(context)));
     }
     records += out.size();
     poll_handler h = std::move(*poll_waiter);
     poll_waiter.reset();
     lock.unlock();
     poll_done();
-    complete(strand, std::move(h), ec, std::move(batch));
+    net::complete_later(strand, std::move(h), ec, std::move(batch));
     kick();
 }
 
@@ -217,8 +220,8 @@ void consumer::impl::close_all() {
     group.wake.cancel();
     refresher.stop();
     pool.close();
-    if (waiter) complete(strand, std::move(*waiter), error_code(asio::error::operation_aborted), fetch_batch{});
-    for (auto& w : ow) complete(strand, std::move(w.handler), error_code(asio::error::operation_aborted));
+    if (waiter) net::complete_later(strand, std::move(*waiter), error_code(asio::error::operation_aborted), fetch_batch{});
+    for (auto& w : ow) net::complete_later(strand, std::move(w.handler), error_code(asio::error::operation_aborted));
 }
 
 consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
@@ -286,7 +289,7 @@ void consumer::start_seek_to_timestamp(std::vector<topic_partition> partitions, 
     {
         std::lock_guard lock(impl_->mutex);
         if (impl_->closed) {
-            complete(impl_->strand, std::move(handler), error_code(asio::error::operation_aborted));
+            net::complete_later(impl_->strand, std::move(handler), error_code(asio::error::operation_aborted));
             return;
         }
         std::vector<topic_partition> parts;
@@ -344,7 +347,7 @@ void consumer::start_poll_for(std::chrono::milliseconds timeout, poll_handler ha
             if (self->closed || self->poll_waiter) {
                 const error_code ec = self->closed ? error_code(asio::error::operation_aborted)
                                                    : error_code(asio::error::in_progress);
-                complete(self->strand, std::move(h), ec, fetch_batch{});
+                net::complete_later(self->strand, std::move(h), ec, fetch_batch{});
                 return;
             }
             auto slot = asio::get_associated_cancellation_slot(h);
@@ -359,7 +362,7 @@ void consumer::start_poll_for(std::chrono::milliseconds timeout, poll_handler ha
                         s->poll_waiter.reset();
                         guard.unlock();
                         s->poll_done();
-                        complete(s->strand, std::move(w), error_code(asio::error::operation_aborted), fetch_batch{});
+                        net::complete_later(s->strand, std::move(w), error_code(asio::error::operation_aborted), fetch_batch{});
                     });
                 });
             }
@@ -384,7 +387,7 @@ void consumer::start_poll_for(std::chrono::milliseconds timeout, poll_handler ha
                 poll_handler w = std::move(*s->poll_waiter);
                 s->poll_waiter.reset();
                 guard.unlock();
-                complete(s->strand, std::move(w), error_code{}, fetch_batch{});
+                net::complete_later(s->strand, std::move(w), error_code{}, fetch_batch{});
             });
         }
         self->kick();

@@ -16,7 +16,7 @@ namespace {
 
 using config::prop;
 
-bool apply(consumer_config& c, const config::property& row, const config::parsed_value& v, std::string_view value) {
+bool apply(consumer_config& c, const config::property& row, const config::parsed_value& v) {
     const auto ms = std::chrono::milliseconds(v.number);
     switch (row.id) {
         case prop::bootstrap_servers: c.bootstrap_servers = {std::string(v.text)}; break;
@@ -45,10 +45,10 @@ bool apply(consumer_config& c, const config::property& row, const config::parsed
         case prop::retry_backoff_ms: c.retry_backoff = ms; break;
         case prop::metadata_max_age_ms: c.metadata_max_age = ms; break;
         case prop::allow_auto_create_topics: c.allow_auto_create_topics = v.number != 0; break;
-        case prop::connections_per_broker:
-        case prop::reconnect_backoff_ms:
-        case prop::reconnect_backoff_max_ms:
-        case prop::connections_max_idle_ms: c.pool_properties.emplace_back(row.name, value); break;
+        case prop::connections_per_broker: c.connections_per_broker = static_cast<std::size_t>(v.number); break;
+        case prop::reconnect_backoff_ms: c.reconnect_backoff = ms; break;
+        case prop::reconnect_backoff_max_ms: c.reconnect_backoff_max = ms; break;
+        case prop::connections_max_idle_ms: c.connections_max_idle = ms; break;
         default: return net::apply(c.connection, row, v);
     }
     return true;
@@ -61,7 +61,7 @@ error_code consumer_config::set(std::string_view name, std::string_view value, e
     config::parsed_value v;
     if (auto ec = config::parse(name, value, config::clients::consumer, row, v, why)) return ec;
     consumer_config copy = *this;  // a refused value leaves the configuration unchanged
-    if (!apply(copy, *row, v, value)) return config::not_held(*row, name, "consumer", why);
+    if (!apply(copy, *row, v)) return config::not_held(*row, name, "consumer", why);
     *this = std::move(copy);
     return {};
 }
@@ -96,14 +96,11 @@ error_info consumer_config::validate() const {
         return config::conflict("partition.assignment.strategy", "partition.assignment.strategy must not be empty");
     for (const std::string& name : assignment_strategies)
         if (!config::check_text(prop::partition_assignment_strategy, name, e)) return e;
-    // Values put in pool_properties directly are checked as set() would.
-    net::pool_config pool;
-    for (const auto& [name, value] : pool_properties) {
-        if (auto ec = pool.set(name, value, e.context)) {
-            e.code = ec;
-            return e;
-        }
-    }
+    if (!(config::check_size(prop::connections_per_broker, connections_per_broker, e) &&
+          config::check_number(prop::reconnect_backoff_ms, reconnect_backoff.count(), e) &&
+          config::check_number(prop::reconnect_backoff_max_ms, reconnect_backoff_max.count(), e) &&
+          config::check_number(prop::connections_max_idle_ms, connections_max_idle.count(), e)))
+        return e;
     if (e = connection.validate(); e) return e;
 
     // Java's Heartbeat: "Heartbeat must be set lower than the session timeout".

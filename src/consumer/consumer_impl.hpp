@@ -10,6 +10,8 @@
 // response out under the mutex and checks CRCs and decompresses it without the mutex (a batch
 // may hold 64 MiB), then commits the position only if the partition's generation and position
 // are still those it started from.
+#include "consumer/consumer_access.hpp"
+#include "net/completion.hpp"
 #include "cluster/metadata_refresher.hpp"
 #include "consumer/fetch_planner.hpp"
 #include "consumer/fetch_session.hpp"
@@ -42,26 +44,8 @@ namespace asio = boost::asio;
 
 namespace consumer_detail {
 
-/// Completes a user's handler with args on its associated executor (`fallback` when it has
-/// none), always through the strand's queue, so that no caller holding the mutex re-enters the
-/// consumer.
-template <class Handler, class... Args>
-void complete(const asio::any_io_executor& fallback, Handler handler, Args... args) {
-    asio::get_associated_cancellation_slot(handler).clear();
-    asio::post(fallback, [fallback, h = std::move(handler), ... a = std::move(args)]() mutable {
-        auto ex = asio::get_associated_executor(h, fallback);
-        asio::dispatch(ex, asio::append(std::move(h), std::move(a)...));
-    });
-}
-
 }  // namespace consumer_detail
 
-namespace detail {
-/// The consumer's access to fetch_batch's private context.
-struct fetch_batch_access {
-    static void set_context(fetch_batch& b, std::shared_ptr<const error_context> c) { b.context_ = std::move(c); }
-};
-}  // namespace detail
 
 /// Fetched data of one partition, waiting for poll.
 struct completed_fetch {

@@ -9,6 +9,7 @@
 //
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
+#include "net/completion.hpp"
 
 #include "net/loop_exit.hpp"
 
@@ -33,16 +34,7 @@ using protocol::msg::fetch_request;
 using protocol::msg::fetch_response;
 using protocol::msg::list_offsets_request;
 using protocol::msg::list_offsets_response;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
-
-// Errors after which the partition's leader is to be looked up again.
-bool needs_metadata(const error_code& ec) {
-    return ec == broker_errc::not_leader_or_follower || ec == broker_errc::unknown_topic_or_partition ||
-           ec == broker_errc::leader_not_available || ec == broker_errc::fenced_leader_epoch ||
-           ec == broker_errc::unknown_leader_epoch || ec == broker_errc::kafka_storage_error ||
-           ec == broker_errc::unknown_topic_id || ec == broker_errc::inconsistent_topic_id ||
-           ec == broker_errc::offset_not_available || ec == broker_errc::replica_not_available;
-}
+using net::nothrow_awaitable;
 
 struct inflight_partition {
     topic_partition tp;
@@ -123,7 +115,7 @@ std::string reset_name(std::int64_t ts) {
     return "timestamp " + std::to_string(ts);
 }
 
-[[gnu::noinline]] asio::awaitable<void> list_offsets(std::shared_ptr<consumer::impl> self, std::int32_t node,
+[[gnu::noinline]] asio::awaitable<void> list_offsets(std::shared_ptr<consumer_impl> self, std::int32_t node,
                                    std::vector<inflight_partition> parts) {
     list_offsets_request req;
     req.replica_id = -1;
@@ -199,8 +191,8 @@ std::string reset_name(std::int64_t ts) {
             }
             if (!pec) pec = broker_errc::offset_not_available;
             st->retry_after = retry_at;
-            if (is_retriable(pec) || needs_metadata(pec) || ec) {
-                refresh = refresh || needs_metadata(pec) || ec;
+            if (is_retriable(pec) || needs_metadata_refresh(pec) || ec) {
+                refresh = refresh || needs_metadata_refresh(pec) || ec;
             } else {
                 for (auto& w : self->offsets_waiters) {
                     for (std::size_t i = 0; i < w.partitions.size(); ++i) {
@@ -213,17 +205,14 @@ std::string reset_name(std::int64_t ts) {
         }
         self->check_offsets_waiters(done);
     }
-    for (auto& [h, e] : done) {
-        auto ex = asio::get_associated_executor(h, self->strand);
-        asio::dispatch(ex, asio::append(std::move(h), e));
-    }
+    for (auto& [h, e] : done) net::complete_on(asio::get_associated_executor(h, self->strand), std::move(h), e);
     if (refresh) self->refresh_metadata();
 }
 
 // Handles one Fetch response (or its failure). Returns true when a metadata refresh is needed.
 // The response is decoded before the mutex is taken; under it only the batches' framing is read
 // (fetched_end_offset). CRC checks and decompression wait for poll, which runs them unlocked.
-bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, error_code ec,
+bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, error_code ec,
                  std::shared_ptr<net::response_frame> frame, const std::vector<inflight_partition>& parts,
                  const std::unordered_map<std::string, std::string>& id_names) {
     fetch_response resp;
@@ -278,7 +267,7 @@ bool apply_fetch(consumer::impl& self, consumer_detail::fetch_session& session, 
             }
             if (pec) {
                 st->retry_after = retry_at;
-                if (needs_metadata(pec)) refresh = true;
+                if (needs_metadata_refresh(pec)) refresh = true;
                 else if (!is_retriable(pec)) st->error = pec;
                 continue;
             }

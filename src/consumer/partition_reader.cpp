@@ -1,6 +1,8 @@
 // Records of one partition's fetched blob; see partition_reader.hpp.
 #include "consumer/partition_reader.hpp"
 
+#include "consumer/consumer_access.hpp"
+
 #include "protocol/record_batch_wire.hpp"
 
 #include <algorithm>
@@ -116,7 +118,7 @@ std::size_t partition_reader::read(std::size_t max, std::string_view topic, std:
                                                                                          : timestamp_kind::create_time;
             c.key = r.key;
             c.value = r.value;
-            c.headers = record_headers(r.headers.raw(), static_cast<std::int32_t>(r.headers.size()));
+            c.headers = detail::consumer_access::headers(r.headers.raw(), static_cast<std::int32_t>(r.headers.size()));
             next_offset_ = r.offset + 1;
             ++n;
             any = true;

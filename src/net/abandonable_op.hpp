@@ -6,14 +6,13 @@
 // delivers): cancelling abandons the wait, it does not undo anything.
 //
 // runs on: `strand` (complete() must be called there; cancellation posts to it).
+#include "net/completion.hpp"
+
 #include <kasio/error.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
@@ -52,12 +51,7 @@ public:
         if (!handler_) return;
         handler_type h = std::move(*handler_);
         handler_.reset();
-        boost::asio::get_associated_cancellation_slot(h).clear();
-        // Through the strand's queue: never inside the caller's frame, which may hold locks.
-        boost::asio::post(strand_, [strand = strand_, h = std::move(h), ec, ... a = std::move(args)]() mutable {
-            auto ex = boost::asio::get_associated_executor(h, strand);
-            boost::asio::dispatch(ex, boost::asio::append(std::move(h), ec, std::move(a)...));
-        });
+        complete_later(strand_, std::move(h), ec, std::move(args)...);
     }
 
     /// True once completed or abandoned.

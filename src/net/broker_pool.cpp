@@ -4,6 +4,7 @@
 // Everything in broker_pool::impl runs on the pool strand. Connections run on their own
 // strands; every callback from them is bound to the pool strand.
 #include "net/broker_pool.hpp"
+#include "net/completion.hpp"
 
 #include "net/throttle.hpp"
 
@@ -28,11 +29,6 @@ namespace kasio::net {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-template <class Handler, class... Args>
-void complete_on(const asio::any_completion_executor& ex, Handler handler, Args&&... args) {
-    asio::dispatch(ex, asio::append(std::move(handler), std::forward<Args>(args)...));
-}
 
 // What a request waiting for a failed connection attempt completes with. Socket-level errors
 // (refused, reset, unreachable, DNS) all mean "that broker cannot be reached now": callers act on
@@ -179,8 +175,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     // ---- requests
 
     void submit(std::int32_t node_id, std::string bootstrap, purpose p, issue_fn issue, request_handler handler) {
-        auto work = asio::prefer(asio::get_associated_executor(handler, strand),
-                                 asio::execution::outstanding_work.tracked);
+        auto work = tracked_executor(handler, strand);
         error_code ec;
         broker* b = nullptr;
         std::string owner;
@@ -509,8 +504,7 @@ void broker_pool::start_request(const std::shared_ptr<impl>& self, std::int32_t 
 connection_state broker_pool::state(std::int32_t node_id, purpose p) const { return impl_->state_of(node_id, p); }
 
 void broker_pool::start_stats(const std::shared_ptr<impl>& self, stats_handler handler) {
-    auto work = asio::prefer(asio::get_associated_executor(handler, self->strand),
-                             asio::execution::outstanding_work.tracked);
+    auto work = tracked_executor(handler, self->strand);
     // Posted, never dispatched: the initiating function must not complete inline.
     asio::post(self->strand, [self, work, h = std::move(handler)]() mutable {
         complete_on(work, std::move(h), self->stats());

@@ -3,6 +3,7 @@
 // Everything in connection::impl runs on its strand (// runs on: connection strand), except
 // the atomic counters and the version table, which async_connect publishes before completing.
 #include "net/connection.hpp"
+#include "net/completion.hpp"
 #include "net/loop_exit.hpp"
 
 #include "net/multiplexer.hpp"
@@ -45,7 +46,6 @@ namespace {
 
 using tcp = asio::ip::tcp;
 using clock = std::chrono::steady_clock;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
 std::string api_name(std::int16_t api_key) {
     if (const auto* api = protocol::find_api(api_key)) return std::string(api->name);
@@ -60,11 +60,6 @@ std::string format_ms(clock::duration d) {
 }
 
 // Completes a handler on its own executor, keeping that executor's work alive meanwhile.
-template <class Handler, class... Args>
-void complete_on(const asio::any_completion_executor& ex, Handler handler, Args&&... args) {
-    asio::dispatch(ex, asio::append(std::move(handler), std::forward<Args>(args)...));
-}
-
 }  // namespace
 
 struct connection::impl : std::enable_shared_from_this<impl> {
@@ -165,8 +160,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
                     asio::post(self->strand, [self, id, type] { self->cancel_request(id, type); });
             });
         }
-        auto work = asio::prefer(asio::get_associated_executor(handler, strand),
-                                 asio::execution::outstanding_work.tracked);
+        auto work = tracked_executor(handler, strand);
         waiters.emplace(id, waiter{std::move(handler), std::move(work), deadline, api_key, version, size});
         debug(debug_context::protocol, [&] {
             return "send " + api_name(api_key) + " v" + std::to_string(version) + " cid " + std::to_string(id) +
@@ -559,8 +553,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     static asio::awaitable<void> connect(std::shared_ptr<impl> self, std::string host, std::string port,
                                          connect_handler handler) {
-        auto work = asio::prefer(asio::get_associated_executor(handler, self->strand),
-                                 asio::execution::outstanding_work.tracked);
+        auto work = tracked_executor(handler, self->strand);
         error_code ec;
         try {
             ec = co_await self->setup(std::move(host), std::move(port));
@@ -587,8 +580,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             asio::post(strand, asio::append(std::move(handler), close_reason));
             return;
         }
-        auto work = asio::prefer(asio::get_associated_executor(handler, strand),
-                                 asio::execution::outstanding_work.tracked);
+        auto work = tracked_executor(handler, strand);
         close_waiters.emplace_back(std::move(handler), std::move(work));
     }
 

@@ -165,7 +165,7 @@ append_result accumulator::append(const record& r, std::int32_t partition_count,
         return res;
     }
     if (partition_count < 1 || (r.partition && (*r.partition < 0 || *r.partition >= partition_count))) {
-        res.ec = client_errc::invalid_value;
+        res.ec = client_errc::invalid_partition;
         return res;
     }
     topic_entry& t = topic(r.topic, partition_count);
@@ -180,7 +180,7 @@ append_result accumulator::append(topic_partition_view tp, const record& r, std:
         return res;
     }
     if (tp.partition < 0) {
-        res.ec = client_errc::invalid_value;
+        res.ec = client_errc::invalid_partition;
         return res;
     }
     topic_entry& t = topic(tp.topic, tp.partition + 1);

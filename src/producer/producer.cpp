@@ -101,6 +101,16 @@ std::shared_ptr<const error_context> topic_context(std::string_view topic, std::
     return c;
 }
 
+// Why the accumulator refused a record (invalid_partition is the one refusal it makes).
+std::shared_ptr<const error_context> refusal_context(const record& r, std::int32_t partitions) {
+    auto c = std::make_shared<error_context>();
+    c->topic = r.topic;
+    c->partition = r.partition.value_or(-1);
+    c->message = "partition " + std::to_string(r.partition.value_or(-1)) + " is not in [0, " +
+                 std::to_string(partitions) + "): the topic has " + std::to_string(partitions) + " partition(s)";
+    return c;
+}
+
 }  // namespace
 
 // --- impl ---
@@ -215,7 +225,8 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
                         records_sent.fetch_add(1, std::memory_order_relaxed);
                         if (res.new_batch || res.batch_full) wake();
                         return;
-                    case append_status::rejected: return fail_soon(std::move(done), res.ec);
+                    case append_status::rejected:
+                        return fail_soon(std::move(done), res.ec, r.partition.value_or(-1), refusal_context(r, n));
                     case append_status::closed: return fail_soon(std::move(done), client_errc::connection_closed);
                     case append_status::would_block: break;
                 }
@@ -381,8 +392,10 @@ void producer::impl::process_waiting(time_point now) {
                                     "buffer.memory=" + std::to_string(cfg.buffer_memory) +
                                         " stayed full for max.block.ms=" + block_ms,
                                     "buffer.memory"));
+        } else if (res.status == append_status::closed) {
+            it = finish(it, client_errc::connection_closed);
         } else {
-            it = finish(it, res.status == append_status::closed ? error_code(client_errc::connection_closed) : res.ec);
+            it = finish(it, res.ec, refusal_context(r, n));
         }
     }
     if (asked_for_metadata) refresher.request_refresh();

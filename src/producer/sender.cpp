@@ -7,6 +7,7 @@
 //
 // runs on: pool strand (every function in this file).
 #include "net/throttle.hpp"
+#include "net/completion.hpp"
 #include "producer/producer_impl.hpp"
 
 #include "net/loop_exit.hpp"
@@ -27,21 +28,9 @@ using namespace detail::producer;
 
 namespace {
 
-// Errors that mean the client's view of leaders is out of date (Java's
-// InvalidMetadataException family), plus a lost connection.
+// The broker says our leaders are stale, or the connection to the leader went: look again.
 bool needs_metadata(const error_code& ec) noexcept {
-    if (ec.category() == broker_category()) {
-        switch (static_cast<broker_errc>(ec.value())) {
-            case broker_errc::unknown_topic_or_partition:
-            case broker_errc::leader_not_available:
-            case broker_errc::not_leader_or_follower:
-            case broker_errc::kafka_storage_error:
-            case broker_errc::fenced_leader_epoch:
-            case broker_errc::unknown_leader_epoch: return true;
-            default: return false;
-        }
-    }
-    return ec == client_errc::connection_closed || ec == client_errc::timed_out;
+    return needs_metadata_refresh(ec) || ec == client_errc::connection_closed || ec == client_errc::timed_out;
 }
 
 }  // namespace
@@ -118,7 +107,7 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
             !self->fatal.load(std::memory_order_acquire))
             next = std::min(next, std::max(now, self->init_retry_at));
         self->timer.expires_at(next);
-        co_await self->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await self->timer.async_wait(net::nothrow_awaitable);
     }
 }
 
@@ -205,7 +194,7 @@ void producer::impl::on_response(produce_call& call, error_code ec, const net::r
             }
             // A partition the response left out: the broker's answer for it is unknown.
             for (batch_ptr& b : call.batches)
-                if (b) on_batch_error(std::move(b), client_errc::invalid_value, -1, call.node,
+                if (b) on_batch_error(std::move(b), client_errc::incomplete_response, -1, call.node,
                                       "the Produce response left this partition out");
         }
     } else if (!ec) {  // acks=0: written is all we learn

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dpkg-dev                               # dpkg-source, to unpack librdkafka's source package
   clang libclang-rt-14-dev               # libFuzzer targets
+  doxygen                                # the API reference (docs/); its warnings fail the `docs` test
 )
 
 missing=()

@@ -10,6 +10,7 @@
 // runs on: pool strand. The planner changes under the consumer's mutex; listener callbacks run
 // with no lock held.
 #include "consumer/consumer_impl.hpp"
+#include "net/completion.hpp"
 
 #include "net/loop_exit.hpp"
 #include "protocol/messages.hpp"
@@ -38,7 +39,7 @@ using protocol::msg::leave_group_request;
 using protocol::msg::leave_group_response;
 using protocol::msg::sync_group_request;
 using protocol::msg::sync_group_response;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using net::nothrow_awaitable;
 // ConsumerProtocolSubscription / Assignment version sent (Kafka 3.7's).
 constexpr std::int16_t consumer_protocol_version = 3;
 
@@ -77,7 +78,7 @@ std::string join_names(const std::vector<std::string>& names) {
 }
 
 // What the application needs to fix a refusal: the property at fault and its value.
-error_context explain_refusal(consumer::impl& self, const error_code& ec, const char* api) {
+error_context explain_refusal(consumer_impl& self, const error_code& ec, const char* api) {
     const auto& cfg = self.cfg;
     error_context c;
     c.api = api;
@@ -150,7 +151,7 @@ namespace {
 #endif
 
 // The topics this member subscribes to now: the list, or the known topics matching the regex.
-std::vector<std::string> subscription_topics(consumer::impl& self) {
+std::vector<std::string> subscription_topics(consumer_impl& self) {
     auto& g = self.group;
     if (!g.pattern) return g.topics;
     std::vector<std::string> out;
@@ -161,7 +162,7 @@ std::vector<std::string> subscription_topics(consumer::impl& self) {
 
 // Stops returning records of `parts`, commits their positions (enable.auto.commit), tells the
 // application and drops them from the assignment.
-asio::awaitable<void> revoke(std::shared_ptr<consumer::impl> self, std::vector<topic_partition> parts) {
+asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::vector<topic_partition> parts) {
     auto& g = self->group;
     {
         std::lock_guard lock(self->mutex);
@@ -169,7 +170,7 @@ asio::awaitable<void> revoke(std::shared_ptr<consumer::impl> self, std::vector<t
     }
     if (self->cfg.enable_auto_commit) {
         const auto positions = self->positions_to_commit(&parts);
-        const error_code ec = co_await consumer::impl::commit_offsets(self, positions);
+        const error_code ec = co_await consumer_impl::commit_offsets(self, positions);
         if (ec && self->cfg.connection.log.enabled(log_level::warning))
             self->cfg.connection.log.sink(log_level::warning, "commit before revoking failed: " + ec.message());
     }
@@ -181,7 +182,7 @@ asio::awaitable<void> revoke(std::shared_ptr<consumer::impl> self, std::vector<t
 }
 
 // Copies what membership() reports (under the mutex: any thread reads it).
-void publish(consumer::impl& self) {
+void publish(consumer_impl& self) {
     auto& g = self.group;
     std::lock_guard lock(self.mutex);
     if (g.stable && !g.member_id.empty())
@@ -191,7 +192,7 @@ void publish(consumer::impl& self) {
 }
 
 // The partitions are gone without a rebalance: the application must not commit them.
-void lose(consumer::impl& self) {
+void lose(consumer_impl& self) {
     auto& g = self.group;
     const auto lost = std::move(g.owned);
     g.owned.clear();
@@ -215,7 +216,7 @@ void lose(consumer::impl& self) {
 
 // Takes the assignment from SyncGroup: revokes what moved away (cooperative), sets the new
 // partitions at their committed offsets, and tells the application.
-asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer::impl> self, std::vector<topic_partition> assigned) {
+asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer_impl> self, std::vector<topic_partition> assigned) {
     auto& g = self->group;
     std::sort(assigned.begin(), assigned.end(), tp_less);
     const auto revoked = minus(g.owned, assigned);
@@ -226,7 +227,7 @@ asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer::impl> self
     }
     std::vector<partition_offset> committed;
     if (!added.empty()) {
-        auto [ec, offsets] = co_await consumer::impl::fetch_committed(self, added);
+        auto [ec, offsets] = co_await consumer_impl::fetch_committed(self, added);
         if (ec) co_return ec;
         committed = std::move(offsets);
     }
@@ -251,7 +252,7 @@ asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer::impl> self
 
 // Leader: runs the group's assignor over every member's subscription.
 asio::awaitable<std::pair<error_code, std::vector<sync_group_request::sync_group_request_assignment>>> lead(
-    std::shared_ptr<consumer::impl> self, const join_group_response& joined) {
+    std::shared_ptr<consumer_impl> self, const join_group_response& joined) {
     using result = std::pair<error_code, std::vector<sync_group_request::sync_group_request_assignment>>;
     auto& g = self->group;
     const consumer_detail::assignor* chosen = nullptr;
@@ -294,7 +295,7 @@ asio::awaitable<std::pair<error_code, std::vector<sync_group_request::sync_group
 }
 
 // One round: JoinGroup, SyncGroup, take the assignment.
-asio::awaitable<error_code> join(std::shared_ptr<consumer::impl> self) {
+asio::awaitable<error_code> join(std::shared_ptr<consumer_impl> self) {
     auto& g = self->group;
     auto& cfg = self->cfg;
     if (!g.cooperative && !g.owned.empty()) co_await revoke(self, g.owned);  // eager: all, first
@@ -370,7 +371,7 @@ asio::awaitable<error_code> join(std::shared_ptr<consumer::impl> self) {
     co_return co_await take_assignment(self, std::move(assigned));
 }
 
-asio::awaitable<void> heartbeat(std::shared_ptr<consumer::impl> self) {
+asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self) {
     auto& g = self->group;
     heartbeat_request req;
     req.group_id = self->cfg.group_id;
@@ -398,7 +399,7 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer::impl> self) {
 }
 
 // Whether this member must rejoin because of what metadata says now.
-bool metadata_changed(consumer::impl& self) {
+bool metadata_changed(consumer_impl& self) {
     auto& g = self.group;
     const auto& cache = self.refresher.cache();
     if (cache.version() == g.metadata_version_seen) return false;

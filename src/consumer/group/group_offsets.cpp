@@ -3,6 +3,7 @@
 //
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
+#include "net/completion.hpp"
 
 #include "net/abandonable_op.hpp"
 #include "protocol/messages.hpp"
@@ -29,7 +30,7 @@ using protocol::msg::offset_commit_request;
 using protocol::msg::offset_commit_response;
 using protocol::msg::offset_fetch_request;
 using protocol::msg::offset_fetch_response;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using net::nothrow_awaitable;
 
 using consumer_detail::coordinator_lost;
 
@@ -77,7 +78,7 @@ asio::awaitable<error_code> consumer::impl::find_coordinator(std::shared_ptr<imp
         std::int32_t port = resp.port;
         if (frame.api_version >= 4) {
             if (resp.coordinators.empty()) {
-                last = client_errc::invalid_value;
+                last = client_errc::incomplete_response;  // v4+ answers per key: ours is missing
                 continue;
             }
             const auto& c = resp.coordinators.front();

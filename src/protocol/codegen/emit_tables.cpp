@@ -185,7 +185,7 @@ void emit_errors(const schema& s, file_map& out) {
     code bh;
     bh(src);
     bh("#pragma once");
-    bh("// Name, default message and retriable flag of every Kafka error code.");
+    bh("// Name, default message and flags of every Kafka error code.");
     bh();
     bh("namespace kasio::protocol {");
     bh();
@@ -194,6 +194,7 @@ void emit_errors(const schema& s, file_map& out) {
     bh("    const char* name;     ///< snake_case, as in broker_errc");
     bh("    const char* message;  ///< Kafka's default message");
     bh("    bool retriable;       ///< Kafka's exception for the code is a RetriableException");
+    bh("    bool metadata;        ///< the client's metadata is stale: refresh it before retrying");
     bh("};");
     bh();
     bh("/// The entry for `code`, or nullptr for a code kasio does not know.");
@@ -218,7 +219,7 @@ void emit_errors(const schema& s, file_map& out) {
     c.open("constexpr broker_error_info errors[] =");
     for (const error_def* e : sorted)
         c("{" + std::to_string(e->code) + ", " + quote(e->name) + ", " + quote(e->message) + ", " +
-          (e->retriable ? "true" : "false") + "},");
+          (e->retriable ? "true" : "false") + ", " + (e->metadata ? "true" : "false") + "},");
     c.close("};");
     c();
     c("}  // namespace");

@@ -121,6 +121,7 @@ struct error_def {
     int code = 0;
     std::string name;
     bool retriable = false;
+    bool metadata = false;  ///< refresh metadata before retrying (see errors.ks)
     std::string message;
     int line = 0;
 };

@@ -459,8 +459,8 @@ std::vector<error_def> parse_errors(const std::string& path, const std::string& 
     std::map<std::string, int> names;  // name -> line
     for (const source_line& l : lex(path, text)) {
         const auto& t = l.tokens;
-        const char* form = "expected: error <code> <snake_name> [retriable] \"<message>\"";
-        if (l.indent != 0 || t.size() < 4 || t.size() > 5 || t[0].quoted || t[0].text != "error")
+        const char* form = "expected: error <code> <snake_name> [retriable] [metadata] \"<message>\"";
+        if (l.indent != 0 || t.size() < 4 || t.size() > 6 || t[0].quoted || t[0].text != "error")
             throw schema_error(path, l.line, form);
         error_def e;
         e.line = l.line;
@@ -471,9 +471,12 @@ std::vector<error_def> parse_errors(const std::string& path, const std::string& 
         if (t[2].quoted || !is_snake_identifier(t[2].text))
             throw schema_error(path, l.line, "error name '" + t[2].text + "' is not snake_case");
         e.name = is_reserved_cpp_name(t[2].text) ? t[2].text + "_" : t[2].text;
-        if (t.size() == 5) {
-            if (t[3].quoted || t[3].text != "retriable") throw schema_error(path, l.line, form);
-            e.retriable = true;
+        for (std::size_t i = 3; i + 1 < t.size(); ++i) {
+            bool* flag = nullptr;
+            if (!t[i].quoted && t[i].text == "retriable") flag = &e.retriable;
+            else if (!t[i].quoted && t[i].text == "metadata") flag = &e.metadata;
+            if (flag == nullptr || *flag) throw schema_error(path, l.line, form);
+            *flag = true;
         }
         if (!t.back().quoted) throw schema_error(path, l.line, form);
         e.message = t.back().text;

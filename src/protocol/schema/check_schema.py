@@ -49,7 +49,7 @@ FILE_RE = re.compile(rf"^(\d\d)_({IDENT})\.ks$")
 # Data schemas (Kafka's "type": "data"): `data <name> ...`, fields from column 1, file <name>.ks.
 DATA_HEADER_RE = re.compile(rf"^data\s+({IDENT})\s+versions\s+(\d+)-(\d+)\s+flexible\s+(\d+\+|none)$")
 DATA_FILE_RE = re.compile(rf"^({IDENT})\.ks$")
-ERROR_RE = re.compile(rf'^error\s+(-?\d+)\s+({IDENT})(\s+retriable)?\s+"([^"]+)"$')
+ERROR_RE = re.compile(rf'^error\s+(-?\d+)\s+({IDENT})(\s+retriable)?(\s+metadata)?\s+"([^"]+)"$')
 
 
 class Field:
@@ -422,6 +422,8 @@ class Checker:
                 self.report(path, lineno, f"malformed error line: {line!r}")
                 continue
             code, name = int(m.group(1)), m.group(2)
+            if m.group(4) and not m.group(3):
+                self.report(path, lineno, f"{name}: `metadata` codes are retried after the refresh: mark it `retriable`")
             if code in codes:
                 self.report(path, lineno, f"code {code} already defined on line {codes[code]}")
             if name in names:

@@ -44,8 +44,7 @@ TEST(consumer_config, connection_and_pool_names_are_forwarded) {
     EXPECT_FALSE(c.set("reconnect.backoff.ms", "5"));
     EXPECT_EQ(c.connection.client_id, "me");
     EXPECT_EQ(c.connection.request_timeout, std::chrono::milliseconds(1234));
-    ASSERT_EQ(c.pool_properties.size(), 1u);
-    EXPECT_EQ(c.pool_properties[0].first, "reconnect.backoff.ms");
+    EXPECT_EQ(c.reconnect_backoff, std::chrono::milliseconds(5));
 }
 
 TEST(consumer_config, unknown_names_and_bad_values_are_invalid_and_change_nothing) {
@@ -59,7 +58,7 @@ TEST(consumer_config, unknown_names_and_bad_values_are_invalid_and_change_nothin
     EXPECT_EQ(c.set("request.timeout.ms", "0"), client_errc::invalid_config);
     EXPECT_EQ(c.auto_offset_reset, offset_reset::latest);
     EXPECT_EQ(c.fetch_min_bytes, 1);
-    EXPECT_TRUE(c.pool_properties.empty());
+    EXPECT_EQ(c.reconnect_backoff, std::chrono::milliseconds(50));
 }
 
 TEST(consumer_config, set_says_why_a_name_or_value_is_refused) {
@@ -77,7 +76,7 @@ TEST(consumer_config, set_says_why_a_name_or_value_is_refused) {
     EXPECT_EQ(why.message, "fetch.wait.max.ms: 300001 is out of range 0..300000");
     EXPECT_EQ(why.property, "fetch.max.wait.ms");
     EXPECT_EQ(c.set("connections.max.idle.ms", "-5", why), client_errc::invalid_config);
-    EXPECT_TRUE(c.pool_properties.empty());
+    EXPECT_EQ(c.connections_max_idle, std::chrono::milliseconds(540000));
 }
 
 TEST(consumer_config, assignors_are_kept_by_protocol_name) {
@@ -105,7 +104,7 @@ TEST(consumer_config, validate_checks_members_set_in_the_struct) {
     c.assignment_strategies.clear();
     EXPECT_EQ(c.validate().context.property, "partition.assignment.strategy");
     c = valid();
-    c.pool_properties.emplace_back("reconnect.backoff.ms", "-1");
+    c.reconnect_backoff = std::chrono::milliseconds(-1);
     EXPECT_EQ(c.validate().context.property, "reconnect.backoff.ms");
     c = valid();
     c.connection.max_in_flight = 0;

@@ -165,9 +165,9 @@ TEST(accumulator, an_explicit_partition_out_of_range_is_rejected) {
     outcomes out;
     accumulator acc(small_batches());
     const record r = make_record("t", 5, std::nullopt, "x");
-    EXPECT_EQ(acc.append(r, 5, 0, t0, out.handler()).ec, make_error_code(client_errc::invalid_value));
+    EXPECT_EQ(acc.append(r, 5, 0, t0, out.handler()).ec, make_error_code(client_errc::invalid_partition));
     const record r2 = make_record("t", std::nullopt, std::nullopt, "x");
-    EXPECT_EQ(acc.append(r2, 0, 0, t0, out.handler()).ec, make_error_code(client_errc::invalid_value));
+    EXPECT_EQ(acc.append(r2, 0, 0, t0, out.handler()).ec, make_error_code(client_errc::invalid_partition));
 }
 
 TEST(accumulator, keyed_records_go_to_their_murmur2_partition) {

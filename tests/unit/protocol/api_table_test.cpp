@@ -69,6 +69,17 @@ TEST(protocol_broker_errors, codes_have_names_messages_and_retriability) {
     EXPECT_TRUE(is_retriable(nlf));
     EXPECT_FALSE(is_retriable(make_error_code(broker_errc::topic_authorization_failed)));
     EXPECT_TRUE(is_fatal(make_error_code(broker_errc::producer_fenced)));
+    // The metadata flag (errors.ks): Java's InvalidMetadataException family, always retriable.
+    EXPECT_TRUE(needs_metadata_refresh(nlf));
+    EXPECT_TRUE(needs_metadata_refresh(make_error_code(broker_errc::unknown_topic_id)));
+    EXPECT_FALSE(needs_metadata_refresh(make_error_code(broker_errc::not_enough_replicas)));
+    EXPECT_FALSE(needs_metadata_refresh(make_error_code(broker_errc::topic_authorization_failed)));
+    EXPECT_FALSE(needs_metadata_refresh(make_error_code(client_errc::connection_closed)));
+    for (int code = -1; code < 200; ++code) {
+        if (const auto* e = find_broker_error(code); e != nullptr && e->metadata) {
+            EXPECT_TRUE(e->retriable) << e->name;
+        }
+    }
     EXPECT_NE(make_error_code(static_cast<broker_errc>(31337)).message().find("31337"), std::string::npos);
 }
 
