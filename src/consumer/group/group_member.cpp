@@ -175,7 +175,7 @@ asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::vector<to
             self->cfg.connection.log.sink(log_level::warning, "commit before revoking failed: " + ec.message());
     }
     self->notify(g.listener.on_revoked, parts);
-    co_await consumer::impl::run_async_listener(self, self->async_listener.on_revoked, "on_revoked", parts);
+    co_await consumer_impl::run_async_listener(self, self->async_listener.on_revoked, "on_revoked", parts);
     g.owned = minus(g.owned, parts);
     std::lock_guard lock(self->mutex);
     self->planner.assign(g.owned);
@@ -210,7 +210,7 @@ void lose(consumer_impl& self) {
     // Not waited for: the partitions are gone already, nothing the loop does depends on it.
     if (self.async_listener.on_lost)
         asio::co_spawn(self.strand,
-                       consumer::impl::run_async_listener(self.shared_from_this(), self.async_listener.on_lost, "on_lost", lost),
+                       consumer_impl::run_async_listener(self.shared_from_this(), self.async_listener.on_lost, "on_lost", lost),
                        net::on_loop_exit(self.cfg.connection.log, "consumer group: on_lost", [](const std::string&) {}));
 }
 
@@ -245,7 +245,7 @@ asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer_impl> self,
     self->refresher.add_topics(std::move(topics));
     self->notify(g.listener.on_assigned, added);
     // Fetching starts after on_assigned (which may seek): a coroutine listener's wait included.
-    co_await consumer::impl::run_async_listener(self, self->async_listener.on_assigned, "on_assigned", added);
+    co_await consumer_impl::run_async_listener(self, self->async_listener.on_assigned, "on_assigned", added);
     self->kick();
     co_return error_code{};
 }
