@@ -307,13 +307,13 @@ struct rebalance_listener {
 
 /// A partition and a time, for consumer::async_offsets_for_times().
 struct partition_timestamp {
-    topic_partition partition;
+    topic_partition partition;      ///< the partition to look in
     std::int64_t timestamp_ms = 0;  ///< milliseconds since the epoch
 };
 
 /// One partition's answer to an offset lookup (ListOffsets).
 struct listed_offset {
-    topic_partition partition;
+    topic_partition partition;  ///< the partition asked about
     /// The offset found; nullopt from async_offsets_for_times() when no record has a timestamp
     /// at or after the one asked (Java's null). Always set by beginning and end offsets.
     std::optional<std::int64_t> offset;
@@ -321,6 +321,7 @@ struct listed_offset {
     std::int64_t timestamp = -1;
     /// The leader epoch the broker reported (ListOffsets v4+, KIP-320).
     std::optional<std::int32_t> leader_epoch;
+    /// Field by field.
     friend bool operator==(const listed_offset&, const listed_offset&) = default;
 };
 
@@ -328,10 +329,11 @@ struct listed_offset {
 /// ConsumerGroupMetadata, KIP-447): the broker fences a commit from a member that is no longer
 /// in this generation.
 struct consumer_group_metadata {
-    std::string group_id;
+    std::string group_id;             ///< group.id
     std::int32_t generation_id = -1;  ///< -1 when not a member now
     std::string member_id;            ///< empty when not a member now
     std::optional<std::string> group_instance_id;  ///< group.instance.id (static membership)
+    /// Field by field.
     friend bool operator==(const consumer_group_metadata&, const consumer_group_metadata&) = default;
 };
 
@@ -355,6 +357,7 @@ struct consumer_group_metadata {
 /// rebalance goes on without it. An exception it throws is caught, logged and reported the same
 /// way as client_errc::internal_error (with its text in the context). Empty ones are skipped.
 struct async_rebalance_listener {
+    /// A callback: called with the partitions, returns the coroutine the group waits for.
     using callback = std::function<boost::asio::awaitable<void>(std::vector<topic_partition>)>;
     callback on_assigned;  ///< as rebalance_listener::on_assigned
     callback on_revoked;   ///< as rebalance_listener::on_revoked
@@ -593,7 +596,9 @@ public:
 
     // ---- Cluster metadata, offset lookups, lag, group metadata, timed poll, awaitable listener
 
+    /// The type-erased handler of async_metadata().
     using metadata_handler = boost::asio::any_completion_handler<void(error_code, cluster_metadata)>;
+    /// The type-erased handler of the offset lookups.
     using offsets_handler = boost::asio::any_completion_handler<void(error_code, std::vector<listed_offset>)>;
 
     /// Asks the cluster for its brokers, controller and cluster id and, for `topics` (every topic

@@ -15,37 +15,38 @@ namespace kasio {
 
 /// A broker of the cluster.
 struct broker_description {
-    std::int32_t node_id = -1;
-    std::string host;
-    std::int32_t port = 0;
-    std::optional<std::string> rack;
+    std::int32_t node_id = -1;       ///< the broker's id in the cluster
+    std::string host;                ///< advertised host name
+    std::int32_t port = 0;           ///< advertised port
+    std::optional<std::string> rack;  ///< broker.rack, when set
+    /// Field by field.
     friend bool operator==(const broker_description&, const broker_description&) = default;
 };
 
 /// A partition of a topic.
 struct partition_description {
-    std::int32_t partition = 0;
+    std::int32_t partition = 0;      ///< partition id
     std::int32_t leader = -1;        ///< node id; -1 while there is none (election in progress)
     std::int32_t leader_epoch = -1;  ///< -1 when the broker does not say (Metadata < v7)
-    std::vector<std::int32_t> replicas;
-    std::vector<std::int32_t> isr;  ///< in-sync replicas
-    std::vector<std::int32_t> offline_replicas;
+    std::vector<std::int32_t> replicas;          ///< node ids of the replicas, the preferred leader first
+    std::vector<std::int32_t> isr;               ///< node ids of the in-sync replicas
+    std::vector<std::int32_t> offline_replicas;  ///< node ids of replicas offline (Metadata v5+)
     error_code error;  ///< the broker's error for the partition (leader_not_available, ...)
 };
 
 /// A topic and its partitions, sorted by partition id.
 struct topic_description {
-    std::string name;
+    std::string name;          ///< the topic's name
     bool is_internal = false;  ///< __consumer_offsets, __transaction_state
     /// The broker's error for the topic: broker_errc::unknown_topic_or_partition when it does
     /// not exist, topic_authorization_failed, leader_not_available while it is being created.
     error_code error;
-    std::vector<partition_description> partitions;
+    std::vector<partition_description> partitions;  ///< sorted by partition id; empty with an error
 };
 
 /// What one Metadata response said about the cluster.
 struct cluster_metadata {
-    std::optional<std::string> cluster_id;
+    std::optional<std::string> cluster_id;  ///< the cluster's id (Metadata v2+)
     std::int32_t controller_id = -1;  ///< node id of the active controller; -1 when not told
     std::vector<broker_description> brokers;  ///< sorted by node id
     std::vector<topic_description> topics;    ///< sorted by name

@@ -289,6 +289,7 @@ public:
 
     // ---- Cluster metadata
 
+    /// The type-erased handler of async_metadata().
     using metadata_handler = boost::asio::any_completion_handler<void(error_code, cluster_metadata)>;
 
     /// Asks the cluster for its brokers, controller and cluster id and, for `topics` (every topic
