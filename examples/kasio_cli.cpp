@@ -1,8 +1,8 @@
 // kasio-cli: a kcat-like command line tool. Scripts depend on this contract (issue 8):
 //
 //   kasio-cli metadata --brokers B
-//       the cluster's brokers, topics, partitions and leaders as one JSON document (plus the API
-//       versions kasio negotiated with the bootstrap broker).
+//       the cluster's brokers, topics, partitions, leaders, replicas and in-sync replicas as one
+//       JSON document (consumer::async_metadata).
 //   kasio-cli produce --brokers B --topic T [--partition P] [--key-delimiter C] [--header k=v]...
 //             [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all]
 //       one record per stdin line (key before the first C when --key-delimiter is given; no C in
@@ -26,15 +26,17 @@
 // Exit status (issue 14): 0 success; 1 a runtime or Kafka error (no broker answered, a record
 // not delivered, a poll that cannot go on); 2 a usage or configuration error (unknown command
 // or option, bad value, bad -X property), with the usage on stderr for the first kinds.
-#include "topic_metadata.hpp"
-
+#include <kasio/broker_errc.hpp>
 #include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -54,6 +56,18 @@ namespace asio = boost::asio;
 using namespace kasio;
 
 namespace {
+
+/// Splits "h:p,h:p" (and repeated entries) into host:port strings.
+std::vector<std::string> split_brokers(std::string_view list) {
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        const std::size_t comma = list.find(',');
+        if (comma != 0) out.emplace_back(list.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return out;
+}
 
 /// A client property to set, and the command-line text it came from (for its error message).
 struct property {
@@ -200,7 +214,7 @@ parsed parse_args(int argc, char** argv, options& opt, std::string& error, std::
         const std::string origin = arg + " " + value;
         bool ok = true, known = true;
         if (arg == "--brokers" || arg == "-b") {
-            for (auto& b : tools::split_brokers(value)) opt.brokers.push_back(std::move(b));
+            for (auto& b : split_brokers(value)) opt.brokers.push_back(std::move(b));
         } else if (arg == "-X") {
             const auto eq = value.find('=');
             if (eq == std::string::npos || eq == 0) {
@@ -293,15 +307,18 @@ bool configure(Config& cfg, connection_config& connection, const options& opt) {
 
 // ---- metadata ----
 
-std::string metadata_json(const net::connection& conn, const protocol::msg::metadata_response& md) {
+std::string error_number(const error_code& ec) { return std::to_string(ec ? ec.value() : 0); }
+
+std::string id_list(const std::vector<std::int32_t>& ids) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+    return out + "]";
+}
+
+std::string metadata_json(const cluster_metadata& md) {
     std::ostringstream out;
     out << "{\"cluster_id\":" << (md.cluster_id ? json_string(*md.cluster_id) : "null")
-        << ",\"controller_id\":" << md.controller_id << ",\"api_versions\":{";
-    const std::pair<const char*, std::int16_t> apis[] = {
-        {"api_versions", 18}, {"metadata", 3}, {"produce", 0}, {"fetch", 1}, {"list_offsets", 2}};
-    for (std::size_t i = 0; i < std::size(apis); ++i)
-        out << (i ? "," : "") << json_string(apis[i].first) << ":" << conn.negotiated_version(apis[i].second);
-    out << "},\"brokers\":[";
+        << ",\"controller_id\":" << md.controller_id << ",\"brokers\":[";
     for (std::size_t i = 0; i < md.brokers.size(); ++i) {
         const auto& b = md.brokers[i];
         out << (i ? "," : "") << "{\"id\":" << b.node_id << ",\"host\":" << json_string(b.host)
@@ -310,12 +327,13 @@ std::string metadata_json(const net::connection& conn, const protocol::msg::meta
     out << "],\"topics\":[";
     for (std::size_t i = 0; i < md.topics.size(); ++i) {
         const auto& t = md.topics[i];
-        out << (i ? "," : "") << "{\"name\":" << (t.name ? json_string(*t.name) : "null")
-            << ",\"error\":" << t.error_code << ",\"partitions\":[";
+        out << (i ? "," : "") << "{\"name\":" << json_string(t.name) << ",\"internal\":" << (t.is_internal ? "true" : "false")
+            << ",\"error\":" << error_number(t.error) << ",\"partitions\":[";
         for (std::size_t j = 0; j < t.partitions.size(); ++j) {
             const auto& p = t.partitions[j];
-            out << (j ? "," : "") << "{\"partition\":" << p.partition_index << ",\"leader\":" << p.leader_id
-                << ",\"leader_epoch\":" << p.leader_epoch << ",\"error\":" << p.error_code << "}";
+            out << (j ? "," : "") << "{\"partition\":" << p.partition << ",\"leader\":" << p.leader
+                << ",\"leader_epoch\":" << p.leader_epoch << ",\"replicas\":" << id_list(p.replicas)
+                << ",\"isr\":" << id_list(p.isr) << ",\"error\":" << error_number(p.error) << "}";
         }
         out << "]}";
     }
@@ -323,33 +341,31 @@ std::string metadata_json(const net::connection& conn, const protocol::msg::meta
     return out.str();
 }
 
-asio::awaitable<int> run_metadata(const options& opt, const connection_config& cfg) {
-    // Bootstrap brokers are tried in order until one answers.
-    error_code last_error;
-    for (const std::string& broker : opt.brokers) {
-        auto colon = broker.rfind(':');
-        std::string host = colon == std::string::npos ? broker : broker.substr(0, colon);
-        std::string port = colon == std::string::npos ? "9092" : broker.substr(colon + 1);
-        net::connection conn(co_await asio::this_coro::executor, cfg);
-        auto [ec] = co_await conn.async_connect(host, port, asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            last_error = ec;
-            continue;
-        }
-        protocol::msg::metadata_request request;
-        request.topics = std::nullopt;  // all topics
-        auto [req_ec, frame] = co_await conn.async_request(request, asio::as_tuple(asio::use_awaitable));
-        protocol::msg::metadata_response response;
-        if (!req_ec) req_ec = net::decode_response(frame, response);
-        if (req_ec) {
-            last_error = req_ec;
-            continue;
-        }
-        std::cout << metadata_json(conn, response) << std::endl;
-        co_return exit_ok;
+// Every topic, through a consumer's metadata call (the bootstrap brokers in order until one
+// answers).
+asio::awaitable<int> run_metadata(const consumer_config& cfg) {
+    consumer c(co_await asio::this_coro::executor, cfg);
+    auto [ec, md] = co_await c.async_metadata({}, asio::as_tuple(asio::use_awaitable));
+    co_await c.async_close(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        std::cerr << "kasio-cli: no bootstrap broker answered: " << c.last_error().describe() << "\n";
+        co_return exit_runtime;
     }
-    std::cerr << "kasio-cli: no bootstrap broker answered: " << last_error.message() << "\n";
-    co_return exit_runtime;
+    std::cout << metadata_json(md) << std::endl;
+    co_return exit_ok;
+}
+
+// The partition count of `topic` in `md`; 0 with a message on stderr when the cluster does not
+// say.
+std::int32_t partition_count(error_code ec, const cluster_metadata& md, const std::string& topic) {
+    const topic_description* t = ec ? nullptr : md.topic(topic);
+    if (!ec && !t) ec = make_error_code(broker_errc::unknown_topic_or_partition);
+    if (!ec && t->error) ec = t->error;
+    if (ec) {
+        std::cerr << "kasio-cli: metadata for topic " << topic << ": " << ec.message() << "\n";
+        return 0;
+    }
+    return static_cast<std::int32_t>(t->partitions.size());
 }
 
 // ---- produce ----
@@ -454,18 +470,18 @@ void append_record_json(std::string& out, const consumer_record& r) {
     out += "}}\n";
 }
 
-asio::awaitable<int> consume(consumer& c, const options& opt, const connection_config& conn) {
+asio::awaitable<int> consume(consumer& c, const options& opt) {
     std::vector<topic_partition> parts;
     if (!opt.group.empty() && !opt.partition) {
         c.subscribe({opt.topic});  // where to start: committed offsets, else auto.offset.reset
     } else if (opt.partition) {
         parts.push_back({opt.topic, *opt.partition});
     } else {
-        auto [ec, count] = co_await tools::partition_count(opt.brokers, conn, opt.topic);
-        if (ec) {
-            std::cerr << "kasio-cli: metadata for topic " << opt.topic << ": " << ec.message() << "\n";
-            co_return exit_runtime;
-        }
+        // Named first: g++ 12 cannot keep an initializer list alive across a co_await.
+        std::vector<std::string> topics{opt.topic};
+        auto [ec, md] = co_await c.async_metadata(std::move(topics), asio::as_tuple(asio::use_awaitable));
+        const std::int32_t count = partition_count(ec, md, opt.topic);
+        if (count == 0) co_return exit_runtime;
         for (std::int32_t p = 0; p < count; ++p) parts.push_back({opt.topic, p});
     }
     if (!parts.empty()) c.assign(parts);
@@ -536,7 +552,7 @@ int run_consume(const options& opt, const consumer_config& cfg) {
     signals.async_wait([&c](error_code ec, int) {
         if (!ec) c.async_close([](error_code) {});
     });
-    asio::co_spawn(io, consume(c, opt, cfg.connection), [&](std::exception_ptr e, int r) {
+    asio::co_spawn(io, consume(c, opt), [&](std::exception_ptr e, int r) {
         rc = e ? report(e) : r;
         io.stop();
     });
@@ -574,9 +590,10 @@ int run(options& opt) {
         }
         return configure(cfg, cfg.connection, opt) ? run_consume(opt, cfg) : exit_usage;
     }
-    connection_config cfg;
-    if (!configure(cfg, cfg, opt)) return exit_usage;
-    return run_in_io(run_metadata(opt, cfg));
+    consumer_config cfg;
+    cfg.bootstrap_servers = opt.brokers;
+    if (!configure(cfg, cfg.connection, opt)) return exit_usage;
+    return run_in_io(run_metadata(cfg));
 }
 
 }  // namespace

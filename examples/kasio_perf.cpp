@@ -10,6 +10,7 @@
 // allocation per record), and refills the window from the delivery callbacks; no delivery is
 // awaited one by one. The consumer assigns every partition, seeks to the beginning and polls
 // until it has N records.
+#include <kasio/broker_errc.hpp>
 #include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
 
@@ -26,7 +27,6 @@
 #include <vector>
 
 #include "perf_common.hpp"
-#include "topic_metadata.hpp"
 
 namespace asio = boost::asio;
 using kasio::error_code;
@@ -183,11 +183,20 @@ int run_produce(const perf::options& opt) {
     return res.failed == 0 ? 0 : 1;
 }
 
-asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, const kasio::connection_config& conn,
-                             perf::result& res) {
+// The partition count of `topic` in `md`, or the error that says why there is none.
+std::pair<kasio::error_code, std::int32_t> partition_count(kasio::error_code ec, const kasio::cluster_metadata& md,
+                                                           const std::string& topic) {
+    const kasio::topic_description* t = ec ? nullptr : md.topic(topic);
+    if (!ec && !t) ec = kasio::make_error_code(kasio::broker_errc::unknown_topic_or_partition);
+    if (!ec && t->error) ec = t->error;
+    return {ec, ec ? 0 : static_cast<std::int32_t>(t->partitions.size())};
+}
+
+asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf::result& res) {
     using namespace asio::experimental::awaitable_operators;
-    const std::vector<std::string> brokers = tools::split_brokers(opt.brokers);
-    auto [md_ec, partitions] = co_await tools::partition_count(brokers, conn, opt.topic);
+    std::vector<std::string> topics{opt.topic};  // named: g++ 12 loses initializer lists across co_await
+    auto [md_error, md] = co_await c.async_metadata(std::move(topics), asio::as_tuple(asio::use_awaitable));
+    const auto [md_ec, partitions] = partition_count(md_error, md, opt.topic);
     if (md_ec) {
         std::fprintf(stderr, "kasio-perf: metadata for %s: %s\n", opt.topic.c_str(), md_ec.message().c_str());
         co_return 1;
@@ -242,7 +251,7 @@ int run_consume(const perf::options& opt) {
     int rc = 1;
     {
         kasio::consumer c(io.get_executor(), cfg);
-        asio::co_spawn(io, consume(c, opt, cfg.connection, res), [&](std::exception_ptr e, int r) {
+        asio::co_spawn(io, consume(c, opt, res), [&](std::exception_ptr e, int r) {
             rc = e ? 1 : r;
             io.stop();  // the consumer is closed; whatever timers it left do not matter
         });

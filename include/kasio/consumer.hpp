@@ -16,11 +16,13 @@
 #include <kasio/config.hpp>
 #include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
+#include <kasio/metadata.hpp>
 #include <kasio/record.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <chrono>
@@ -303,6 +305,67 @@ struct rebalance_listener {
     std::function<void(const std::vector<topic_partition>&)> on_lost;
 };
 
+// ---- Offset lookups, group metadata and the awaitable rebalance listener
+
+/// A partition and a time, for consumer::async_offsets_for_times().
+struct partition_timestamp {
+    topic_partition partition;      ///< the partition to look in
+    std::int64_t timestamp_ms = 0;  ///< milliseconds since the epoch
+};
+
+/// One partition's answer to an offset lookup (ListOffsets).
+struct listed_offset {
+    topic_partition partition;  ///< the partition asked about
+    /// The offset found; nullopt from async_offsets_for_times() when no record has a timestamp
+    /// at or after the one asked (Java's null). Always set by beginning and end offsets.
+    std::optional<std::int64_t> offset;
+    /// The found record's timestamp (async_offsets_for_times); -1 otherwise.
+    std::int64_t timestamp = -1;
+    /// The leader epoch the broker reported (ListOffsets v4+, KIP-320).
+    std::optional<std::int32_t> leader_epoch;
+    /// Field by field.
+    friend bool operator==(const listed_offset&, const listed_offset&) = default;
+};
+
+/// What a transactional producer sends with the consumer's offsets (Java's
+/// ConsumerGroupMetadata, KIP-447): the broker fences a commit from a member that is no longer
+/// in this generation.
+struct consumer_group_metadata {
+    std::string group_id;             ///< group.id
+    std::int32_t generation_id = -1;  ///< -1 when not a member now
+    std::string member_id;            ///< empty when not a member now
+    std::optional<std::string> group_instance_id;  ///< group.instance.id (static membership)
+    /// Field by field.
+    friend bool operator==(const consumer_group_metadata&, const consumer_group_metadata&) = default;
+};
+
+/// A rebalance listener whose callbacks are coroutines: the group waits until each finishes
+/// before it goes on, so that an on_revoked can `co_await consumer.async_commit()` or
+/// `co_await producer.async_flush()` before the partitions move (Java's
+/// ConsumerRebalanceListener, which may block in onPartitionsRevoked).
+///
+/// Each coroutine runs on the consumer's strand; it may call and co_await any consumer or
+/// producer operation, but must not block the thread. With eager assignors on_revoked finishes
+/// before JoinGroup is sent; with cooperative ones before the member rejoins to release the
+/// partitions; on close before LeaveGroup. on_assigned runs when the new partitions are at their
+/// committed offsets, and fetching them starts when it has finished (it may seek). on_lost is
+/// started and not waited for: the partitions belong to others already. The callback object is
+/// kept until its coroutine ends, so a lambda's captures stay valid. A plain rebalance_listener
+/// given to a later subscribe() replaces this one.
+///
+/// A callback has max.poll.interval.ms (the rebalance timeout) to finish. One that does not
+/// is cancelled (terminal cancellation, seen at its next co_await), logged (error level) and
+/// reported once by the next poll and by last_error() as client_errc::timed_out; the
+/// rebalance goes on without it. An exception it throws is caught, logged and reported the same
+/// way as client_errc::internal_error (with its text in the context). Empty ones are skipped.
+struct async_rebalance_listener {
+    /// A callback: called with the partitions, returns the coroutine the group waits for.
+    using callback = std::function<boost::asio::awaitable<void>(std::vector<topic_partition>)>;
+    callback on_assigned;  ///< as rebalance_listener::on_assigned
+    callback on_revoked;   ///< as rebalance_listener::on_revoked
+    callback on_lost;      ///< as rebalance_listener::on_lost
+};
+
 /// The consumer's place in its group, for diagnostics.
 struct group_membership {
     /// The id the coordinator gave this member.
@@ -534,6 +597,120 @@ public:
             token, std::move(partitions));
     }
 
+    // ---- Cluster metadata, offset lookups, lag, group metadata, timed poll, awaitable listener
+
+    /// The type-erased handler of async_metadata().
+    using metadata_handler = boost::asio::any_completion_handler<void(error_code, cluster_metadata)>;
+    /// The type-erased handler of the offset lookups.
+    using offsets_handler = boost::asio::any_completion_handler<void(error_code, std::vector<listed_offset>)>;
+
+    /// Asks the cluster for its brokers, controller and cluster id and, for `topics` (every topic
+    /// when empty: Java's listTopics), their partitions with leader, replicas and in-sync
+    /// replicas (Java's partitionsFor, librdkafka's rd_kafka_metadata). One Metadata request of
+    /// its own, to the brokers known then the bootstrap servers in turn until one answers; it
+    /// creates no topic and does not change which topics the consumer keeps metadata for.
+    ///
+    /// Handler: void(error_code, cluster_metadata), on the handler's associated executor (the
+    /// consumer's strand when it has none). Thread safety: any thread.
+    ///
+    /// Errors: the last broker's error when none answered. A topic's own error (e.g.
+    /// broker_errc::unknown_topic_or_partition) is in its topic_description::error, not the operation's.
+    ///
+    /// Cancellation: any type; completes at once with operation_aborted and an empty value.
+    template <boost::asio::completion_token_for<void(error_code, cluster_metadata)> Token = boost::asio::deferred_t>
+    auto async_metadata(std::vector<std::string> topics, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, cluster_metadata)>(
+            [this](auto handler, std::vector<std::string> t) {
+                start_metadata(std::move(t), metadata_handler(std::move(handler)));
+            },
+            token, std::move(topics));
+    }
+
+    /// The first offset of each partition (the log start offset: Java's beginningOffsets, the
+    /// low watermark of librdkafka's query_watermark_offsets), in the order asked, from a
+    /// ListOffsets to each partition's leader. The partitions need not be assigned.
+    ///
+    /// Handler: void(error_code, std::vector<listed_offset>), on the handler's associated
+    /// executor (the consumer's strand when it has none). Thread safety: any thread.
+    ///
+    /// Errors (then no offsets; error_context via last_error()): broker_errc::
+    /// unknown_topic_or_partition for a topic the cluster does not have or a partition past its
+    /// count (at once); a partition's error that retrying cannot fix; client_errc::timed_out when
+    /// retriable ones (no leader, not_leader_or_follower, ...) last request.timeout.ms; the last
+    /// broker's error when no broker answers for metadata.
+    ///
+    /// Cancellation: any type; completes at once with operation_aborted; requests already sent
+    /// are answered and dropped.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<listed_offset>)> Token =
+                  boost::asio::deferred_t>
+    auto async_beginning_offsets(std::vector<topic_partition> partitions, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, std::vector<listed_offset>)>(
+            [this](auto handler, std::vector<topic_partition> p) {
+                start_list_offsets(with_timestamp(std::move(p), -2), false, offsets_handler(std::move(handler)));
+            },
+            token, std::move(partitions));
+    }
+
+    /// The end offset of each partition: the high watermark, or with isolation.level=
+    /// read_committed the last stable offset (Java's endOffsets, librdkafka's high watermark).
+    /// As async_beginning_offsets otherwise.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<listed_offset>)> Token =
+                  boost::asio::deferred_t>
+    auto async_end_offsets(std::vector<topic_partition> partitions, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, std::vector<listed_offset>)>(
+            [this](auto handler, std::vector<topic_partition> p) {
+                start_list_offsets(with_timestamp(std::move(p), -1), false, offsets_handler(std::move(handler)));
+            },
+            token, std::move(partitions));
+    }
+
+    /// For each partition, the earliest offset whose record timestamp is at or after the time
+    /// asked (Java's offsetsForTimes), in the order asked; listed_offset::offset is nullopt when
+    /// there is none (a time beyond the last record). Times must be >= 0
+    /// (client_errc::invalid_value otherwise, at once). As async_beginning_offsets otherwise.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<listed_offset>)> Token =
+                  boost::asio::deferred_t>
+    auto async_offsets_for_times(std::vector<partition_timestamp> query, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, std::vector<listed_offset>)>(
+            [this](auto handler, std::vector<partition_timestamp> q) {
+                start_list_offsets(std::move(q), true, offsets_handler(std::move(handler)));
+            },
+            token, std::move(query));
+    }
+
+    /// How far the consumer is behind in an assigned partition (Java's currentLag): the end
+    /// offset of the latest Fetch response for it (the high watermark; the last stable offset
+    /// with read_committed) minus the position. nullopt when the partition is not assigned, its
+    /// position is not known yet, or no Fetch response for it has arrived since it was assigned.
+    /// Thread safety: any thread (a short lock).
+    std::optional<std::int64_t> lag(const topic_partition& tp) const;
+
+    /// The group metadata a transactional producer sends with this consumer's offsets (Java's
+    /// groupMetadata()): group.id, group.instance.id, and the generation and member id of the
+    /// current membership (-1 and empty while not a member, e.g. during a rebalance).
+    /// Thread safety: any thread.
+    consumer_group_metadata group_metadata() const;
+
+    /// As async_poll(), but completes with an empty batch and no error when no record arrives
+    /// within `timeout` (Java's poll(Duration)). Records that arrive after the timeout stay
+    /// buffered for the next poll: none is lost. Errors as async_poll's; a zero timeout returns
+    /// what is buffered now.
+    ///
+    /// Handler: void(error_code, fetch_batch), on the handler's associated executor (the
+    /// consumer's strand when it has none). Cancellation: any type, as async_poll.
+    template <boost::asio::completion_token_for<void(error_code, fetch_batch)> Token = boost::asio::deferred_t>
+    auto async_poll(std::chrono::milliseconds timeout, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, fetch_batch)>(
+            [this](auto handler, std::chrono::milliseconds t) { start_poll_for(t, poll_handler(std::move(handler))); },
+            token, timeout);
+    }
+
+    /// As subscribe(topics, rebalance_listener), with callbacks the group waits for (see
+    /// async_rebalance_listener).
+    void subscribe(std::vector<std::string> topics, async_rebalance_listener listener);
+
+    // ---- Counters and errors
+
     /// A snapshot of the consumer's counters. Thread safety: any thread.
     consumer_stats stats() const;
 
@@ -551,6 +728,15 @@ private:
     void start_poll(poll_handler handler);
     void start_close(done_handler handler);
     void start_seek_to_timestamp(std::vector<topic_partition> partitions, std::int64_t ts, done_handler handler);
+    void start_metadata(std::vector<std::string> topics, metadata_handler handler);
+    void start_list_offsets(std::vector<partition_timestamp> query, bool by_time, offsets_handler handler);
+    void start_poll_for(std::chrono::milliseconds timeout, poll_handler handler);
+    static std::vector<partition_timestamp> with_timestamp(std::vector<topic_partition> partitions, std::int64_t ts) {
+        std::vector<partition_timestamp> q;
+        q.reserve(partitions.size());
+        for (auto& tp : partitions) q.push_back(partition_timestamp{std::move(tp), ts});
+        return q;
+    }
 
     std::shared_ptr<impl> impl_;
 };

@@ -9,6 +9,7 @@
 #include <kasio/config.hpp>
 #include <kasio/error.hpp>
 #include <kasio/log.hpp>
+#include <kasio/metadata.hpp>
 #include <kasio/producer.hpp>
 #include <kasio/version.hpp>
 #include <kasio/consumer.hpp>

@@ -22,6 +22,7 @@
 #include <kasio/detail/delivery_handler.hpp>
 #include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
+#include <kasio/metadata.hpp>
 #include <kasio/record.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -290,6 +291,37 @@ public:
             token, timeout);
     }
 
+    // ---- Cluster metadata
+
+    /// The type-erased handler of async_metadata().
+    using metadata_handler = boost::asio::any_completion_handler<void(error_code, cluster_metadata)>;
+
+    /// Asks the cluster for its brokers, controller and cluster id and, for `topics` (every topic
+    /// when empty: Java's listTopics), their partitions with leader, replicas and in-sync
+    /// replicas (Java's partitionsFor, librdkafka's rd_kafka_metadata). One Metadata request of
+    /// its own, to the brokers known then the bootstrap servers in turn until one answers; it
+    /// creates no topic and does not change which topics the producer keeps metadata for.
+    ///
+    /// Handler: void(error_code, cluster_metadata), on the handler's associated executor (the
+    /// producer's strand when it has none). Thread safety: any thread.
+    ///
+    /// Errors: the last broker's error when none answered (client_errc::connection_closed,
+    /// timed_out, an authentication or TLS refusal). A topic's own error (e.g.
+    /// broker_errc::unknown_topic_or_partition for one that does not exist) is not an error of
+    /// the operation: it is in that topic's topic_description::error.
+    ///
+    /// Cancellation: any type; completes at once with operation_aborted and an empty value.
+    template <boost::asio::completion_token_for<void(error_code, cluster_metadata)> Token = boost::asio::deferred_t>
+    auto async_metadata(std::vector<std::string> topics, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code, cluster_metadata)>(
+            [self = this](auto handler, std::vector<std::string> t) {
+                self->start_metadata(std::move(t), metadata_handler(std::move(handler)));
+            },
+            token, std::move(topics));
+    }
+
+    // ---- Counters and errors
+
     /// A snapshot of the producer's counters. Thread safety: any thread.
     producer_stats stats() const;
 
@@ -331,6 +363,7 @@ private:
     void send(const record& r, detail::delivery_handler&& done);
     void start_flush(void_handler h);
     void start_close(std::chrono::milliseconds timeout, void_handler h);
+    void start_metadata(std::vector<std::string> topics, metadata_handler h);
 
     std::shared_ptr<impl> impl_;
 };

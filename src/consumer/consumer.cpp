@@ -1,6 +1,7 @@
 // consumer: public operations, poll and close. The fetch loops are in fetcher.cpp.
 #include "consumer/consumer_impl.hpp"
 
+#include "cluster/metadata_query.hpp"
 #include "consumer/config_rules.hpp"
 #include "net/abandonable_op.hpp"
 #include "net/loop_exit.hpp"
@@ -140,6 +141,12 @@ void consumer::impl::try_complete_poll() {
         ec = group.error.code;
         context = group.error.context;
     }
+    // A rebalance listener that threw or timed out: said once (Java rethrows it from poll).
+    if (out.empty() && !ec && listener_error.code) {
+        ec = listener_error.code;
+        context = std::move(listener_error.context);
+        listener_error = {};
+    }
     if (out.empty() && !ec) {
         for (auto& [tp, st] : planner.partitions()) {
             if (!st.error || st.paused) continue;
@@ -182,6 +189,7 @@ void consumer::impl::try_complete_poll() {
     poll_handler h = std::move(*poll_waiter);
     poll_waiter.reset();
     lock.unlock();
+    poll_done();
     net::complete_later(strand, std::move(h), ec, std::move(batch));
     kick();
 }
@@ -206,6 +214,7 @@ void consumer::impl::close_all() {
         prefetched = 0;
     }
     for (auto& [node, f] : fetchers) f.wake->cancel();
+    poll_done();
     group.subscribed = false;
     group.wake.cancel();
     refresher.stop();
@@ -323,10 +332,13 @@ std::vector<topic_partition> consumer::assignment() const {
     return impl_->planner.assignment();
 }
 
-void consumer::start_poll(poll_handler handler) {
+void consumer::start_poll(poll_handler handler) { start_poll_for(std::chrono::milliseconds(-1), std::move(handler)); }
+
+// A negative timeout: none.
+void consumer::start_poll_for(std::chrono::milliseconds timeout, poll_handler handler) {
     const auto now_ns = std::chrono::steady_clock::now().time_since_epoch().count();
     const bool was_idle = impl_->group.last_poll_ns.exchange(now_ns, std::memory_order_relaxed) == 0;
-    asio::post(impl_->strand, [self = impl_, h = std::move(handler), was_idle]() mutable {
+    asio::post(impl_->strand, [self = impl_, h = std::move(handler), was_idle, timeout]() mutable {
         // The membership loop waits for a poll after max.poll.interval.ms made it leave.
         if (was_idle && self->group.loop_running) self->group.wake.cancel();
         {
@@ -348,13 +360,35 @@ void consumer::start_poll(poll_handler handler) {
                         poll_handler w = std::move(*s->poll_waiter);
                         s->poll_waiter.reset();
                         guard.unlock();
+                        s->poll_done();
                         net::complete_later(s->strand, std::move(w), error_code(asio::error::operation_aborted), fetch_batch{});
                     });
                 });
             }
             self->poll_waiter = std::move(h);
+            ++self->poll_seq;
         }
         self->try_complete_poll();
+        if (timeout.count() >= 0) {
+            std::uint64_t seq = 0;
+            {
+                std::lock_guard lock(self->mutex);
+                if (!self->poll_waiter) return;  // completed at once
+                seq = self->poll_seq;
+            }
+            // runs on: pool strand. Completes this poll only: a later one has another seq.
+            self->poll_timer.expires_after(timeout);
+            self->poll_timer.async_wait([weak = std::weak_ptr<impl>(self), seq](error_code) {
+                auto s = weak.lock();
+                if (!s) return;
+                std::unique_lock guard(s->mutex);
+                if (!s->poll_waiter || s->poll_seq != seq) return;
+                poll_handler w = std::move(*s->poll_waiter);
+                s->poll_waiter.reset();
+                guard.unlock();
+                net::complete_later(s->strand, std::move(w), error_code{}, fetch_batch{});
+            });
+        }
         self->kick();
     });
 }
@@ -377,6 +411,36 @@ void consumer::start_close(done_handler handler) {
             op->complete(e ? error_code(client_errc::internal_error) : error_code{});
         });
     });
+}
+
+// ---- Cluster metadata, lag, group metadata
+
+void consumer::start_metadata(std::vector<std::string> topics, metadata_handler handler) {
+    cluster::start_metadata_query(impl_, impl_->pool, impl_->refresher, cluster::split_bootstrap(impl_->cfg.bootstrap_servers),
+                                  std::move(topics), std::move(handler));
+}
+
+std::optional<std::int64_t> consumer::lag(const topic_partition& tp) const {
+    std::lock_guard lock(impl_->mutex);
+    const auto* st = impl_->planner.find(tp);
+    if (!st || st->position < 0) return std::nullopt;
+    // As Java's FetchState: the last stable offset bounds what read_committed can return.
+    const std::int64_t end = impl_->cfg.isolation == isolation_level::read_committed ? st->last_stable_offset
+                                                                                      : st->high_watermark;
+    if (end < 0) return std::nullopt;
+    return std::max<std::int64_t>(0, end - st->position);
+}
+
+consumer_group_metadata consumer::group_metadata() const {
+    consumer_group_metadata md;
+    md.group_id = impl_->cfg.group_id;
+    if (!impl_->cfg.group_instance_id.empty()) md.group_instance_id = impl_->cfg.group_instance_id;
+    std::lock_guard lock(impl_->mutex);
+    if (const auto& snap = impl_->group.snapshot) {
+        md.generation_id = snap->generation;
+        md.member_id = snap->member_id;
+    }
+    return md;
 }
 
 error_info consumer::last_error() const {

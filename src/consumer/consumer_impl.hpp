@@ -137,6 +137,29 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     /// Calls a listener callback (no mutex held).
     void notify(const std::function<void(const std::vector<topic_partition>&)>& cb,
                 const std::vector<topic_partition>& parts);
+
+    // ---- Offset lookups, timed poll and the awaitable rebalance listener (offset_lookup.cpp,
+    // consumer.cpp, group/async_listener.cpp).
+    /// The timed poll's timer (strand only). A timed poll is told apart from a later one by
+    /// poll_seq, so that a timer firing late never completes another poll; every path that
+    /// completes the pending poll cancels it, so that it holds no work on the context.
+    asio::steady_timer poll_timer{strand};
+    std::uint64_t poll_seq = 0;  // under mutex: counts polls made pending
+    /// A rebalance listener that threw or did not finish: reported once by the next poll with
+    /// no records (under mutex).
+    error_info listener_error;
+    /// The coroutine listener of subscribe(topics, async_rebalance_listener) (strand only).
+    async_rebalance_listener async_listener;
+    /// Cancels the timed poll's timer once the pending poll is completed (strand).
+    void poll_done() { poll_timer.cancel(); }
+    /// Runs one coroutine callback of async_listener and waits for it, at most
+    /// max.poll.interval.ms; a timeout or an exception is logged and kept in listener_error.
+    static asio::awaitable<void> run_async_listener(std::shared_ptr<impl> self, async_rebalance_listener::callback cb,
+                                                    const char* name, std::vector<topic_partition> parts);
+    /// ListOffsets for each query entry at its partition's leader, retrying what is retriable
+    /// up to request.timeout.ms; `where` explains a failure.
+    static asio::awaitable<std::pair<error_code, std::vector<listed_offset>>> lookup_offsets(
+        std::shared_ptr<impl> self, std::vector<partition_timestamp> query, bool by_time, error_context& where);
 };
 
 }  // namespace kasio

@@ -205,7 +205,11 @@ std::string reset_name(std::int64_t ts) {
         }
         self->check_offsets_waiters(done);
     }
-    for (auto& [h, e] : done) net::complete_on(asio::get_associated_executor(h, self->strand), std::move(h), e);
+    for (auto& [h, e] : done) {
+        // The executor first: an argument list may move `h` out before reading it.
+        const auto ex = asio::get_associated_executor(h, self->strand);
+        net::complete_on(ex, std::move(h), e);
+    }
     if (refresh) self->refresh_metadata();
 }
 

@@ -2,6 +2,7 @@
 // metadata, flush and close. The sender loop and Produce responses are in sender.cpp.
 #include "producer/producer_impl.hpp"
 
+#include "cluster/metadata_query.hpp"
 #include "net/loop_exit.hpp"
 #include "producer/config_rules.hpp"
 
@@ -581,6 +582,11 @@ void producer::start_flush(void_handler h) {
 void producer::start_close(std::chrono::milliseconds timeout, void_handler h) {
     auto op = net::abandonable_op<>::make(std::move(h), impl_->strand);
     asio::post(impl_->strand, [s = impl_, timeout, op = std::move(op)]() mutable { s->close(timeout, std::move(op)); });
+}
+
+void producer::start_metadata(std::vector<std::string> topics, metadata_handler h) {
+    cluster::start_metadata_query(impl_, impl_->pool, impl_->refresher, cluster::split_bootstrap(impl_->cfg.bootstrap_servers),
+                                  std::move(topics), std::move(h));
 }
 
 producer_stats producer::stats() const { return impl_->stats(); }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The example programs against kasio-mock-broker (registered with ctest by CMakeLists.txt):
 #   examples_test.sh <kasio-mock-broker> <produce_coro> <produce_callbacks> <io_context_integration>
-#                    <group_member>
+#                    <group_member> <consume_coro>
 # produce_coro and produce_callbacks must deliver every record and exit 0;
 # io_context_integration must consume exactly what it produced while its heartbeat timer
 # keeps running on the same context; group_member must consume and commit what produce_coro
-# wrote, and a second run in the same group must start at those commits.
+# wrote, and a second run in the same group must start at those commits; consume_coro must read
+# what a topic holds (to its end offsets), commit it in its rebalance listener at close, and a
+# second run must find nothing new.
 set -euo pipefail
-mock=$1 coro=$2 callbacks=$3 integration=$4 member=$5
+mock=$1 coro=$2 callbacks=$3 integration=$4 member=$5 drain=$6
 work=$(mktemp -d)
 broker_pid=""
 cleanup() {
@@ -22,7 +24,7 @@ fail() { echo "examples_test: $*" >&2; exit 1; }
 
 mkfifo "$work/stdin" "$work/stdout"
 exec 3<>"$work/stdin" 4<>"$work/stdout"
-"$mock" --brokers 3 --topic keyed:4 --topic shared:1 --topic grouped:3 <"$work/stdin" >"$work/stdout" 3>&- 4>&- &
+"$mock" --brokers 3 --topic keyed:4 --topic shared:1 --topic grouped:3 --topic drained:2 <"$work/stdin" >"$work/stdout" 3>&- 4>&- &
 broker_pid=$!
 line=""
 read -r -t 60 line <&4 || true
@@ -54,4 +56,11 @@ grep -q '^consumed=20 committed=yes$' <<<"$out" || fail "group_member (second ru
 second=$(grep '^record ' <<<"$out" | sort)
 again=$(comm -12 <(echo "$first") <(echo "$second"))
 [[ -z $again ]] || fail "group_member's second run read committed records again: $again"
+"$coro" "$brokers" drained 30 >/dev/null || fail "produce_coro (drained) exited non-zero"
+out=$("$drain" "$brokers" drained d1 "${group_opts[@]}") || fail "consume_coro exited non-zero: $out"
+grep -q '^consumed=30 committed=yes$' <<<"$out" || fail "consume_coro: $out"
+[[ $(grep -c '^record ' <<<"$out") == 30 ]] || fail "consume_coro printed the wrong records: $out"
+grep -q '^revoked 2 partitions, commit: ok$' <<<"$out" || fail "consume_coro did not commit on revoke: $out"
+out=$("$drain" "$brokers" drained d1 "${group_opts[@]}") || fail "consume_coro (second run) exited non-zero: $out"
+grep -q '^consumed=0 committed=yes$' <<<"$out" || fail "consume_coro (second run) read records again: $out"
 echo "examples_test: ok"

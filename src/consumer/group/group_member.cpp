@@ -175,6 +175,7 @@ asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::vector<to
             self->cfg.connection.log.sink(log_level::warning, "commit before revoking failed: " + ec.message());
     }
     self->notify(g.listener.on_revoked, parts);
+    co_await consumer_impl::run_async_listener(self, self->async_listener.on_revoked, "on_revoked", parts);
     g.owned = minus(g.owned, parts);
     std::lock_guard lock(self->mutex);
     self->planner.assign(g.owned);
@@ -204,7 +205,13 @@ void lose(consumer_impl& self) {
         self.planner.assign({});
     }
     publish(self);
-    if (!lost.empty()) self.notify(g.listener.on_lost, lost);
+    if (lost.empty()) return;
+    self.notify(g.listener.on_lost, lost);
+    // Not waited for: the partitions are gone already, nothing the loop does depends on it.
+    if (self.async_listener.on_lost)
+        asio::co_spawn(self.strand,
+                       consumer_impl::run_async_listener(self.shared_from_this(), self.async_listener.on_lost, "on_lost", lost),
+                       net::on_loop_exit(self.cfg.connection.log, "consumer group: on_lost", [](const std::string&) {}));
 }
 
 // Takes the assignment from SyncGroup: revokes what moved away (cooperative), sets the new
@@ -236,8 +243,10 @@ asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer_impl> self,
     for (const auto& tp : g.owned) topics.push_back(tp.topic);
     topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
     self->refresher.add_topics(std::move(topics));
-    self->kick();
     self->notify(g.listener.on_assigned, added);
+    // Fetching starts after on_assigned (which may seek): a coroutine listener's wait included.
+    co_await consumer_impl::run_async_listener(self, self->async_listener.on_assigned, "on_assigned", added);
+    self->kick();
     co_return error_code{};
 }
 
@@ -544,6 +553,7 @@ void consumer::subscribe(std::vector<std::string> topics, rebalance_listener lis
         g.pattern.reset();
         self->refresher.set_all_topics(false);
         g.listener = std::move(l);
+        self->async_listener = {};
         g.subscribed = !self->cfg.group_id.empty();
         {
             std::lock_guard lock(self->mutex);
@@ -575,6 +585,7 @@ error_code consumer::subscribe_pattern(std::string_view pattern, rebalance_liste
         g.pattern = std::move(r);
         self->refresher.set_all_topics(true);
         g.listener = std::move(l);
+        self->async_listener = {};
         g.subscribed = true;
         g.rejoin_needed = true;
         g.metadata_version_seen = 0;
