@@ -618,7 +618,7 @@ public:
     ///
     /// Cancellation: any type; completes at once with operation_aborted and an empty value.
     template <boost::asio::completion_token_for<void(error_code, cluster_metadata)> Token = boost::asio::deferred_t>
-    auto async_metadata(std::vector<std::string> topics, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_metadata(std::vector<std::string> topics, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, cluster_metadata)>(
             [this](auto handler, std::vector<std::string> t) {
                 start_metadata(std::move(t), metadata_handler(std::move(handler)));
@@ -643,7 +643,7 @@ public:
     /// are answered and dropped.
     template <boost::asio::completion_token_for<void(error_code, std::vector<listed_offset>)> Token =
                   boost::asio::deferred_t>
-    auto async_beginning_offsets(std::vector<topic_partition> partitions, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_beginning_offsets(std::vector<topic_partition> partitions, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, std::vector<listed_offset>)>(
             [this](auto handler, std::vector<topic_partition> p) {
                 start_list_offsets(with_timestamp(std::move(p), -2), false, offsets_handler(std::move(handler)));
@@ -656,7 +656,7 @@ public:
     /// As async_beginning_offsets otherwise.
     template <boost::asio::completion_token_for<void(error_code, std::vector<listed_offset>)> Token =
                   boost::asio::deferred_t>
-    auto async_end_offsets(std::vector<topic_partition> partitions, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_end_offsets(std::vector<topic_partition> partitions, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, std::vector<listed_offset>)>(
             [this](auto handler, std::vector<topic_partition> p) {
                 start_list_offsets(with_timestamp(std::move(p), -1), false, offsets_handler(std::move(handler)));
@@ -670,7 +670,7 @@ public:
     /// (client_errc::invalid_value otherwise, at once). As async_beginning_offsets otherwise.
     template <boost::asio::completion_token_for<void(error_code, std::vector<listed_offset>)> Token =
                   boost::asio::deferred_t>
-    auto async_offsets_for_times(std::vector<partition_timestamp> query, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_offsets_for_times(std::vector<partition_timestamp> query, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, std::vector<listed_offset>)>(
             [this](auto handler, std::vector<partition_timestamp> q) {
                 start_list_offsets(std::move(q), true, offsets_handler(std::move(handler)));
@@ -699,7 +699,7 @@ public:
     /// Handler: void(error_code, fetch_batch), on the handler's associated executor (the
     /// consumer's strand when it has none). Cancellation: any type, as async_poll.
     template <boost::asio::completion_token_for<void(error_code, fetch_batch)> Token = boost::asio::deferred_t>
-    auto async_poll(std::chrono::milliseconds timeout, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_poll(std::chrono::milliseconds timeout, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, fetch_batch)>(
             [this](auto handler, std::chrono::milliseconds t) { start_poll_for(t, poll_handler(std::move(handler))); },
             token, timeout);

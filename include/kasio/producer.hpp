@@ -312,7 +312,7 @@ public:
     ///
     /// Cancellation: any type; completes at once with operation_aborted and an empty value.
     template <boost::asio::completion_token_for<void(error_code, cluster_metadata)> Token = boost::asio::deferred_t>
-    auto async_metadata(std::vector<std::string> topics, Token&& token = {}) {
+    KASIO_NODISCARD_OP auto async_metadata(std::vector<std::string> topics, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code, cluster_metadata)>(
             [self = this](auto handler, std::vector<std::string> t) {
                 self->start_metadata(std::move(t), metadata_handler(std::move(handler)));

@@ -91,7 +91,7 @@ asio::awaitable<std::pair<error_code, cluster_metadata>> query_metadata(net::bro
         net::response_frame frame;
         const bool known = i < nodes.size();
         if (known)
-            std::tie(ec, frame) = co_await pool.async_request(nodes[i], net::purpose::group, req, nothrow_awaitable);
+            std::tie(ec, frame) = co_await pool.async_request(nodes[i], net::purpose::general, req, nothrow_awaitable);
         else
             std::tie(ec, frame) = co_await pool.async_bootstrap_request(bootstrap[i - nodes.size()], req, nothrow_awaitable);
         protocol::msg::metadata_response resp;

@@ -300,6 +300,104 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
     return refresh;
 }
 
+using id_name_map = std::unordered_map<std::string, std::string>;
+
+// queued.max.messages.kbytes bounds the buffered bytes and what the Fetches in flight may add:
+// each asks for at most the room left, and a fair share of it, so that the other brokers'
+// fetchers keep room too. Only what a broker sends beyond a request's max_bytes (its first
+// batch, KIP-74) can exceed the bound. 0: no room.
+std::size_t fetch_room(const consumer_impl& self) {
+    std::size_t reserved = 0;
+    for (const auto& kv : self.fetchers) reserved += kv.second.reserved;
+    const std::size_t limit = self.prefetch_limit();
+    const std::size_t used = self.prefetched + reserved;
+    if (used >= limit) return 0;
+    return std::min({limit - used, limit / self.fetchers.size() + 1, static_cast<std::size_t>(self.cfg.fetch_max_bytes)});
+}
+
+// What one pass of a broker's fetcher asks for.
+struct fetch_plan {
+    std::vector<inflight_partition> resets;  // partitions whose position ListOffsets resets first
+    std::vector<consumer_detail::fetch_partition_request> wanted;
+    clock::time_point next_retry = clock::time_point::max();  // earliest partition backoff end
+};
+
+// The partitions `node` leads that need an offset reset, or that can be fetched (none when the
+// prefetch bound is `full`). Those to reset are marked fetching. Takes the mutex.
+fetch_plan plan_fetch(consumer_impl& self, std::int32_t node, bool full, clock::time_point now) {
+    fetch_plan plan;
+    const auto& cache = self.refresher.cache();
+    std::lock_guard lock(self.mutex);
+    for (auto& [tp, st] : self.planner.partitions()) {
+        if (cache.leader(tp.topic, tp.partition) != node) continue;
+        if (st.retry_after > now) plan.next_retry = std::min(plan.next_retry, st.retry_after);
+        if (self.planner.needs_list_offsets(st, now)) {
+            st.fetching = true;
+            plan.resets.push_back({tp, st.generation, -1});
+        } else if (!full && self.planner.fetchable(st, now)) {
+            consumer_detail::fetch_partition_request r;
+            r.tp = tp;
+            if (const auto* tm = cache.topic(tp.topic)) r.topic_id = tm->topic_id;
+            r.fetch_offset = st.fetch_offset;
+            r.leader_epoch = cache.leader_epoch(tp.topic, tp.partition);
+            r.max_bytes = self.cfg.max_partition_fetch_bytes;
+            plan.wanted.push_back(std::move(r));
+        }
+    }
+    return plan;
+}
+
+void remember_topic_id(id_name_map& id_names, const consumer_detail::fetch_partition_request& p) {
+    id_names.emplace(std::string(reinterpret_cast<const char*>(p.topic_id.bytes.data()), 16), p.tp.topic);
+}
+
+// The Fetch request of a session's build, asking for at most `room` bytes (0 only forgets).
+fetch_request make_fetch_request(const consumer_impl& self, const consumer_detail::fetch_session_request& built,
+                                 std::size_t room, id_name_map& id_names) {
+    fetch_request req;
+    req.replica_id = -1;
+    req.max_wait_ms = static_cast<std::int32_t>(self.cfg.fetch_max_wait.count());
+    req.min_bytes = self.cfg.fetch_min_bytes;
+    req.max_bytes = static_cast<std::int32_t>(std::max<std::size_t>(room, 1));
+    req.isolation_level = static_cast<std::int8_t>(self.cfg.isolation);
+    req.session_id = built.session_id;
+    req.session_epoch = built.epoch;
+    auto topic_entry = [](auto& list, const consumer_detail::fetch_partition_request& p) -> auto& {
+        for (auto& t : list)
+            if (t.topic == p.tp.topic) return t;
+        auto& t = list.emplace_back();
+        t.topic = p.tp.topic;
+        t.topic_id = p.topic_id;
+        return t;
+    };
+    for (const auto& p : built.partitions) {
+        auto& fp = topic_entry(req.topics, p).partitions.emplace_back();
+        fp.partition = p.tp.partition;
+        fp.current_leader_epoch = p.leader_epoch;
+        fp.fetch_offset = p.fetch_offset;
+        fp.partition_max_bytes = p.max_bytes;
+        remember_topic_id(id_names, p);
+    }
+    for (const auto& p : built.forgotten) topic_entry(req.forgotten_topics_data, p).partitions.push_back(p.tp.partition);
+    return req;
+}
+
+// Marks the wanted partitions fetching; returns what their response is matched against (the
+// generation and offset each was asked at). Takes the mutex.
+std::vector<inflight_partition> mark_fetching(consumer_impl& self,
+                                              const std::vector<consumer_detail::fetch_partition_request>& wanted,
+                                              id_name_map& id_names) {
+    std::vector<inflight_partition> parts;
+    std::lock_guard lock(self.mutex);
+    for (const auto& p : wanted) {
+        auto* st = self.planner.find(p.tp);
+        st->fetching = true;
+        parts.push_back({p.tp, st->generation, p.fetch_offset});
+        remember_topic_id(id_names, p);
+    }
+    return parts;
+}
+
 }  // namespace
 
 // g++ 12 reports -Wmismatched-new-delete for the frame of this coroutine (awaitable frames use
@@ -308,6 +406,9 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
+// One broker's fetcher: each pass resets the offsets that need it (ListOffsets), else sends one
+// Fetch for the partitions the broker leads, within the prefetch bound, and hands the response
+// to apply_fetch; with nothing to fetch it sleeps until kicked.
 asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std::int32_t node) {
     auto& f = self->fetchers.at(node);
     for (;;) {
@@ -315,97 +416,26 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         // Leaders may have moved in a refresh someone else asked for (the periodic one, the
         // group's, another fetcher's): the new leader's fetcher may be asleep, so wake them all.
         if (self->refresher.cache().version() != self->metadata_version_seen) self->kick();
-        const auto now = clock::now();
-        std::vector<inflight_partition> resets;
-        std::vector<consumer_detail::fetch_partition_request> wanted;
-        std::vector<inflight_partition> parts;
-        std::unordered_map<std::string, std::string> id_names;
-        auto next_retry = clock::time_point::max();
-        // queued.max.messages.kbytes bounds the buffered bytes and what the Fetches in flight
-        // may add: each asks for at most the room left, and a fair share of it, so that the
-        // other brokers' fetchers keep room too. Only what a broker sends beyond a request's
-        // max_bytes (its first batch, KIP-74) can exceed the bound.
-        std::size_t room = 0;
-        {
-            std::size_t reserved = 0;
-            for (const auto& kv : self->fetchers) reserved += kv.second.reserved;
-            const std::size_t limit = self->prefetch_limit();
-            const std::size_t used = self->prefetched + reserved;
-            if (used < limit)
-                room = std::min({limit - used, limit / self->fetchers.size() + 1,
-                                 static_cast<std::size_t>(self->cfg.fetch_max_bytes)});
-        }
-        const bool full = room == 0;
-        {
-            const auto& cache = self->refresher.cache();
-            std::lock_guard lock(self->mutex);
-            for (auto& [tp, st] : self->planner.partitions()) {
-                if (cache.leader(tp.topic, tp.partition) != node) continue;
-                if (st.retry_after > now) next_retry = std::min(next_retry, st.retry_after);
-                if (self->planner.needs_list_offsets(st, now)) {
-                    st.fetching = true;
-                    resets.push_back({tp, st.generation, -1});
-                } else if (!full && self->planner.fetchable(st, now)) {
-                    consumer_detail::fetch_partition_request r;
-                    r.tp = tp;
-                    if (const auto* tm = cache.topic(tp.topic)) r.topic_id = tm->topic_id;
-                    r.fetch_offset = st.fetch_offset;
-                    r.leader_epoch = cache.leader_epoch(tp.topic, tp.partition);
-                    r.max_bytes = self->cfg.max_partition_fetch_bytes;
-                    wanted.push_back(std::move(r));
-                }
-            }
-        }
-        if (!resets.empty()) {
-            co_await list_offsets(self, node, std::move(resets));
+        const std::size_t room = fetch_room(*self);
+        fetch_plan plan = plan_fetch(*self, node, room == 0, clock::now());
+        if (!plan.resets.empty()) {
+            co_await list_offsets(self, node, std::move(plan.resets));
             self->try_complete_poll();
             continue;
         }
-        if (wanted.empty()) {
-            if (f.session.session_size() == 0) {
-                // Nothing to fetch here: sleep until kicked (a seek, a resume, an assignment, or
-                // the metadata refresher's news of a leader) or until a retry is due.
-                f.wake->expires_at(next_retry);
-                co_await f.wake->async_wait(nothrow_awaitable);
-                continue;
-            }
-            // An incremental session still holds partitions: the next request forgets them.
+        if (plan.wanted.empty() && f.session.session_size() == 0) {
+            // Nothing to fetch here: sleep until kicked (a seek, a resume, an assignment, or the
+            // metadata refresher's news of a leader) or until a retry is due.
+            f.wake->expires_at(plan.next_retry);
+            co_await f.wake->async_wait(nothrow_awaitable);
+            continue;
         }
-        auto built = f.session.build(wanted);
-        fetch_request req;
-        req.replica_id = -1;
-        req.max_wait_ms = static_cast<std::int32_t>(self->cfg.fetch_max_wait.count());
-        req.min_bytes = self->cfg.fetch_min_bytes;
-        req.max_bytes = static_cast<std::int32_t>(std::max<std::size_t>(room, 1));  // 0: only forgets
-        req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
-        req.session_id = built.session_id;
-        req.session_epoch = built.epoch;
-        auto topic_entry = [](auto& list, const consumer_detail::fetch_partition_request& p) -> auto& {
-            for (auto& t : list)
-                if (t.topic == p.tp.topic) return t;
-            auto& t = list.emplace_back();
-            t.topic = p.tp.topic;
-            t.topic_id = p.topic_id;
-            return t;
-        };
-        for (const auto& p : built.partitions) {
-            auto& fp = topic_entry(req.topics, p).partitions.emplace_back();
-            fp.partition = p.tp.partition;
-            fp.current_leader_epoch = p.leader_epoch;
-            fp.fetch_offset = p.fetch_offset;
-            fp.partition_max_bytes = p.max_bytes;
-            id_names.emplace(std::string(reinterpret_cast<const char*>(p.topic_id.bytes.data()), 16), p.tp.topic);
-        }
-        for (const auto& p : built.forgotten) topic_entry(req.forgotten_topics_data, p).partitions.push_back(p.tp.partition);
-        {
-            std::lock_guard lock(self->mutex);
-            for (const auto& p : wanted) {
-                auto* st = self->planner.find(p.tp);
-                st->fetching = true;
-                parts.push_back({p.tp, st->generation, p.fetch_offset});
-                id_names.emplace(std::string(reinterpret_cast<const char*>(p.topic_id.bytes.data()), 16), p.tp.topic);
-            }
-        }
+        // (With nothing wanted, an incremental session still holds partitions: the next
+        // request forgets them.)
+        id_name_map id_names;
+        const auto built = f.session.build(plan.wanted);
+        fetch_request req = make_fetch_request(*self, built, room, id_names);
+        const std::vector<inflight_partition> parts = mark_fetching(*self, plan.wanted, id_names);
         ++self->fetch_requests;
         if (!built.full) ++self->incremental_fetch_requests;
         f.reserved = room;

@@ -123,7 +123,7 @@ asio::awaitable<std::pair<error_code, std::vector<listed_offset>>> consumer::imp
                 rp.timestamp = query[i].timestamp_ms;
             }
             ++self->list_offsets_requests;
-            auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::fetch, std::move(req), nothrow_awaitable);
+            auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::long_poll, std::move(req), nothrow_awaitable);
             if (ec == asio::error::operation_aborted || self->closed) co_return result{asio::error::operation_aborted, {}};
             protocol::msg::list_offsets_response resp;
             if (!ec) ec = net::decode_response(frame, resp);
