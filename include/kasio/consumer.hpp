@@ -134,6 +134,15 @@ struct consumer_config {
     /// As set(name, value, why), without the explanation.
     error_code set(std::string_view name, std::string_view value);
 
+    /// The value of a consumer property (its Kafka name or a librdkafka alias) in the text set()
+    /// takes, read from the members as they are now (values set directly included): "[hidden]"
+    /// for a secret that is set, empty for one that is unset. nullopt for a name that is not a
+    /// consumer property.
+    std::optional<std::string> get(std::string_view name) const;
+    /// Every consumer property by its Kafka name with get()'s value, in docs/CONFIGURATION.md's
+    /// order: the effective configuration, as the Java client logs it when it starts.
+    std::vector<std::pair<std::string, std::string>> dump() const;
+
     /// Checks every member (values set directly in the struct included) against its property's
     /// range, that bootstrap.servers is not empty, and the rules between properties:
     /// heartbeat.interval.ms below session.timeout.ms, group.instance.id only with group.id,

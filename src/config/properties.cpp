@@ -373,6 +373,12 @@ error_code parse(std::string_view name, std::string_view value, clients who, con
     return {};
 }
 
+bool check_bootstrap(const std::vector<std::string>& servers, error_info& out) {
+    if (std::any_of(servers.begin(), servers.end(), [](const std::string& s) { return !s.empty(); })) return true;
+    out = conflict("bootstrap.servers", "bootstrap.servers must not be empty");
+    return false;
+}
+
 error_code not_held(const property& row, std::string_view name, std::string_view where, error_context& why) {
     return fail(row.name, std::string(name) + " is not a " + std::string(where) + " property", why);
 }

@@ -9,9 +9,11 @@
 #include <kasio/error.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kasio::config {
@@ -162,6 +164,55 @@ bool check_text(prop id, std::string_view value, error_info& out);
 
 /// An invalid_config error_info for a rule between properties; `property` is the first named.
 error_info conflict(std::string_view property, std::string message);
+
+/// A client configuration's set(): parses `value` for the row `name` names (refused when the
+/// client `who` does not take it), applies it to a copy with apply(copy, row, parsed) and keeps
+/// the copy only when apply held it, so a refused value leaves `cfg` unchanged.
+template <class Config, class Apply>
+error_code set_property(Config& cfg, std::string_view name, std::string_view value, clients who,
+                        std::string_view where, Apply&& apply, error_context& why) {
+    const property* row = nullptr;
+    parsed_value v;
+    if (auto ec = parse(name, value, who, row, v, why)) return ec;
+    Config copy = cfg;
+    if (!apply(copy, *row, v)) return not_held(*row, name, where, why);
+    cfg = std::move(copy);
+    return {};
+}
+
+/// A client configuration's get(): the value of the row `name` names, as read(row, out) renders
+/// it from the members; "[hidden]" for a secret that is set; nullopt when `who` does not take it.
+template <class Read>
+std::optional<std::string> get_property(std::string_view name, clients who, Read&& read) {
+    const property* row = find(name);
+    std::string out;
+    if (row == nullptr || !takes(row->who, who) || !read(*row, out)) return std::nullopt;
+    if (row->secret && !out.empty()) out = "[hidden]";
+    return out;
+}
+
+/// A client configuration's dump(): every row `who` takes, by its Kafka name, with get()'s value.
+template <class Read>
+std::vector<std::pair<std::string, std::string>> dump_properties(clients who, Read&& read) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const property& row : properties()) {
+        std::string value;
+        if (!takes(row.who, who) || !read(row, value)) continue;
+        if (row.secret && !value.empty()) value = "[hidden]";
+        out.emplace_back(std::string(row.name), std::move(value));
+    }
+    return out;
+}
+
+/// "name=value, ..." of a dump(), for the debug line a client logs when it starts.
+inline std::string describe(const std::vector<std::pair<std::string, std::string>>& dump) {
+    std::string out;
+    for (const auto& [name, value] : dump) out += (out.empty() ? "" : ", ") + name + "=" + value;
+    return out;
+}
+
+/// bootstrap.servers refused when it names no server (empty, or only empty entries).
+bool check_bootstrap(const std::vector<std::string>& servers, error_info& out);
 
 /// `s` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view s) noexcept;

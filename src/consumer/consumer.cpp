@@ -2,6 +2,7 @@
 #include "consumer/consumer_impl.hpp"
 
 #include "cluster/metadata_query.hpp"
+#include "config/properties.hpp"
 #include "consumer/config_rules.hpp"
 #include "net/abandonable_op.hpp"
 #include "net/loop_exit.hpp"
@@ -225,6 +226,8 @@ void consumer::impl::close_all() {
 
 consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
     : impl_(std::make_shared<impl>(std::move(ex), consumer_detail::validated(std::move(cfg)))) {
+    const log_config& log = impl_->cfg.connection.log;
+    if (log.enabled(log_level::debug)) log.sink(log_level::debug, "consumer: configuration: " + config::describe(impl_->cfg.dump()));
     // Told of every refresh: new leaders start or wake fetchers at once, and a refusal or an
     // outage reaches a waiting poll.
     impl_->refresher.set_listener([weak = std::weak_ptr<impl>(impl_)] {

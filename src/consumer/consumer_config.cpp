@@ -1,5 +1,6 @@
 // consumer_config::set and validate(): the consumer's rows of the property table and Java's
 // rules between them; connection rows go to net::apply().
+#include "config/member.hpp"
 #include "config/properties.hpp"
 #include "consumer/config_rules.hpp"
 #include "net/broker_pool.hpp"
@@ -15,54 +16,51 @@ namespace {
 
 using config::prop;
 
-bool apply(consumer_config& c, const config::property& row, const config::parsed_value& v) {
-    const auto ms = std::chrono::milliseconds(v.number);
-    switch (row.id) {
-        case prop::bootstrap_servers: c.bootstrap_servers = {std::string(v.text)}; break;
-        case prop::group_id: c.group_id = v.text; break;
-        case prop::group_instance_id: c.group_instance_id = v.text; break;
-        case prop::session_timeout_ms: c.session_timeout = ms; break;
-        case prop::heartbeat_interval_ms: c.heartbeat_interval = ms; break;
-        case prop::max_poll_interval_ms: c.max_poll_interval = ms; break;
-        case prop::partition_assignment_strategy: {
-            std::vector<std::string> names;
-            for (const std::int64_t item : v.items) names.emplace_back(config::choice_name(row, item));
-            c.assignment_strategies = std::move(names);
-            break;
-        }
-        case prop::enable_auto_commit: c.enable_auto_commit = v.number != 0; break;
-        case prop::auto_commit_interval_ms: c.auto_commit_interval = ms; break;
-        case prop::auto_offset_reset: c.auto_offset_reset = static_cast<offset_reset>(v.number); break;
-        case prop::fetch_min_bytes: c.fetch_min_bytes = static_cast<std::int32_t>(v.number); break;
-        case prop::fetch_max_bytes: c.fetch_max_bytes = static_cast<std::int32_t>(v.number); break;
-        case prop::fetch_max_wait_ms: c.fetch_max_wait = ms; break;
-        case prop::max_partition_fetch_bytes: c.max_partition_fetch_bytes = static_cast<std::int32_t>(v.number); break;
-        case prop::check_crcs: c.check_crcs = v.number != 0; break;
-        case prop::isolation_level: c.isolation = static_cast<isolation_level>(v.number); break;
-        case prop::max_poll_records: c.max_poll_records = static_cast<std::size_t>(v.number); break;
-        case prop::queued_max_messages_kbytes: c.queued_max_kbytes = static_cast<std::size_t>(v.number); break;
-        case prop::retry_backoff_ms: c.retry_backoff = ms; break;
-        case prop::metadata_max_age_ms: c.metadata_max_age = ms; break;
-        case prop::allow_auto_create_topics: c.allow_auto_create_topics = v.number != 0; break;
-        case prop::connections_per_broker: c.connections_per_broker = static_cast<std::size_t>(v.number); break;
-        case prop::reconnect_backoff_ms: c.reconnect_backoff = ms; break;
-        case prop::reconnect_backoff_max_ms: c.reconnect_backoff_max = ms; break;
-        case prop::connections_max_idle_ms: c.connections_max_idle = ms; break;
-        default: return net::apply(c.connection, row, v);
+// The consumer's rows and their members, for set() and get() alike.
+template <class Config, class F>
+bool visit(Config& c, prop id, F&& f) {
+    switch (id) {
+        case prop::bootstrap_servers: return f(c.bootstrap_servers);
+        case prop::group_id: return f(c.group_id);
+        case prop::group_instance_id: return f(c.group_instance_id);
+        case prop::session_timeout_ms: return f(c.session_timeout);
+        case prop::heartbeat_interval_ms: return f(c.heartbeat_interval);
+        case prop::max_poll_interval_ms: return f(c.max_poll_interval);
+        case prop::partition_assignment_strategy: return f(c.assignment_strategies);
+        case prop::enable_auto_commit: return f(c.enable_auto_commit);
+        case prop::auto_commit_interval_ms: return f(c.auto_commit_interval);
+        case prop::auto_offset_reset: return f(c.auto_offset_reset);
+        case prop::fetch_min_bytes: return f(c.fetch_min_bytes);
+        case prop::fetch_max_bytes: return f(c.fetch_max_bytes);
+        case prop::fetch_max_wait_ms: return f(c.fetch_max_wait);
+        case prop::max_partition_fetch_bytes: return f(c.max_partition_fetch_bytes);
+        case prop::check_crcs: return f(c.check_crcs);
+        case prop::isolation_level: return f(c.isolation);
+        case prop::max_poll_records: return f(c.max_poll_records);
+        case prop::queued_max_messages_kbytes: return f(c.queued_max_kbytes);
+        case prop::retry_backoff_ms: return f(c.retry_backoff);
+        case prop::metadata_max_age_ms: return f(c.metadata_max_age);
+        case prop::allow_auto_create_topics: return f(c.allow_auto_create_topics);
+        case prop::connections_per_broker: return f(c.connections_per_broker);
+        case prop::reconnect_backoff_ms: return f(c.reconnect_backoff);
+        case prop::reconnect_backoff_max_ms: return f(c.reconnect_backoff_max);
+        case prop::connections_max_idle_ms: return f(c.connections_max_idle);
+        default: return false;
     }
-    return true;
+}
+
+bool apply(consumer_config& c, const config::property& row, const config::parsed_value& v) {
+    return visit(c, row.id, config::assign_member{row, v}) || net::apply(c.connection, row, v);
 }
 
 }  // namespace
 
 error_code consumer_config::set(std::string_view name, std::string_view value, error_context& why) {
-    const config::property* row = nullptr;
-    config::parsed_value v;
-    if (auto ec = config::parse(name, value, config::clients::consumer, row, v, why)) return ec;
-    consumer_config copy = *this;  // a refused value leaves the configuration unchanged
-    if (!apply(copy, *row, v)) return config::not_held(*row, name, "consumer", why);
-    *this = std::move(copy);
-    return {};
+    return config::set_property(*this, name, value, config::clients::consumer, "consumer",
+                                [](consumer_config& c, const config::property& row, const config::parsed_value& v) {
+                                    return apply(c, row, v);
+                                },
+                                why);
 }
 
 error_code consumer_config::set(std::string_view name, std::string_view value) {
@@ -70,12 +68,21 @@ error_code consumer_config::set(std::string_view name, std::string_view value) {
     return set(name, value, why);
 }
 
+std::optional<std::string> consumer_config::get(std::string_view name) const {
+    return config::get_property(name, config::clients::consumer, [this](const config::property& row, std::string& out) {
+        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
+    });
+}
+
+std::vector<std::pair<std::string, std::string>> consumer_config::dump() const {
+    return config::dump_properties(config::clients::consumer, [this](const config::property& row, std::string& out) {
+        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
+    });
+}
+
 error_info consumer_config::validate() const {
     error_info e;
-    const bool no_servers =
-        bootstrap_servers.empty() ||
-        std::all_of(bootstrap_servers.begin(), bootstrap_servers.end(), [](const std::string& s) { return s.empty(); });
-    if (no_servers) return config::conflict("bootstrap.servers", "bootstrap.servers must not be empty");
+    if (!config::check_bootstrap(bootstrap_servers, e)) return e;
     (void)(config::check_number(prop::session_timeout_ms, session_timeout.count(), e) &&
            config::check_number(prop::heartbeat_interval_ms, heartbeat_interval.count(), e) &&
            config::check_number(prop::max_poll_interval_ms, max_poll_interval.count(), e) &&

@@ -4,6 +4,7 @@
 //
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
+#include "net/completion.hpp"
 
 #include "cluster/metadata_query.hpp"
 #include "net/abandonable_op.hpp"
@@ -30,7 +31,7 @@
 namespace kasio {
 namespace {
 
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using net::nothrow_awaitable;
 using clock = std::chrono::steady_clock;
 
 // Errors after which asking the partition's (possibly new) leader again may succeed.

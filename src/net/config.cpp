@@ -1,5 +1,6 @@
 // connection_config::set and validate(): the connection's rows of the property table
 // (src/config/properties.cpp) onto connection_config members.
+#include "config/member.hpp"
 #include "config/properties.hpp"
 #include "net/connection_properties.hpp"
 
@@ -9,36 +10,45 @@ namespace kasio {
 
 namespace net {
 
-bool apply(connection_config& c, const config::property& row, const config::parsed_value& v) {
+namespace {
+
+// The connection's rows and their members, for set() and get() alike.
+template <class Config, class F>
+bool visit(Config& c, config::prop id, F&& f) {
     using config::prop;
-    const auto ms = std::chrono::milliseconds(v.number);
-    switch (row.id) {
-        case prop::client_id: c.client_id = v.text; break;
-        case prop::request_timeout_ms: c.request_timeout = ms; break;
-        case prop::socket_connection_setup_timeout_ms: c.connect_timeout = ms; break;
-        case prop::max_in_flight: c.max_in_flight = static_cast<std::size_t>(v.number); break;
-        case prop::receive_message_max_bytes: c.receive_message_max_bytes = static_cast<std::size_t>(v.number); break;
-        case prop::socket_send_buffer_bytes: c.socket_send_buffer_bytes = static_cast<int>(v.number); break;
-        case prop::socket_receive_buffer_bytes: c.socket_receive_buffer_bytes = static_cast<int>(v.number); break;
-        case prop::security_protocol: c.security = static_cast<security_protocol>(v.number); break;
-        case prop::sasl_mechanism: c.sasl = static_cast<sasl_mechanism>(v.number); break;
-        case prop::sasl_username: c.sasl_username = v.text; break;
-        case prop::sasl_password: c.sasl_password = v.text; break;
-        case prop::ssl_ca_location: c.ssl_ca_location = v.text; break;
-        case prop::ssl_certificate_location: c.ssl_certificate_location = v.text; break;
-        case prop::ssl_key_location: c.ssl_key_location = v.text; break;
-        case prop::ssl_key_password: c.ssl_key_password = v.text; break;
-        case prop::ssl_endpoint_identification_algorithm: c.ssl_verify_hostname = v.number != 0; break;
-        case prop::debug: {
-            std::uint32_t bits = 0;
-            for (const std::int64_t item : v.items) bits |= static_cast<std::uint32_t>(item);
-            c.log.debug = static_cast<debug_context>(bits);
-            if (c.log.debug != debug_context::none) c.log.level = log_level::debug;
-            break;
-        }
+    switch (id) {
+        case prop::client_id: return f(c.client_id);
+        case prop::request_timeout_ms: return f(c.request_timeout);
+        case prop::socket_connection_setup_timeout_ms: return f(c.connect_timeout);
+        case prop::max_in_flight: return f(c.max_in_flight);
+        case prop::receive_message_max_bytes: return f(c.receive_message_max_bytes);
+        case prop::socket_send_buffer_bytes: return f(c.socket_send_buffer_bytes);
+        case prop::socket_receive_buffer_bytes: return f(c.socket_receive_buffer_bytes);
+        case prop::security_protocol: return f(c.security);
+        case prop::sasl_mechanism: return f(c.sasl);
+        case prop::sasl_username: return f(c.sasl_username);
+        case prop::sasl_password: return f(c.sasl_password);
+        case prop::ssl_ca_location: return f(c.ssl_ca_location);
+        case prop::ssl_certificate_location: return f(c.ssl_certificate_location);
+        case prop::ssl_key_location: return f(c.ssl_key_location);
+        case prop::ssl_key_password: return f(c.ssl_key_password);
+        case prop::ssl_endpoint_identification_algorithm: return f(c.ssl_verify_hostname);
+        case prop::debug: return f(c.log.debug);
         default: return false;
     }
+}
+
+}  // namespace
+
+bool apply(connection_config& c, const config::property& row, const config::parsed_value& v) {
+    if (!visit(c, row.id, config::assign_member{row, v})) return false;
+    // Asking for debug contexts asks for debug lines.
+    if (row.id == config::prop::debug && c.log.debug != debug_context::none) c.log.level = log_level::debug;
     return true;
+}
+
+bool read(const connection_config& c, const config::property& row, std::string& out) {
+    return visit(c, row.id, config::render_member{row, out});
 }
 
 }  // namespace net

@@ -3,6 +3,7 @@
 #include "producer/producer_impl.hpp"
 
 #include "cluster/metadata_query.hpp"
+#include "config/properties.hpp"
 #include "net/loop_exit.hpp"
 #include "producer/config_rules.hpp"
 
@@ -551,6 +552,8 @@ producer_stats producer::impl::stats() const {
 
 producer::producer(executor_type ex, producer_config cfg)
     : impl_(std::make_shared<impl>(std::move(ex), validated(std::move(cfg)))) {
+    const log_config& log = impl_->cfg.connection.log;
+    if (log.enabled(log_level::debug)) log.sink(log_level::debug, "producer: configuration: " + config::describe(impl_->cfg.dump()));
     impl_->start();
 }
 

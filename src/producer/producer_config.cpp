@@ -1,6 +1,7 @@
 // producer_config::set and validate(): the producer's rows of the property table, and Java's
 // rules between them; the pool's and connection's rows go to net::apply().
 #include "compression/codec.hpp"
+#include "config/member.hpp"
 #include "config/properties.hpp"
 #include "net/connection_properties.hpp"
 #include "producer/config_rules.hpp"
@@ -15,35 +16,38 @@ namespace {
 
 using config::prop;
 
-bool apply(producer_config& c, const config::property& row, const config::parsed_value& v) {
-    const auto ms = std::chrono::milliseconds(v.number);
-    switch (row.id) {
-        case prop::bootstrap_servers: c.bootstrap_servers = {std::string(v.text)}; break;
-        case prop::acks: c.acks = static_cast<std::int16_t>(v.number); break;
-        case prop::linger_ms: c.linger = ms; break;
-        case prop::batch_size: c.batch_size = static_cast<std::size_t>(v.number); break;
-        case prop::buffer_memory: c.buffer_memory = static_cast<std::size_t>(v.number); break;
-        case prop::max_block_ms: c.max_block = ms; break;
-        case prop::delivery_timeout_ms: c.delivery_timeout = ms; break;
-        case prop::retries: c.retries = static_cast<std::int32_t>(v.number); break;
-        case prop::retry_backoff_ms: c.retry_backoff = ms; break;
-        case prop::enable_idempotence: c.enable_idempotence = v.number != 0; break;
-        // The producer's own bound; make_pool_config raises the connections' to it.
-        case prop::max_in_flight: c.max_in_flight = static_cast<std::size_t>(v.number); break;
-        case prop::compression_type: c.compression_type = config::choice_name(row, v.number); break;
-        case prop::compression_level: c.compression_level = static_cast<int>(v.number); break;
-        case prop::partitioner: c.partitioner = static_cast<partitioner_type>(v.number); break;
-        case prop::max_request_size: c.max_request_size = static_cast<std::size_t>(v.number); break;
-        case prop::metadata_max_age_ms: c.metadata_max_age = ms; break;
-        case prop::metadata_max_idle_ms: c.metadata_max_idle = ms; break;
-        case prop::allow_auto_create_topics: c.allow_auto_create_topics = v.number != 0; break;
-        case prop::connections_per_broker: c.connections_per_broker = static_cast<std::size_t>(v.number); break;
-        case prop::reconnect_backoff_ms: c.reconnect_backoff = ms; break;
-        case prop::reconnect_backoff_max_ms: c.reconnect_backoff_max = ms; break;
-        case prop::connections_max_idle_ms: c.connections_max_idle = ms; break;
-        default: return net::apply(c.connection, row, v);
+// The producer's rows and their members, for set() and get() alike.
+template <class Config, class F>
+bool visit(Config& c, prop id, F&& f) {
+    switch (id) {
+        case prop::bootstrap_servers: return f(c.bootstrap_servers);
+        case prop::acks: return f(c.acks);
+        case prop::linger_ms: return f(c.linger);
+        case prop::batch_size: return f(c.batch_size);
+        case prop::buffer_memory: return f(c.buffer_memory);
+        case prop::max_block_ms: return f(c.max_block);
+        case prop::delivery_timeout_ms: return f(c.delivery_timeout);
+        case prop::retries: return f(c.retries);
+        case prop::retry_backoff_ms: return f(c.retry_backoff);
+        case prop::enable_idempotence: return f(c.enable_idempotence);
+        case prop::max_in_flight: return f(c.max_in_flight);
+        case prop::compression_type: return f(c.compression_type);
+        case prop::compression_level: return f(c.compression_level);
+        case prop::partitioner: return f(c.partitioner);
+        case prop::max_request_size: return f(c.max_request_size);
+        case prop::metadata_max_age_ms: return f(c.metadata_max_age);
+        case prop::metadata_max_idle_ms: return f(c.metadata_max_idle);
+        case prop::allow_auto_create_topics: return f(c.allow_auto_create_topics);
+        case prop::connections_per_broker: return f(c.connections_per_broker);
+        case prop::reconnect_backoff_ms: return f(c.reconnect_backoff);
+        case prop::reconnect_backoff_max_ms: return f(c.reconnect_backoff_max);
+        case prop::connections_max_idle_ms: return f(c.connections_max_idle);
+        default: return false;
     }
-    return true;
+}
+
+bool apply(producer_config& c, const config::property& row, const config::parsed_value& v) {
+    return visit(c, row.id, config::assign_member{row, v}) || net::apply(c.connection, row, v);
 }
 
 std::string acks_text(std::int16_t acks) { return acks == -1 ? "all" : std::to_string(acks); }
@@ -51,13 +55,11 @@ std::string acks_text(std::int16_t acks) { return acks == -1 ? "all" : std::to_s
 }  // namespace
 
 error_code producer_config::set(std::string_view name, std::string_view value, error_context& why) {
-    const config::property* row = nullptr;
-    config::parsed_value v;
-    if (auto ec = config::parse(name, value, config::clients::producer, row, v, why)) return ec;
-    producer_config copy = *this;  // a refused value leaves the configuration unchanged
-    if (!apply(copy, *row, v)) return config::not_held(*row, name, "producer", why);
-    *this = std::move(copy);
-    return {};
+    return config::set_property(*this, name, value, config::clients::producer, "producer",
+                                [](producer_config& c, const config::property& row, const config::parsed_value& v) {
+                                    return apply(c, row, v);
+                                },
+                                why);
 }
 
 error_code producer_config::set(std::string_view name, std::string_view value) {
@@ -65,12 +67,21 @@ error_code producer_config::set(std::string_view name, std::string_view value) {
     return set(name, value, why);
 }
 
+std::optional<std::string> producer_config::get(std::string_view name) const {
+    return config::get_property(name, config::clients::producer, [this](const config::property& row, std::string& out) {
+        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
+    });
+}
+
+std::vector<std::pair<std::string, std::string>> producer_config::dump() const {
+    return config::dump_properties(config::clients::producer, [this](const config::property& row, std::string& out) {
+        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
+    });
+}
+
 error_info producer_config::validate() const {
     error_info e;
-    const bool no_servers =
-        bootstrap_servers.empty() ||
-        std::all_of(bootstrap_servers.begin(), bootstrap_servers.end(), [](const std::string& s) { return s.empty(); });
-    if (no_servers) return config::conflict("bootstrap.servers", "bootstrap.servers must not be empty");
+    if (!config::check_bootstrap(bootstrap_servers, e)) return e;
     if (!config::check_text(prop::compression_type, compression_type, e)) return e;
     // Listed in the table but not built in: refused like an unknown codec.
     const auto codec = compression::codec_from_name(compression_type);

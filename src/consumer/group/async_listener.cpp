@@ -4,6 +4,7 @@
 //
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
+#include "net/completion.hpp"
 
 #include "net/loop_exit.hpp"
 
@@ -24,7 +25,7 @@
 namespace kasio {
 namespace {
 
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using net::nothrow_awaitable;
 
 // Shared by the waiting loop and the callback's completion handler: whichever of the callback's
 // end and the deadline comes first decides; a callback ending after the deadline finds the loop

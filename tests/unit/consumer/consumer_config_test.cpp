@@ -155,5 +155,31 @@ TEST(consumer, constructor_throws_config_error_for_a_refused_configuration) {
     EXPECT_THROW(consumer(io.get_executor(), consumer_config{}), config_error);
 }
 
+TEST(consumer_config, get_and_dump_give_the_effective_values_in_the_text_set_takes) {
+    consumer_config c;
+    c.bootstrap_servers = {"a:9092"};
+    ASSERT_FALSE(c.set("group.id", "g"));
+    ASSERT_FALSE(c.set("partition.assignment.strategy", "roundrobin,range"));
+    ASSERT_FALSE(c.set("auto.offset.reset", "earliest"));
+    ASSERT_FALSE(c.set("isolation.level", "read_committed"));
+    ASSERT_FALSE(c.set("fetch.wait.max.ms", "100"));
+    c.max_poll_records = 7;
+    EXPECT_EQ(c.get("group.id"), "g");
+    EXPECT_EQ(c.get("partition.assignment.strategy"), "roundrobin,range");
+    EXPECT_EQ(c.get("auto.offset.reset"), "earliest");
+    EXPECT_EQ(c.get("isolation.level"), "read_committed");
+    EXPECT_EQ(c.get("fetch.max.wait.ms"), "100");
+    EXPECT_EQ(c.get("max.poll.records"), "7");
+    EXPECT_EQ(c.get("linger.ms"), std::nullopt);  // a producer property
+    const auto dump = c.dump();
+    consumer_config again;
+    for (const auto& [name, value] : dump) {
+        EXPECT_EQ(c.get(name), value) << name;
+        if (value.empty()) continue;
+        EXPECT_FALSE(again.set(name, value)) << name << "=" << value;
+    }
+    EXPECT_EQ(again.dump(), dump);
+}
+
 }  // namespace
 }  // namespace kasio

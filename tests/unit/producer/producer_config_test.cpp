@@ -218,5 +218,44 @@ TEST(producer, a_valid_configuration_makes_a_producer) {
     EXPECT_NO_THROW(producer(io.get_executor(), c));
 }
 
+// get() and dump() read the members (the table maps each row to one member both ways): what
+// set() stored comes back in set()'s text, secrets do not, and every dumped value set again on a
+// fresh configuration gives the same dump.
+TEST(producer_config, get_and_dump_give_the_effective_values_in_the_text_set_takes) {
+    producer_config c;
+    c.bootstrap_servers = {"a:9092,b:9092"};
+    ASSERT_FALSE(c.set("queue.buffering.max.ms", "25"));  // librdkafka's name for linger.ms
+    ASSERT_FALSE(c.set("acks", "1"));
+    ASSERT_FALSE(c.set("compression.type", "zstd"));
+    ASSERT_FALSE(c.set("debug", "broker,protocol"));
+    ASSERT_FALSE(c.set("sasl.password", "s3cret"));
+    ASSERT_FALSE(c.set("ssl.endpoint.identification.algorithm", "none"));
+    c.batch_size = 4096;  // set directly: get() sees it too
+    EXPECT_EQ(c.get("linger.ms"), "25");
+    EXPECT_EQ(c.get("queue.buffering.max.ms"), "25");
+    EXPECT_EQ(c.get("acks"), "1");
+    EXPECT_EQ(c.get("compression.type"), "zstd");
+    EXPECT_EQ(c.get("debug"), "broker,protocol");
+    EXPECT_EQ(c.get("sasl.password"), "[hidden]");
+    EXPECT_EQ(c.get("ssl.endpoint.identification.algorithm"), "none");
+    EXPECT_EQ(c.get("batch.size"), "4096");
+    EXPECT_EQ(c.get("bootstrap.servers"), "a:9092,b:9092");
+    EXPECT_EQ(c.get("enable.idempotence"), "");  // unset: yields to acks
+    EXPECT_EQ(c.get("compression.level"), "");  // unset: the codec's default
+    EXPECT_EQ(c.get("group.id"), std::nullopt);  // a consumer property
+    EXPECT_EQ(c.get("no.such.property"), std::nullopt);
+
+    const auto dump = c.dump();
+    ASSERT_FALSE(dump.empty());
+    producer_config again;
+    for (const auto& [name, value] : dump) {
+        EXPECT_EQ(c.get(name), value) << name;
+        if (value.empty() || value == "[hidden]") continue;
+        EXPECT_FALSE(again.set(name, value)) << name << "=" << value;
+    }
+    ASSERT_FALSE(again.set("sasl.password", "s3cret"));
+    EXPECT_EQ(again.dump(), dump);
+}
+
 }  // namespace
 }  // namespace kasio
