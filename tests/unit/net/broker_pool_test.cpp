@@ -359,7 +359,9 @@ TEST_F(broker_pool_test, the_callers_timeout_overrides_request_timeout_for_that_
     cfg.connection.request_timeout = std::chrono::minutes(10);
     auto pool = make_pool();
     std::optional<result> r;
-    pool->async_request(1, purpose::blocking, metadata_request{}, request_options{milliseconds(1)},
+    // Long enough for the connection's set-up on loopback (the clock starts at submission), so
+    // the broker sees the request; far below request.timeout.ms.
+    pool->async_request(1, purpose::blocking, metadata_request{}, request_options{milliseconds(500)},
                         [&r](error_code ec, response_frame f) { r = result{ec, std::move(f)}; });
     ASSERT_TRUE(run_until(io, [&] { return r.has_value(); }));
     EXPECT_EQ(r->ec, client_errc::timed_out);
