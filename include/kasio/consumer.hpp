@@ -18,6 +18,7 @@
 #include <kasio/error.hpp>
 #include <kasio/metadata.hpp>
 #include <kasio/record.hpp>
+#include <kasio/topic_partition.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -42,16 +43,6 @@ namespace kasio {
 namespace detail {
 struct consumer_access;  // the consumer's way to fill records_headers and fetch_batch
 }  // namespace detail
-
-/// A partition of a topic.
-struct topic_partition {
-    /// The topic's name.
-    std::string topic;
-    /// The partition's index in the topic.
-    std::int32_t partition = 0;
-    /// Equal when topic and partition are.
-    friend bool operator==(const topic_partition&, const topic_partition&) = default;
-};
 
 /// `isolation.level`.
 enum class isolation_level : std::int8_t { read_uncommitted = 0, read_committed = 1 };
@@ -287,20 +278,6 @@ private:
     std::shared_ptr<const error_context> context_;     // set with an error only
 };
 
-/// An offset to commit, or one committed (offset -1: none committed).
-struct partition_offset {
-    /// The topic's name.
-    std::string topic;
-    /// The partition's index in the topic.
-    std::int32_t partition = 0;
-    /// The offset of the next record to consume; -1: none.
-    std::int64_t offset = -1;
-    /// The commit's metadata string (kept by the coordinator).
-    std::string metadata;
-    /// Equal when every field is.
-    friend bool operator==(const partition_offset&, const partition_offset&) = default;
-};
-
 /// Called on the consumer's strand when the group moves partitions (Java's
 /// ConsumerRebalanceListener). A callback may call the consumer (seek, position, async_commit,
 /// ...); commits it starts are sent before the member rejoins. Empty functions are skipped.
@@ -334,18 +311,6 @@ struct listed_offset {
     std::optional<std::int32_t> leader_epoch;
     /// Field by field.
     friend bool operator==(const listed_offset&, const listed_offset&) = default;
-};
-
-/// What a transactional producer sends with the consumer's offsets (Java's
-/// ConsumerGroupMetadata, KIP-447): the broker fences a commit from a member that is no longer
-/// in this generation.
-struct consumer_group_metadata {
-    std::string group_id;             ///< group.id
-    std::int32_t generation_id = -1;  ///< -1 when not a member now
-    std::string member_id;            ///< empty when not a member now
-    std::optional<std::string> group_instance_id;  ///< group.instance.id (static membership)
-    /// Field by field.
-    friend bool operator==(const consumer_group_metadata&, const consumer_group_metadata&) = default;
 };
 
 /// A rebalance listener whose callbacks are coroutines: the group waits until each finishes
@@ -752,9 +717,3 @@ private:
 
 }  // namespace kasio
 
-template <>
-struct std::hash<kasio::topic_partition> {
-    std::size_t operator()(const kasio::topic_partition& tp) const noexcept {
-        return std::hash<std::string_view>{}(tp.topic) * 31u + static_cast<std::size_t>(tp.partition);
-    }
-};

@@ -53,6 +53,8 @@ enum class client_errc : int {
     incomplete_response,       ///< a broker's response left out a partition or item the request named
     invalid_partition,         ///< a record names a partition the topic does not have
     queue_full,                ///< too many requests already wait for a connection to that broker
+    invalid_transaction_state, ///< the call is not allowed in the producer's transaction state
+    transaction_aborted,       ///< the record's transaction was aborted before the record was sent
 };
 
 /// The category of client_errc codes (name "kasio.client"). Thread safety: any thread.

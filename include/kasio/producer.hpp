@@ -24,6 +24,7 @@
 #include <kasio/error.hpp>
 #include <kasio/metadata.hpp>
 #include <kasio/record.hpp>
+#include <kasio/topic_partition.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -106,6 +107,14 @@ struct producer_config {
     /// have (when the broker's auto.create.topics.enable is on). Default true, as the Java
     /// producer.
     bool allow_auto_create_topics = true;
+    /// `transactional.id`: makes the producer transactional (KIP-98): records are sent inside
+    /// transactions (begin_transaction .. async_commit_transaction) and become visible to
+    /// read_committed consumers only when committed. A second producer with the same id fences
+    /// this one. Empty: not transactional. Needs idempotence (acks=all).
+    std::string transactional_id;
+    /// `transaction.timeout.ms`: the coordinator aborts a transaction open longer than this
+    /// (1..2147483647; the broker refuses more than its transaction.max.timeout.ms).
+    std::chrono::milliseconds transaction_timeout{60000};
     /// Connection settings (`client.id`, `request.timeout.ms`, `debug`, socket options, ...).
     connection_config connection;
     /// `connections.per.broker`: produce connections per broker (1..128).
@@ -141,6 +150,26 @@ struct producer_config {
     /// partition_function). Empty when valid; the producer's constructor throws it otherwise.
     error_info validate() const;
 };
+
+/// Where a transactional producer is (Java's TransactionManager states).
+enum class transaction_state : std::uint8_t {
+    not_transactional,  ///< transactional.id is empty
+    uninitialized,      ///< async_init_transactions() has not completed yet
+    initializing,       ///< async_init_transactions() is running
+    ready,              ///< no transaction open: begin_transaction() may be called
+    in_transaction,     ///< a transaction is open: send, send offsets, commit or abort
+    committing,         ///< async_commit_transaction() is running
+    aborting,           ///< async_abort_transaction() is running
+    /// A record or a transactional request of the open transaction failed: commit is refused,
+    /// the application must call async_abort_transaction() (it may then begin again).
+    abortable_error,
+    /// The producer cannot go on (fenced by a newer producer with the same transactional.id,
+    /// not authorized, ...): every call fails; destroy it and make a new one.
+    fatal_error,
+};
+
+/// The state's name ("in_transaction", ...).
+std::string_view to_string(transaction_state s) noexcept;
 
 /// Counters since the producer started (a snapshot; each counter is exact, they are not read
 /// at one instant).
@@ -300,6 +329,78 @@ public:
             token, timeout);
     }
 
+    // ---- Transactions (transactional.id set)
+    //
+    // The Java client's model: async_init_transactions() once, then per transaction
+    // begin_transaction(), async_send()s (and async_send_offsets_to_transaction() for
+    // consume-transform-produce), then async_commit_transaction() or async_abort_transaction().
+    // The protocol is KIP-98's with KIP-360 epoch bumps and KIP-447 group metadata
+    // (transaction version 1: AddPartitionsToTxn and AddOffsetsToTxn before the data).
+    //
+    // Errors of these operations: client_errc::invalid_transaction_state when the producer is
+    // not in a state that allows the call (transaction_state() tells; the context names it);
+    // client_errc::timed_out when the operation did not finish within max.block.ms (it goes on:
+    // calling the same operation again waits for it); otherwise the broker's or the record's
+    // error, after which transaction_state() says whether to abort (abortable_error) or to
+    // give the producer up (fatal_error, e.g. broker_errc::producer_fenced). Handlers run on
+    // their associated executor (the producer's strand for a handler without one); any
+    // thread may call. Cancellation: any type; completes at once with operation_aborted and
+    // the operation goes on.
+
+    /// Gets the producer id and epoch for transactional.id from its transaction coordinator,
+    /// fencing an older producer with the same id and completing (committing or aborting)
+    /// the transaction it left open. Call once, before the first transaction.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_init_transactions(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [self = this](auto handler) { self->start_transaction_op(txn_op::init, void_handler(std::move(handler))); },
+            token);
+    }
+
+    /// Opens a transaction: sends are allowed until it is committed or aborted. Synchronous
+    /// (it sends nothing; partitions join the transaction as records reach them). Errors:
+    /// client_errc::invalid_transaction_state unless transaction_state() is ready; the fatal
+    /// error once there is one. Thread safety: any thread.
+    [[nodiscard]] error_code begin_transaction();
+
+    /// Adds a consumer's positions to the open transaction (Java's sendOffsetsToTransaction):
+    /// they are committed for `group` when the transaction commits, and dropped when it aborts.
+    /// `offsets` are the next records to read; `group` comes from consumer::group_metadata(),
+    /// so that the group coordinator refuses offsets from a member that lost its generation.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_send_offsets_to_transaction(std::vector<partition_offset> offsets,
+                                                              consumer_group_metadata group, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [self = this](auto handler, std::vector<partition_offset> o, consumer_group_metadata g) {
+                self->start_send_offsets(std::move(o), std::move(g), void_handler(std::move(handler)));
+            },
+            token, std::move(offsets), std::move(group));
+    }
+
+    /// Delivers every record sent in the transaction (as async_flush), then commits it. When a
+    /// record failed, the commit fails with that record's error and transaction_state() is
+    /// abortable_error.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_commit_transaction(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [self = this](auto handler) { self->start_transaction_op(txn_op::commit, void_handler(std::move(handler))); },
+            token);
+    }
+
+    /// Aborts the transaction: records not yet sent fail with client_errc::transaction_aborted,
+    /// records in flight are awaited, then the coordinator writes the abort markers. The
+    /// producer's epoch is bumped afterwards (KIP-360), so a transaction that ended with an
+    /// abortable error leaves a producer ready for the next one.
+    template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_abort_transaction(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(error_code)>(
+            [self = this](auto handler) { self->start_transaction_op(txn_op::abort, void_handler(std::move(handler))); },
+            token);
+    }
+
+    /// The transaction state now (not_transactional without transactional.id). Any thread.
+    kasio::transaction_state transaction_state() const noexcept;
+
     // ---- Cluster metadata
 
     /// The type-erased handler of async_metadata().
@@ -373,6 +474,9 @@ private:
     void start_flush(void_handler h);
     void start_close(std::chrono::milliseconds timeout, void_handler h);
     void start_metadata(std::vector<std::string> topics, metadata_handler h);
+    enum class txn_op : std::uint8_t { init, commit, abort };
+    void start_transaction_op(txn_op op, void_handler h);
+    void start_send_offsets(std::vector<partition_offset> offsets, consumer_group_metadata group, void_handler h);
 
     std::shared_ptr<impl> impl_;
 };

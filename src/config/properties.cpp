@@ -127,6 +127,12 @@ constexpr property table[] = {
      "300000", "A topic nothing was sent to this long leaves the Metadata requests until the next send to it."},
     {prop::max_request_size, "max.request.size", "message.max.bytes", vt::integer, P, 1000, 1000000000, {}, false,
      false, "1048576", "The largest Produce request; a larger record fails at once."},
+    {prop::transactional_id, "transactional.id", "", vt::string, P, 0, i64, {}, false, false, "",
+     "Makes the producer transactional (KIP-98); a newer producer with the same id fences this one. Needs "
+     "idempotence. Empty: not transactional."},
+    {prop::transaction_timeout_ms, "transaction.timeout.ms", "", vt::milliseconds, P, 1, i32, {}, false, false, "60000",
+     "The coordinator aborts a transaction open longer than this (at most the broker's "
+     "transaction.max.timeout.ms)."},
     {prop::group_id, "group.id", "", vt::string, C, 0, i64, {}, false, false, "",
      "The consumer group subscribe() joins and offsets are committed to."},
     {prop::group_instance_id, "group.instance.id", "", vt::string, C, 0, i64, {}, false, false, "",
@@ -166,8 +172,6 @@ constexpr property table[] = {
 // clang-format on
 
 constexpr unsupported_property unsupported[] = {
-    {"transactional.id", "transactions are not implemented yet"},
-    {"transaction.timeout.ms", "transactions are not implemented yet"},
     {"interceptor.classes", "no interceptors: wrap async_send and async_poll"},
     {"key.serializer", "records are bytes: serialize in the application"},
     {"value.serializer", "records are bytes: serialize in the application"},

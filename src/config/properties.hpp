@@ -62,6 +62,8 @@ enum class prop : std::uint8_t {
     partitioner,
     metadata_max_idle_ms,
     max_request_size,
+    transactional_id,
+    transaction_timeout_ms,
     // consumer_config
     group_id,
     group_instance_id,

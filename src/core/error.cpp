@@ -49,6 +49,8 @@ public:
         case client_errc::incomplete_response: return "the broker's response left out an item of the request";
         case client_errc::invalid_partition: return "the topic has no such partition";
         case client_errc::queue_full: return "too many requests already wait for a connection to that broker";
+        case client_errc::invalid_transaction_state: return "the call is not allowed in the producer's transaction state";
+        case client_errc::transaction_aborted: return "the transaction was aborted before the record was sent";
         }
         return "unknown kasio client error " + std::to_string(ev);
     }

@@ -48,6 +48,9 @@ struct request_options {
     /// request the broker holds on purpose for longer (a JoinGroup waits for the whole rebalance)
     /// says so here: the connection does not know what its requests mean.
     std::chrono::milliseconds timeout{0};
+    /// The newest version of the API this request may use; -1: the negotiated one. For APIs
+    /// whose newest versions are not for clients (AddPartitionsToTxn v4+ is broker to broker).
+    std::int16_t max_version = -1;
 };
 
 /// One TCP connection to one broker.
@@ -138,7 +141,8 @@ public:
     template <class Request,
               asio::completion_token_for<void(error_code, response_frame)> CompletionToken = asio::deferred_t>
     auto async_request(const Request& request, request_options options, CompletionToken&& token = {}) {
-        const std::int16_t version = negotiated_version(Request::api_key);
+        std::int16_t version = negotiated_version(Request::api_key);
+        if (options.max_version >= 0 && version > options.max_version) version = options.max_version;
         protocol::byte_buffer frame;  // correlation id 0: the multiplexer assigns it
         if (version >= 0) protocol::encode_request_frame(frame, request, version, 0, client_id());
         const bool expects_response = protocol::expects_response(request);

@@ -114,13 +114,45 @@ std::shared_ptr<const error_context> refusal_context(const record& r, std::int32
 
 }  // namespace
 
+std::string detail::producer::transaction_state_refusal(std::string_view call, kasio::transaction_state s) {
+    std::string why = std::string(call) + " is not allowed in transaction state " + std::string(to_string(s));
+    switch (s) {
+        case kasio::transaction_state::uninitialized: return why + ": call async_init_transactions() first";
+        case kasio::transaction_state::ready: return why + ": call begin_transaction() first";
+        case kasio::transaction_state::abortable_error:
+            return why + ": a record or request of the transaction failed; call async_abort_transaction()";
+        case kasio::transaction_state::fatal_error: return why + ": the producer cannot go on; make a new one";
+        default: return why;
+    }
+}
+
+std::string_view to_string(kasio::transaction_state s) noexcept {
+    switch (s) {
+        case kasio::transaction_state::not_transactional: return "not_transactional";
+        case kasio::transaction_state::uninitialized: return "uninitialized";
+        case kasio::transaction_state::initializing: return "initializing";
+        case kasio::transaction_state::ready: return "ready";
+        case kasio::transaction_state::in_transaction: return "in_transaction";
+        case kasio::transaction_state::committing: return "committing";
+        case kasio::transaction_state::aborting: return "aborting";
+        case kasio::transaction_state::abortable_error: return "abortable_error";
+        case kasio::transaction_state::fatal_error: return "fatal_error";
+    }
+    return "unknown";
+}
+
 // --- impl ---
 
 producer::impl::impl(executor_type ex, producer_config c)
     : cfg(net::with_contained_log(std::move(c))), pool(ex, make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
       tracker(effective_idempotence(cfg) ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
-      acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand) {
+      acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand),
+      txn_timer(strand) {
+    if (!cfg.transactional_id.empty()) {
+        txn.emplace(cfg.transactional_id);
+        tracker->set_partition_gate(&*txn);
+    }
     acc.set_memory_listener([this] { wake(); });
     acc.set_callback_failure_listener([this](const callback_failures& f) { report_callback_failures(f); });
 }
@@ -187,8 +219,14 @@ void producer::impl::fail_fatally(const error_code& ec, error_context context) {
         last_error = fatal_error;
     }
     fatal.store(true, std::memory_order_release);
+    if (txn) txn->set_fatal(error_info{ec, context});
     auto shared = std::make_shared<const error_context>(std::move(context));
-    acc.abort_undrained(ec);
+    records_failed.fetch_add(acc.abort_undrained(ec), std::memory_order_relaxed);
+    fail_waiting(ec, shared);
+    timer.cancel();
+}
+
+void producer::impl::fail_waiting(const error_code& ec, const std::shared_ptr<const error_context>& context) {
     while (!waiting.empty()) {
         std::unique_ptr<waiting_send> w = std::move(waiting.front());
         waiting.pop_front();
@@ -197,10 +235,9 @@ void producer::impl::fail_fatally(const error_code& ec, error_context context) {
         records_failed.fetch_add(1, std::memory_order_relaxed);
         delivery d;
         d.partition = w->partition.value_or(-1);
-        d.context = shared;
+        d.context = context;
         call_handler(w->done, ec, d);
     }
-    timer.cancel();
 }
 
 void producer::impl::send(const record& r, delivery_handler&& done) {
@@ -213,6 +250,13 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
         return fail_soon(std::move(done), f.code, -1, std::make_shared<const error_context>(std::move(f.context)));
     }
     if (closing.load(std::memory_order_acquire)) return fail_soon(std::move(done), client_errc::connection_closed);
+    // Java's maybeAddPartition: a transactional producer sends inside a transaction only.
+    if (txn) {
+        if (const kasio::transaction_state s = txn->state(); s != kasio::transaction_state::in_transaction) {
+            return fail_soon(std::move(done), client_errc::invalid_transaction_state, r.partition.value_or(-1),
+                             topic_context(r.topic, transaction_state_refusal("send", s), "transactional.id"));
+        }
+    }
     const time_point now = clock::now();
     const std::int64_t timestamp = r.timestamp ? *r.timestamp : wall_clock_ms();
     // Fast path: metadata known, nobody waiting ahead (waiting sends keep their order).
@@ -590,6 +634,48 @@ void producer::start_close(std::chrono::milliseconds timeout, void_handler h) {
 void producer::start_metadata(std::vector<std::string> topics, metadata_handler h) {
     cluster::start_metadata_query(impl_, impl_->pool, impl_->refresher, cluster::split_bootstrap(impl_->cfg.bootstrap_servers),
                                   std::move(topics), std::move(h));
+}
+
+void producer::start_transaction_op(txn_op op, void_handler h) {
+    auto waiter = net::abandonable_op<>::make(std::move(h), impl_->strand);
+    const auto kind = op == txn_op::init     ? impl::txn_task::init
+                      : op == txn_op::commit ? impl::txn_task::commit
+                                             : impl::txn_task::abort;
+    asio::post(impl_->strand, [s = impl_, kind, waiter = std::move(waiter)]() mutable { s->txn_call(kind, std::move(waiter)); });
+}
+
+void producer::start_send_offsets(std::vector<partition_offset> offsets, consumer_group_metadata group, void_handler h) {
+    auto waiter = net::abandonable_op<>::make(std::move(h), impl_->strand);
+    asio::post(impl_->strand, [s = impl_, waiter = std::move(waiter), offsets = std::move(offsets),
+                               group = std::move(group)]() mutable {
+        s->txn_call(impl::txn_task::offsets, std::move(waiter), std::move(offsets), std::move(group));
+    });
+}
+
+error_code producer::begin_transaction() {
+    if (!impl_->txn) {
+        error_context why;
+        why.message = "begin_transaction needs transactional.id";
+        why.property = "transactional.id";
+        impl_->note_error(client_errc::invalid_transaction_state, why);
+        return client_errc::invalid_transaction_state;
+    }
+    if (impl_->fatal.load(std::memory_order_acquire)) {
+        std::lock_guard lock(impl_->errors_mutex);
+        return impl_->fatal_error.code;
+    }
+    const kasio::transaction_state before = impl_->txn->state();
+    if (error_code ec = impl_->txn->try_begin()) {
+        error_context why;
+        why.message = transaction_state_refusal("begin_transaction", before);
+        impl_->note_error(ec, why);
+        return ec;
+    }
+    return {};
+}
+
+transaction_state producer::transaction_state() const noexcept {
+    return impl_->txn ? impl_->txn->state() : kasio::transaction_state::not_transactional;
 }
 
 producer_stats producer::stats() const { return impl_->stats(); }

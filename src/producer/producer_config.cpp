@@ -37,6 +37,8 @@ bool visit(Config& c, prop id, F&& f) {
         case prop::max_request_size: return f(c.max_request_size);
         case prop::metadata_max_age_ms: return f(c.metadata_max_age);
         case prop::metadata_max_idle_ms: return f(c.metadata_max_idle);
+        case prop::transactional_id: return f(c.transactional_id);
+        case prop::transaction_timeout_ms: return f(c.transaction_timeout);
         case prop::allow_auto_create_topics: return f(c.allow_auto_create_topics);
         case prop::connections_per_broker: return f(c.connections_per_broker);
         case prop::reconnect_backoff_ms: return f(c.reconnect_backoff);
@@ -101,6 +103,7 @@ error_info producer_config::validate() const {
            config::check_size(prop::max_request_size, max_request_size, e) &&
            config::check_number(prop::metadata_max_age_ms, metadata_max_age.count(), e) &&
            config::check_number(prop::metadata_max_idle_ms, metadata_max_idle.count(), e) &&
+           config::check_number(prop::transaction_timeout_ms, transaction_timeout.count(), e) &&
            config::check_size(prop::connections_per_broker, connections_per_broker, e) &&
            config::check_number(prop::reconnect_backoff_ms, reconnect_backoff.count(), e) &&
            config::check_number(prop::reconnect_backoff_max_ms, reconnect_backoff_max.count(), e) &&
@@ -135,6 +138,14 @@ error_info producer_config::validate() const {
                       : "max.in.flight.requests.per.connection is " + n +
                             "; idempotence, on by default, allows at most 5: set enable.idempotence=false");
         }
+    }
+    // ProducerConfig: "Cannot set a transactional.id without also enabling idempotence".
+    if (!transactional_id.empty() && !detail::producer::effective_idempotence(*this)) {
+        return config::conflict("transactional.id",
+                                "transactional.id requires idempotence: " +
+                                    (enable_idempotence ? std::string("enable.idempotence is false")
+                                     : acks != -1       ? "acks is " + acks_text(acks) + ", not all"
+                                                        : std::string("retries is 0")));
     }
     return e;
 }

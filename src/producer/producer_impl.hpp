@@ -13,6 +13,7 @@
 #include "producer/accumulator.hpp"
 #include "producer/sequence_tracker.hpp"
 #include "producer/topic_index.hpp"
+#include "producer/transaction_manager.hpp"
 
 #include <kasio/producer.hpp>
 
@@ -80,6 +81,10 @@ struct node_state {
     std::vector<topic_partition_view> ready;
 };
 
+/// Why a call is refused in transaction state `s` ("send is not allowed in transaction state
+/// ready: call begin_transaction() first").
+std::string transaction_state_refusal(std::string_view call, transaction_state s);
+
 }  // namespace detail::producer
 
 struct producer::impl : std::enable_shared_from_this<producer::impl> {
@@ -126,11 +131,38 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     void on_batch_success(detail::producer::batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time);
     void maybe_init_producer_id(time_point now);
     void refresh_metadata();
+    /// Fails every send waiting for memory or metadata with `ec`. Strand.
+    void fail_waiting(const error_code& ec, const std::shared_ptr<const error_context>& context);
+
+    // --- strand (transactions.cpp) ---
+    using waiter_ptr = std::shared_ptr<net::abandonable_op<>>;
+    /// The transactional operation running (one at a time), if any.
+    enum class txn_task : std::uint8_t { none, init, commit, abort, offsets };
+    void txn_call(txn_task kind, waiter_ptr op, std::vector<partition_offset> offsets = {},
+                  consumer_group_metadata group = {});
+    /// Each sender pass: fails what an aborted or failed transaction left queued, and adds the
+    /// partitions new batches wait for (AddPartitionsToTxn).
+    void txn_sender_pass();
+    /// A batch of the transaction failed for good (the verdict was fail): the transaction
+    /// cannot commit.
+    void txn_batch_failed(const error_code& ec, const error_context& context);
+    /// Reports an abortable or fatal transactional error; returns the code to complete with.
+    error_code txn_fail(const error_code& ec, detail::producer::txn_verdict verdict, error_context context);
+    static asio::awaitable<void> run_txn_task(std::shared_ptr<impl> self, txn_task kind,
+                                              std::vector<partition_offset> offsets, consumer_group_metadata group);
+    static asio::awaitable<error_code> txn_init(std::shared_ptr<impl> self);
+    static asio::awaitable<error_code> txn_end(std::shared_ptr<impl> self, bool commit);
+    static asio::awaitable<error_code> txn_send_offsets(std::shared_ptr<impl> self,
+                                                        std::vector<partition_offset> offsets,
+                                                        consumer_group_metadata group);
+    static asio::awaitable<void> txn_add_partitions(std::shared_ptr<impl> self);
+    static asio::awaitable<error_code> txn_wait_idle(std::shared_ptr<impl> self);
 
     const producer_config cfg;
     net::broker_pool pool;
     cluster::metadata_refresher refresher;
     std::optional<detail::producer::sequence_tracker> tracker;
+    std::optional<detail::producer::transaction_manager> txn;  // transactional.id set
     detail::producer::accumulator acc;
     asio::any_io_executor strand;
     asio::steady_timer timer;
@@ -160,10 +192,21 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
 
     // Waiting flushes and closes; a cancelled one is completed (operation_aborted) and stays
     // here, done, until the flush or close it waited for would have completed.
-    using waiter_ptr = std::shared_ptr<net::abandonable_op<>>;
     std::vector<waiter_ptr> flush_waiters;
     std::vector<waiter_ptr> close_waiters;
     std::optional<time_point> close_deadline;
+
+    // Transactions (strand). The callers of the running operation, each with its max.block.ms
+    // timer; the time after which the operation stops retrying (the last caller's deadline).
+    struct txn_waiter {
+        waiter_ptr op;
+        std::shared_ptr<asio::steady_timer> timer;
+    };
+    txn_task txn_running = txn_task::none;
+    std::vector<txn_waiter> txn_waiters;
+    time_point txn_deadline{};
+    asio::steady_timer txn_timer;  // wakes the running operation (flush done, deadline)
+    std::map<std::string, std::int32_t> group_coordinators;  // for TxnOffsetCommit
 
     // Stats.
     std::atomic<std::uint64_t> records_sent{0}, records_delivered{0}, records_failed{0};

@@ -90,13 +90,22 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
                 self->abort_all(fatal);
             } else {
                 self->tracker->maybe_resolve_sequences();
-                self->tracker->bump_epoch_if_needed();
+                // A transactional producer bumps its epoch through the coordinator, after the
+                // abort that the error requesting the bump forced (txn_end).
+                if (!self->txn) self->tracker->bump_epoch_if_needed();
                 self->maybe_init_producer_id(now);
             }
         }
+        if (self->txn) self->txn_sender_pass();
         std::size_t expired = 0;
         self->acc.expire(now, &expired);
         self->records_failed.fetch_add(expired, std::memory_order_relaxed);
+        if (expired != 0 && self->txn) {
+            error_context context;
+            context.property = "delivery.timeout.ms";
+            context.message = std::to_string(expired) + " record(s) of the transaction expired before they were sent";
+            self->txn_batch_failed(client_errc::timed_out, context);
+        }
         time_point next = self->send_ready(now);
         self->check_waiters(now);
         if (self->stopped) break;
@@ -104,7 +113,7 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
         if (self->close_deadline) next = std::min(next, *self->close_deadline);
         // Nothing polls: the refresher's listener, responses, appends and freed memory
         // cancel the timer; the deadlines above are the only times to look on our own.
-        if (self->tracker && self->tracker->needs_producer_id() && !self->init_in_flight &&
+        if (self->tracker && !self->txn && self->tracker->needs_producer_id() && !self->init_in_flight &&
             !self->fatal.load(std::memory_order_acquire))
             next = std::min(next, std::max(now, self->init_retry_at));
         self->timer.expires_at(next);
@@ -223,6 +232,18 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
     if (needs_metadata(ec)) refresh_metadata();
     batch_verdict verdict = batch_verdict::fail;
     if (tracker) verdict = tracker->on_error(*b, ec, log_start_offset, attempts_left, timed_out);
+    // A transaction cannot bump its epoch on its own: the error that asks for a bump
+    // (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID) makes it abortable (Java's
+    // maybeTransitionToErrorState with epochBumpRequired); the abort bumps.
+    if (txn && verdict != batch_verdict::fail && tracker->epoch_bump_pending()) {
+        error_context context;
+        context.api = "Produce";
+        context.topic = b->topic_partition().topic;
+        context.partition = b->topic_partition().partition;
+        context.node_id = node;
+        context.message = broker_message;
+        txn_batch_failed(ec, context);
+    }
     else if (attempts_left && !timed_out && is_retriable(ec)) verdict = batch_verdict::retry;
     const auto records = static_cast<std::uint64_t>(b->record_count());
     {
@@ -261,6 +282,7 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
             }
             const error_code final_ec = expired ? error_code(client_errc::timed_out) : ec;
             note_error(final_ec, *context);
+            if (txn) txn_batch_failed(final_ec, *context);
             acc.fail(std::move(b), final_ec, std::move(context));
             break;
         }
@@ -270,7 +292,8 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
 void producer::impl::maybe_init_producer_id(time_point now) {
     // After a refusal (fail_fatally) no producer id can help: asking again would only keep a
     // request in flight for as long as the producer lives.
-    if (!tracker->needs_producer_id() || init_in_flight || now < init_retry_at || aborting ||
+    // A transactional producer gets its id from async_init_transactions (transactions.cpp).
+    if (txn || !tracker->needs_producer_id() || init_in_flight || now < init_retry_at || aborting ||
         fatal.load(std::memory_order_acquire))
         return;
     const cluster::metadata_cache& cache = refresher.cache();

@@ -1,6 +1,7 @@
 // Idempotence rules, after the Java client's TransactionManager (non-transactional paths)
 // and Sender.canRetry / completeBatch.
 #include "producer/sequence_tracker.hpp"
+#include "producer/transaction_manager.hpp"
 
 #include <kasio/broker_errc.hpp>
 
@@ -68,10 +69,20 @@ void sequence_tracker::sync(producer_batch& b) {
     if (detached != detached_.end()) detached_.erase(detached);
 }
 
+void sequence_tracker::reset(producer_identity id) {
+    identity_ = id;
+    partitions_.clear();
+    unresolved_.clear();
+    rewrite_.clear();
+    detached_.clear();
+    epoch_bump_required_ = false;
+}
+
 bool sequence_tracker::can_drain(producer_batch& first) {
     sync(first);
     if (fatal_ || !identity_.valid()) return false;
     const topic_partition_view tp = first.topic_partition();
+    if (gate_ != nullptr && !gate_->may_send(tp)) return false;
     partition_entry& e = entry(tp);
     if (!first.has_sequence()) {
         // A new batch under the new epoch, sequence 0, must not overtake batches still in

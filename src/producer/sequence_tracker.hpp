@@ -28,6 +28,8 @@
 
 namespace kasio::detail::producer {
 
+class transaction_manager;
+
 struct producer_identity {
     std::int64_t id = protocol::no_producer_id;
     std::int16_t epoch = protocol::no_producer_epoch;
@@ -58,6 +60,13 @@ public:
     /// From InitProducerId. Partitions whose sequences were to be rewritten when the epoch
     /// ran out are rewritten under the new id, from 0.
     void set_producer_id(producer_identity id);
+
+    /// A transactional producer's gate: a batch drains only once its partition joined the open
+    /// transaction (transaction_manager::may_send). Null: no gate.
+    void set_partition_gate(transaction_manager* gate) noexcept { gate_ = gate; }
+    /// A transactional producer got a new epoch from InitProducerId after an abort (KIP-360):
+    /// nothing is in flight, every partition starts again at sequence 0 under `id`.
+    void reset(producer_identity id);
 
     // --- Drain (accumulator::drain, under the partition lock) ---
     /// May `first`, the head of its partition's queue, be drained now? (Java's
@@ -149,6 +158,7 @@ private:
     bool is_next_sequence(topic_partition_view tp, std::int32_t sequence);
 
     producer_identity identity_;
+    transaction_manager* gate_ = nullptr;
     error_code fatal_;
     bool epoch_bump_required_ = false;
     // Topics are views into the accumulator's (or the caller's) stable names.

@@ -3,6 +3,7 @@
 //
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
+#include "cluster/coordinator_lookup.hpp"
 #include "net/completion.hpp"
 
 #include "net/abandonable_op.hpp"
@@ -24,8 +25,6 @@
 namespace kasio {
 namespace {
 
-using protocol::msg::find_coordinator_request;
-using protocol::msg::find_coordinator_response;
 using protocol::msg::offset_commit_request;
 using protocol::msg::offset_commit_response;
 using protocol::msg::offset_fetch_request;
@@ -52,47 +51,10 @@ bool consumer_detail::coordinator_lost(const error_code& ec) noexcept {
 #endif
 
 asio::awaitable<error_code> consumer::impl::find_coordinator(std::shared_ptr<impl> self) {
-    if (self->refresher.cache().brokers().empty()) {
-        auto [ec] = co_await self->refresher.async_refresh(nothrow_awaitable);
-        if (ec) co_return ec;
-    }
-    find_coordinator_request req;
-    req.key = self->cfg.group_id;  // versions 0-3
-    req.key_type = 0;              // group
-    req.coordinator_keys = {self->cfg.group_id};  // versions 4+
-    error_code last = broker_errc::coordinator_not_available;
-    std::vector<std::int32_t> nodes;
-    for (const auto& b : self->refresher.cache().brokers()) nodes.push_back(b.node_id);
-    for (const std::int32_t node : nodes) {
-        if (self->closed) co_return asio::error::operation_aborted;
-        auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::general, req, nothrow_awaitable);
-        find_coordinator_response resp;
-        if (!ec) ec = net::decode_response(frame, resp);
-        if (ec) {
-            last = ec;
-            continue;
-        }
-        std::int16_t code = resp.error_code;
-        std::int32_t id = resp.node_id;
-        std::string host = resp.host;
-        std::int32_t port = resp.port;
-        if (frame.api_version >= 4) {
-            if (resp.coordinators.empty()) {
-                last = client_errc::incomplete_response;  // v4+ answers per key: ours is missing
-                continue;
-            }
-            const auto& c = resp.coordinators.front();
-            code = c.error_code;
-            id = c.node_id;
-            host = c.host;
-            port = c.port;
-        }
-        if (code != 0) co_return error_code(static_cast<broker_errc>(code));
-        self->pool.set_broker(id, host, port);
-        self->group.coordinator = id;
-        co_return error_code{};
-    }
-    co_return last;
+    const cluster::coordinator_answer a = co_await cluster::find_coordinator(
+        self->pool, self->refresher, cluster::coordinator_type::group, self->cfg.group_id, &self->closed);
+    if (!a.ec) self->group.coordinator = a.node;
+    co_return a.ec;
 }
 
 std::vector<partition_offset> consumer::impl::positions_to_commit(const std::vector<topic_partition>* only) {
