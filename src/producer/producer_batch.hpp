@@ -159,6 +159,9 @@ public:
     bool sequence_reset() const noexcept { return sequence_reset_; }
     /// Sets producer id, epoch and base sequence; a sealed batch is patched (CRC recomputed).
     void set_producer_state(std::int64_t id, std::int16_t epoch, std::int32_t base_sequence) noexcept;
+    /// Marks the batch as part of a transaction (attribute bit 4): read_committed consumers
+    /// then hold its records back until the transaction's marker says commit.
+    void set_transactional() noexcept { builder_.set_transactional(true); }
     /// set_producer_state for a batch already sent under other values (marks sequence_reset).
     void reset_producer_state(std::int64_t id, std::int16_t epoch, std::int32_t base_sequence) noexcept {
         set_producer_state(id, epoch, base_sequence);

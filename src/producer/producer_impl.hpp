@@ -140,9 +140,12 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     enum class txn_task : std::uint8_t { none, init, commit, abort, offsets };
     void txn_call(txn_task kind, waiter_ptr op, std::vector<partition_offset> offsets = {},
                   consumer_group_metadata group = {});
-    /// Each sender pass: fails what an aborted or failed transaction left queued, and adds the
-    /// partitions new batches wait for (AddPartitionsToTxn).
+    /// Each sender pass, before draining: fails what an aborted or failed transaction left
+    /// queued (nothing of it may be sent any more).
     void txn_sender_pass();
+    /// Each sender pass, after draining (which named the partitions that batches wait for):
+    /// sends AddPartitionsToTxn for them, one request at a time.
+    void txn_add_pending_partitions();
     /// A batch of the transaction failed for good (the verdict was fail): the transaction
     /// cannot commit.
     void txn_batch_failed(const error_code& ec, const error_context& context);

@@ -107,6 +107,7 @@ asio::awaitable<void> producer::impl::run(std::shared_ptr<impl> self) {
             self->txn_batch_failed(client_errc::timed_out, context);
         }
         time_point next = self->send_ready(now);
+        if (self->txn) self->txn_add_pending_partitions();
         self->check_waiters(now);
         if (self->stopped) break;
         if (!self->waiting.empty()) next = std::min(next, self->waiting.front()->deadline);
@@ -151,6 +152,8 @@ time_point producer::impl::send_ready(time_point now) {
 void producer::impl::send_request(std::int32_t node, std::vector<batch_ptr> batches) {
     protocol::msg::produce_request req;
     req.acks = cfg.acks;
+    // The broker checks the transactional batches against this id (and its authorization).
+    if (txn) req.transactional_id = cfg.transactional_id;
     req.timeout_ms = static_cast<std::int32_t>(cfg.connection.request_timeout.count());
     std::size_t bytes = 0;
     for (const batch_ptr& b : batches) {

@@ -104,6 +104,7 @@ void sequence_tracker::assign(producer_batch& b) {
     // starts again at 0 once nothing is in flight under the old one.
     if (e.identity != identity_ && e.in_flight.empty()) start_sequences_at_beginning(tp);
     b.set_producer_state(identity_.id, identity_.epoch, e.next_sequence);
+    if (gate_ != nullptr) b.set_transactional();
     e.next_sequence = increment_sequence(e.next_sequence, b.record_count());
     b.flight_id_ = ++last_flight_id_;
     const auto at = std::upper_bound(e.in_flight.begin(), e.in_flight.end(), b.base_sequence(),

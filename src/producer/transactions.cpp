@@ -114,19 +114,43 @@ asio::awaitable<exchange_result> exchange(std::shared_ptr<Impl> self, txn_api ap
                 *where.node = -1;
                 co_await pause(self->strand, self->cfg.retry_backoff);
                 continue;
-            case txn_verdict::retry:
-                co_await pause(self->strand, ec == broker_errc::concurrent_transactions
-                                                 ? concurrent_transactions_backoff
-                                                 : self->cfg.retry_backoff);
+            case txn_verdict::retry: {
+                const std::chrono::milliseconds backoff =
+                    ec == broker_errc::concurrent_transactions ? concurrent_transactions_backoff : self->cfg.retry_backoff;
+                co_await pause(self->strand, backoff);
                 continue;
+            }
             default: co_return out;
         }
     }
 }
 
+// The error readers are plain functions, not lambdas: GCC 12 mishandles temporaries (lambdas,
+// braced aggregates) in a co_await operand, destroying them twice. So every argument of a
+// co_await exchange(...) is a named object or a function.
 template <class Response>
 error_code top_level_error(const Response& r) {
     return r.error_code == 0 ? error_code{} : error_code(static_cast<broker_errc>(r.error_code));
+}
+
+error_code first_partition_error(const protocol::msg::txn_offset_commit_response& r) {
+    for (const auto& t : r.topics)
+        for (const auto& p : t.partitions)
+            if (p.error_code != 0) return static_cast<broker_errc>(p.error_code);
+    return {};
+}
+
+// OPERATION_NOT_ATTEMPTED only says another partition failed: that one is reported.
+error_code first_added_partition_error(const protocol::msg::add_partitions_to_txn_response& r) {
+    error_code first;
+    for (const auto& t : r.results_by_topic_v3_and_below)
+        for (const auto& p : t.results_by_partition)
+            if (p.partition_error_code != 0) {
+                const error_code ec = static_cast<broker_errc>(p.partition_error_code);
+                if (ec != broker_errc::operation_not_attempted) return ec;
+                first = ec;
+            }
+    return first;
 }
 
 }  // namespace
@@ -260,10 +284,10 @@ asio::awaitable<error_code> producer::impl::txn_init(std::shared_ptr<impl> self)
     req.transactional_id = self->cfg.transactional_id;
     req.transaction_timeout_ms = static_cast<std::int32_t>(self->cfg.transaction_timeout.count());
     protocol::msg::init_producer_id_response resp;
-    const exchange_result r = co_await exchange(
-        self, txn_api::init_producer_id,
-        coordinator_slot{cluster::coordinator_type::transaction, self->cfg.transactional_id, &self->txn->coordinator},
-        req, resp, [](const auto& x) { return top_level_error(x); }, self->txn_deadline);
+    coordinator_slot where{cluster::coordinator_type::transaction, self->cfg.transactional_id, &self->txn->coordinator};
+    const exchange_result r = co_await exchange(self, txn_api::init_producer_id, where, req, resp,
+                                                top_level_error<protocol::msg::init_producer_id_response>,
+                                                self->txn_deadline);
     if (r.ec) {
         error_context context;
         context.api = "InitProducerId";
@@ -324,6 +348,7 @@ asio::awaitable<error_code> producer::impl::txn_end(std::shared_ptr<impl> self, 
     const producer_identity id = self->tracker->identity();
     // EndTxn only when something joined the transaction (the coordinator knows no empty one),
     // and not after INVALID_PRODUCER_ID_MAPPING, which it would refuse again (Java skips it).
+    coordinator_slot where{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator};
     const bool skip_end = !t.started() || (!commit && t.last_error().code == broker_errc::invalid_producer_id_mapping);
     if (!skip_end) {
         protocol::msg::end_txn_request req;
@@ -332,10 +357,8 @@ asio::awaitable<error_code> producer::impl::txn_end(std::shared_ptr<impl> self, 
         req.producer_epoch = id.epoch;
         req.committed = commit;
         protocol::msg::end_txn_response resp;
-        const exchange_result r = co_await exchange(
-            self, txn_api::end_txn,
-            coordinator_slot{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator}, req,
-            resp, [](const auto& x) { return top_level_error(x); }, self->txn_deadline);
+        const exchange_result r = co_await exchange(self, txn_api::end_txn, where, req, resp,
+                                                    top_level_error<protocol::msg::end_txn_response>, self->txn_deadline);
         context.node_id = r.node;
         if (r.ec) {
             // An abort goes on to the epoch bump after an abortable refusal (the coordinator
@@ -358,10 +381,9 @@ asio::awaitable<error_code> producer::impl::txn_end(std::shared_ptr<impl> self, 
     req.producer_id = id.id;
     req.producer_epoch = id.epoch;
     protocol::msg::init_producer_id_response resp;
-    const exchange_result r = co_await exchange(
-        self, txn_api::init_producer_id,
-        coordinator_slot{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator}, req, resp,
-        [](const auto& x) { return top_level_error(x); }, self->txn_deadline);
+    const exchange_result r = co_await exchange(self, txn_api::init_producer_id, where, req, resp,
+                                                top_level_error<protocol::msg::init_producer_id_response>,
+                                                self->txn_deadline);
     if (r.ec) {
         context.api = "InitProducerId";
         context.node_id = r.node;
@@ -394,10 +416,10 @@ asio::awaitable<error_code> producer::impl::txn_send_offsets(std::shared_ptr<imp
         req.producer_epoch = id.epoch;
         req.group_id = group.group_id;
         protocol::msg::add_offsets_to_txn_response resp;
-        const exchange_result r = co_await exchange(
-            self, txn_api::add_offsets,
-            coordinator_slot{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator}, req,
-            resp, [](const auto& x) { return top_level_error(x); }, self->txn_deadline);
+        coordinator_slot where{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator};
+        const exchange_result r = co_await exchange(self, txn_api::add_offsets, where, req, resp,
+                                                    top_level_error<protocol::msg::add_offsets_to_txn_response>,
+                                                    self->txn_deadline);
         if (r.ec) {
             context.api = "AddOffsetsToTxn";
             context.node_id = r.node;
@@ -424,16 +446,9 @@ asio::awaitable<error_code> producer::impl::txn_send_offsets(std::shared_ptr<imp
     }
     auto [slot, inserted] = self->group_coordinators.try_emplace(group.group_id, -1);
     protocol::msg::txn_offset_commit_response resp;
-    const exchange_result r = co_await exchange(
-        self, txn_api::txn_offset_commit, coordinator_slot{cluster::coordinator_type::group, group.group_id, &slot->second},
-        req, resp,
-        [](const protocol::msg::txn_offset_commit_response& x) {
-            for (const auto& tr : x.topics)
-                for (const auto& p : tr.partitions)
-                    if (p.error_code != 0) return error_code(static_cast<broker_errc>(p.error_code));
-            return error_code{};
-        },
-        self->txn_deadline);
+    coordinator_slot where{cluster::coordinator_type::group, group.group_id, &slot->second};
+    const exchange_result r = co_await exchange(self, txn_api::txn_offset_commit, where, req, resp,
+                                                first_partition_error, self->txn_deadline);
     if (r.ec) {
         context.api = "TxnOffsetCommit";
         context.node_id = r.node;
@@ -460,8 +475,11 @@ void producer::impl::txn_sender_pass() {
             context->message = "the transaction was aborted or failed before the record was sent";
             fail_waiting(ec, context);
         }
-        return;
     }
+}
+
+void producer::impl::txn_add_pending_partitions() {
+    const kasio::transaction_state s = txn->state();
     if ((s == kasio::transaction_state::in_transaction || s == kasio::transaction_state::committing) && txn->has_pending() &&
         !txn->adding()) {
         asio::co_spawn(strand, txn_add_partitions(shared_from_this()),
@@ -496,22 +514,10 @@ asio::awaitable<void> producer::impl::txn_add_partitions(std::shared_ptr<impl> s
     net::request_options options;
     options.max_version = 3;  // v4+ is broker to broker (KIP-890)
     protocol::msg::add_partitions_to_txn_response resp;
-    const exchange_result r = co_await exchange(
-        self, txn_api::add_partitions,
-        coordinator_slot{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator}, req, resp,
-        [](const protocol::msg::add_partitions_to_txn_response& x) {
-            // OPERATION_NOT_ATTEMPTED only says another partition failed: report that one.
-            error_code first;
-            for (const auto& tr : x.results_by_topic_v3_and_below)
-                for (const auto& p : tr.results_by_partition)
-                    if (p.partition_error_code != 0) {
-                        const error_code ec = static_cast<broker_errc>(p.partition_error_code);
-                        if (ec != broker_errc::operation_not_attempted) return ec;
-                        first = ec;
-                    }
-            return first;
-        },
-        clock::now() + self->cfg.delivery_timeout, options);
+    coordinator_slot where{cluster::coordinator_type::transaction, self->cfg.transactional_id, &t.coordinator};
+    const time_point deadline = clock::now() + self->cfg.delivery_timeout;
+    const exchange_result r = co_await exchange(self, txn_api::add_partitions, where, req, resp,
+                                                first_added_partition_error, deadline, options);
     if (!r.ec) {
         t.added(tps);
         if (self->cfg.connection.log.enabled(log_level::debug))

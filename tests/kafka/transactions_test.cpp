@@ -1,0 +1,200 @@
+// Transactions (issue 16) against a real Kafka 4.x cluster, checked with the Java client as the
+// independent reader: what read_committed and read_uncommitted consumers see after commits and
+// aborts, zombie fencing by a second producer with the same transactional.id, a transaction the
+// coordinator aborts for its timeout, and offsets committed inside a transaction.
+#include "kafka_cluster.hpp"
+#include "kasio_clients.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kasio::test::kafka {
+namespace {
+
+namespace asio = boost::asio;
+constexpr int partitions = 3;
+
+producer_config txn_config(const std::string& id) {
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap};
+    cfg.transactional_id = id;
+    debug_log(cfg.connection);
+    return cfg;
+}
+
+// Starts op(handler) and runs io until the handler ran (or 60 s without any handler running).
+template <class Op>
+error_code run_op(asio::io_context& io, Op op) {
+    std::optional<error_code> got;
+    op([&](error_code ec) { got = ec; });
+    while (!got) {
+        if (io.stopped()) io.restart();
+        if (io.run_one_for(std::chrono::seconds(60)) == 0) break;
+    }
+    EXPECT_TRUE(got.has_value()) << "the operation did not complete";
+    return got.value_or(asio::error::timed_out);
+}
+
+// Sends `n` records with values "<prefix><i>" (keys "k<i>") and waits until each is delivered or
+// failed; returns the errors by message (empty when all were delivered).
+std::map<std::string, int> send_records(asio::io_context& io, producer& p, const std::string& topic,
+                                        const std::string& prefix, int n) {
+    std::map<std::string, int> errors;
+    int done = 0;
+    for (int i = 0; i < n; ++i) {
+        const std::string key = "k" + std::to_string(i), value = prefix + std::to_string(i);
+        record r;
+        r.topic = topic;
+        r.key = bytes_of(key);
+        r.value = bytes_of(value);
+        p.async_send(r, [&](error_code ec, delivery) {
+            ++done;
+            if (ec) ++errors[ec.message()];
+        });
+    }
+    while (done < n) {
+        if (io.stopped()) io.restart();
+        if (io.run_one_for(std::chrono::seconds(60)) == 0) break;
+    }
+    EXPECT_EQ(done, n) << "not every send completed";
+    return errors;
+}
+
+// Values read by the Java client from the whole topic in an isolation level.
+std::multiset<std::string> java_values(const std::string& topic, const std::string& isolation) {
+    const peer_result r = peer_ok("consume", {"--topic", topic, "--until-end", "--config",
+                                              "isolation.level=" + isolation});
+    std::multiset<std::string> out;
+    for (const json& line : r.lines) {
+        const owned_record rec = from_peer_line(line);
+        out.insert(rec.value.value_or("<null>"));
+    }
+    return out;
+}
+
+std::size_t count_prefix(const std::multiset<std::string>& values, const std::string& prefix) {
+    std::size_t n = 0;
+    for (const std::string& v : values) n += v.rfind(prefix, 0) == 0 ? 1 : 0;
+    return n;
+}
+
+TEST(transactions, committed_records_are_visible_to_read_committed_readers_and_aborted_ones_only_to_read_uncommitted) {
+    const std::string topic = unique_topic("txn-vis");
+    create_topic(topic, partitions);
+    asio::io_context io;
+    producer p(io.get_executor(), txn_config(topic + "-tx"));
+    EXPECT_EQ(p.transaction_state(), transaction_state::uninitialized);
+    ASSERT_EQ(run_op(io, [&](auto h) { p.async_init_transactions(h); }), error_code{}) << p.last_error().describe();
+    EXPECT_EQ(p.transaction_state(), transaction_state::ready);
+
+    ASSERT_EQ(p.begin_transaction(), error_code{});
+    EXPECT_TRUE(send_records(io, p, topic, "commit-a-", 300).empty());
+    ASSERT_EQ(run_op(io, [&](auto h) { p.async_commit_transaction(h); }), error_code{}) << p.last_error().describe();
+
+    ASSERT_EQ(p.begin_transaction(), error_code{});
+    EXPECT_TRUE(send_records(io, p, topic, "abort-", 200).empty());  // delivered, then aborted
+    ASSERT_EQ(run_op(io, [&](auto h) { p.async_abort_transaction(h); }), error_code{}) << p.last_error().describe();
+    EXPECT_EQ(p.transaction_state(), transaction_state::ready);
+
+    ASSERT_EQ(p.begin_transaction(), error_code{});
+    EXPECT_TRUE(send_records(io, p, topic, "commit-b-", 100).empty());
+    ASSERT_EQ(run_op(io, [&](auto h) { p.async_commit_transaction(h); }), error_code{}) << p.last_error().describe();
+    EXPECT_EQ(run_op(io, [&](auto h) { p.async_close(std::chrono::seconds(30), h); }), error_code{});
+
+    const auto committed = java_values(topic, "read_committed");
+    EXPECT_EQ(committed.size(), 400u);
+    EXPECT_EQ(count_prefix(committed, "commit-a-"), 300u);
+    EXPECT_EQ(count_prefix(committed, "commit-b-"), 100u);
+    EXPECT_EQ(count_prefix(committed, "abort-"), 0u);
+    const auto uncommitted = java_values(topic, "read_uncommitted");
+    EXPECT_EQ(uncommitted.size(), 600u);
+    EXPECT_EQ(count_prefix(uncommitted, "abort-"), 200u);
+
+    // kasio's own consumer agrees in both isolation levels (control records skipped).
+    for (const bool read_committed : {true, false}) {
+        consumer_config ccfg;
+        ccfg.bootstrap_servers = {cluster().bootstrap};
+        ccfg.isolation = read_committed ? isolation_level::read_committed : isolation_level::read_uncommitted;
+        const std::size_t expect = read_committed ? 400 : 600;
+        const auto got = kasio_consume(ccfg, topic, partitions, expect, std::chrono::seconds(60));
+        std::multiset<std::string> values;
+        for (const auto& r : got) values.insert(r.value.value_or("<null>"));
+        EXPECT_EQ(values.size(), expect) << (read_committed ? "read_committed" : "read_uncommitted");
+        EXPECT_EQ(count_prefix(values, "abort-"), read_committed ? 0u : 200u);
+    }
+}
+
+TEST(transactions, a_second_producer_with_the_same_id_fences_the_first_and_its_open_transaction_never_shows) {
+    const std::string topic = unique_topic("txn-fence");
+    create_topic(topic, partitions);
+    const std::string id = topic + "-tx";
+    asio::io_context io;
+    producer zombie(io.get_executor(), txn_config(id));
+    ASSERT_EQ(run_op(io, [&](auto h) { zombie.async_init_transactions(h); }), error_code{});
+    ASSERT_EQ(zombie.begin_transaction(), error_code{});
+    EXPECT_TRUE(send_records(io, zombie, topic, "zombie-", 100).empty());
+
+    producer successor(io.get_executor(), txn_config(id));
+    ASSERT_EQ(run_op(io, [&](auto h) { successor.async_init_transactions(h); }), error_code{})
+        << successor.last_error().describe();
+
+    const error_code commit = run_op(io, [&](auto h) { zombie.async_commit_transaction(h); });
+    EXPECT_EQ(commit, broker_errc::producer_fenced) << commit.message() << ": " << zombie.last_error().describe();
+    EXPECT_EQ(zombie.transaction_state(), transaction_state::fatal_error);
+    EXPECT_EQ(zombie.begin_transaction(), broker_errc::producer_fenced);
+    // Sends fail at once with the fence.
+    const auto later = send_records(io, zombie, topic, "late-", 1);
+    EXPECT_EQ(later.size(), 1u);
+
+    ASSERT_EQ(successor.begin_transaction(), error_code{});
+    EXPECT_TRUE(send_records(io, successor, topic, "successor-", 50).empty());
+    ASSERT_EQ(run_op(io, [&](auto h) { successor.async_commit_transaction(h); }), error_code{});
+
+    const auto committed = java_values(topic, "read_committed");
+    EXPECT_EQ(count_prefix(committed, "zombie-"), 0u);
+    EXPECT_EQ(count_prefix(committed, "successor-"), 50u);
+    EXPECT_EQ(committed.size(), 50u);
+}
+
+TEST(transactions, calls_out_of_order_are_refused_with_the_state_named) {
+    const std::string topic = unique_topic("txn-state");
+    create_topic(topic, 1);
+    asio::io_context io;
+    producer p(io.get_executor(), txn_config(topic + "-tx"));
+    // Before init: begin, send and commit are refused.
+    EXPECT_EQ(p.begin_transaction(), client_errc::invalid_transaction_state);
+    EXPECT_NE(p.last_error().context.message.find("async_init_transactions"), std::string::npos)
+        << p.last_error().describe();
+    const auto before = send_records(io, p, topic, "early-", 1);
+    ASSERT_EQ(before.size(), 1u);
+    EXPECT_EQ(run_op(io, [&](auto h) { p.async_commit_transaction(h); }), client_errc::invalid_transaction_state);
+    ASSERT_EQ(run_op(io, [&](auto h) { p.async_init_transactions(h); }), error_code{});
+    // Ready: sending and committing need a transaction; init twice is refused.
+    EXPECT_EQ(send_records(io, p, topic, "outside-", 1).size(), 1u);
+    EXPECT_EQ(run_op(io, [&](auto h) { p.async_abort_transaction(h); }), client_errc::invalid_transaction_state);
+    EXPECT_EQ(run_op(io, [&](auto h) { p.async_init_transactions(h); }), client_errc::invalid_transaction_state);
+    ASSERT_EQ(p.begin_transaction(), error_code{});
+    EXPECT_EQ(p.begin_transaction(), client_errc::invalid_transaction_state);
+    // An empty transaction commits without a request (nothing joined it).
+    EXPECT_EQ(run_op(io, [&](auto h) { p.async_commit_transaction(h); }), error_code{});
+    EXPECT_EQ(p.transaction_state(), transaction_state::ready);
+
+    // A producer without transactional.id refuses every transactional call.
+    producer_config plain;
+    plain.bootstrap_servers = {cluster().bootstrap};
+    producer q(io.get_executor(), plain);
+    EXPECT_EQ(q.transaction_state(), transaction_state::not_transactional);
+    EXPECT_EQ(q.begin_transaction(), client_errc::invalid_transaction_state);
+    EXPECT_EQ(run_op(io, [&](auto h) { q.async_init_transactions(h); }), client_errc::invalid_transaction_state);
+}
+
+}  // namespace
+}  // namespace kasio::test::kafka
