@@ -256,3 +256,100 @@ TEST(transactions, a_transaction_open_past_its_timeout_is_aborted_and_a_new_prod
 
 }  // namespace
 }  // namespace kasio::test::kafka
+
+namespace kasio::test::kafka {
+namespace {
+
+// One consume-transform-produce member: a read_committed consumer in `group` and a
+// transactional producer; each poll's records go to `output` with the consumer's positions in
+// one transaction (Java's sendOffsetsToTransaction).
+struct eos_member {
+    eos_member(asio::io_context& io, const std::string& group, const std::string& input, const std::string& id)
+        : producer_(io.get_executor(), txn_config(id)), consumer_(io.get_executor(), member_config(group)) {
+        consumer_.subscribe({input});
+    }
+
+    static consumer_config member_config(const std::string& group) {
+        consumer_config c;
+        c.bootstrap_servers = {cluster().bootstrap};
+        c.group_id = group;
+        c.enable_auto_commit = false;
+        c.isolation = isolation_level::read_committed;
+        c.auto_offset_reset = offset_reset::earliest;
+        debug_log(c.connection);
+        return c;
+    }
+
+    // One poll and its transaction; returns the records copied (0 when the poll was empty).
+    std::size_t step(asio::io_context& io, const std::string& output) {
+        std::optional<std::pair<error_code, fetch_batch>> polled;
+        consumer_.async_poll(std::chrono::milliseconds(500),
+                             [&](error_code ec, fetch_batch b) { polled.emplace(ec, std::move(b)); });
+        while (!polled) {
+            if (io.stopped()) io.restart();
+            if (io.run_one_for(std::chrono::seconds(60)) == 0) break;
+        }
+        EXPECT_TRUE(polled && !polled->first) << (polled ? polled->first.message() : "poll did not complete");
+        if (!polled || polled->first || polled->second.empty()) return 0;
+        EXPECT_EQ(producer_.begin_transaction(), error_code{}) << producer_.last_error().describe();
+        int done = 0, failed = 0;
+        std::size_t n = 0;
+        for (const consumer_record& r : polled->second) {
+            record out;
+            out.topic = output;
+            out.key = r.key;
+            out.value = r.value;
+            producer_.async_send(out, [&](error_code ec, delivery) {
+                ++done;
+                failed += ec ? 1 : 0;
+            });
+            ++n;
+        }
+        std::vector<partition_offset> positions;
+        for (const topic_partition& tp : consumer_.assignment())
+            if (auto p = consumer_.position(tp)) positions.push_back({tp.topic, tp.partition, *p, {}});
+        const error_code sent = run_op(io, [&](auto h) {
+            producer_.async_send_offsets_to_transaction(positions, consumer_.group_metadata(), h);
+        });
+        EXPECT_EQ(sent, error_code{}) << producer_.last_error().describe();
+        const error_code committed = run_op(io, [&](auto h) { producer_.async_commit_transaction(h); });
+        EXPECT_EQ(committed, error_code{}) << producer_.last_error().describe();
+        EXPECT_EQ(failed, 0);
+        return committed ? 0 : n;
+    }
+
+    producer producer_;
+    consumer consumer_;
+};
+
+TEST(transactions, consumed_offsets_commit_with_the_transaction_that_wrote_the_output) {
+    const std::string input = unique_topic("txn-in"), output = input + "-out", group = input + "-g";
+    create_topic(input, partitions);
+    create_topic(output, partitions);
+    std::vector<owned_record> records;
+    for (int i = 0; i < 600; ++i) records.push_back({std::nullopt, -1, -1, false, "k" + std::to_string(i), std::to_string(i), {}});
+    producer_config plain;
+    plain.bootstrap_servers = {cluster().bootstrap};
+    ASSERT_EQ(kasio_produce(plain, input, records), "");
+
+    asio::io_context io;
+    eos_member m(io, group, input, group + "-tx");
+    ASSERT_EQ(run_op(io, [&](auto h) { m.producer_.async_init_transactions(h); }), error_code{});
+    std::size_t copied = 0;
+    for (int polls = 0; polls < 400 && copied < records.size(); ++polls) copied += m.step(io, output);
+    EXPECT_EQ(copied, records.size());
+
+    // The group's committed offsets are the end of every input partition (Java's view), and a
+    // read_committed Java reader finds each input value once in the output.
+    const peer_result offsets = peer_ok("group-offsets", {"--group", group});
+    std::int64_t total = 0;
+    for (const json& line : offsets.lines) total += line["offset"].as_int();
+    EXPECT_EQ(total, 600);
+    const peer_result verify = peer_ok("verify-seq", {"--topic", output, "--expect", "600"});
+    ASSERT_EQ(verify.lines.size(), 1u);
+    EXPECT_EQ(verify.lines[0]["lost"].as_int(), 0);
+    EXPECT_EQ(verify.lines[0]["duplicated"].as_int(), 0);
+}
+
+}  // namespace
+}  // namespace kasio::test::kafka
