@@ -89,7 +89,7 @@ TEST(properties, unknown_name) {
 }
 
 TEST(properties, names_kasio_does_not_implement_say_so) {
-    for (std::string_view name : {"transactional.id", "interceptor.classes", "key.serializer", "sasl.jaas.config",
+    for (std::string_view name : {"enable.metrics.push", "interceptor.classes", "key.serializer", "sasl.jaas.config",
                                   "sasl.kerberos.service.name", "ssl.keystore.location", "ssl.truststore.password",
                                   "client.rack"}) {
         const auto r = parse_as(name, "x");

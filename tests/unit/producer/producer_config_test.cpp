@@ -92,8 +92,8 @@ TEST(producer_config, set_says_why_a_name_or_value_is_refused) {
     error_context why;
     EXPECT_EQ(c.set("no.such.name", "1", why), client_errc::invalid_config);
     EXPECT_EQ(why.message, "unknown property no.such.name");
-    EXPECT_EQ(c.set("transactional.id", "t", why), client_errc::invalid_config);
-    EXPECT_THAT(why.message, HasSubstr("transactional.id is not supported by kasio"));
+    EXPECT_EQ(c.set("interceptor.classes", "t", why), client_errc::invalid_config);
+    EXPECT_THAT(why.message, HasSubstr("interceptor.classes is not supported by kasio"));
     EXPECT_EQ(c.set("linger.ms", "1000000", why), client_errc::invalid_config);
     EXPECT_EQ(why.message, "linger.ms: 1000000 is out of range 0..900000");
     EXPECT_EQ(why.property, "linger.ms");
@@ -255,6 +255,27 @@ TEST(producer_config, get_and_dump_give_the_effective_values_in_the_text_set_tak
     }
     ASSERT_FALSE(again.set("sasl.password", "s3cret"));
     EXPECT_EQ(again.dump(), dump);
+}
+
+TEST(producer_config, a_transactional_id_needs_idempotence) {
+    producer_config c;
+    c.bootstrap_servers = {"localhost:9092"};
+    ASSERT_EQ(c.set("transactional.id", "orders-1"), error_code{});
+    EXPECT_FALSE(c.validate());
+    EXPECT_EQ(c.get("transactional.id"), "orders-1");
+    EXPECT_EQ(c.get("transaction.timeout.ms"), "60000");
+    c.acks = 1;
+    error_info e = c.validate();
+    EXPECT_EQ(e.context.property, "transactional.id");
+    EXPECT_THAT(e.context.message, HasSubstr("acks is 1"));
+    c.acks = -1;
+    c.enable_idempotence = false;
+    e = c.validate();
+    EXPECT_THAT(e.context.message, HasSubstr("enable.idempotence is false"));
+    c.enable_idempotence.reset();
+    error_context why;
+    EXPECT_EQ(c.set("transaction.timeout.ms", "0", why), client_errc::invalid_config);
+    EXPECT_EQ(why.property, "transaction.timeout.ms");
 }
 
 }  // namespace
