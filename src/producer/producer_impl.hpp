@@ -154,6 +154,7 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     static asio::awaitable<void> run_txn_task(std::shared_ptr<impl> self, txn_task kind,
                                               std::vector<partition_offset> offsets, consumer_group_metadata group);
     static asio::awaitable<error_code> txn_init(std::shared_ptr<impl> self);
+    static asio::awaitable<bool> txn_version2_enabled(std::shared_ptr<impl> self);
     static asio::awaitable<error_code> txn_end(std::shared_ptr<impl> self, bool commit);
     static asio::awaitable<error_code> txn_send_offsets(std::shared_ptr<impl> self,
                                                         std::vector<partition_offset> offsets,

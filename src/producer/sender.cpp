@@ -175,7 +175,10 @@ void producer::impl::send_request(std::int32_t node, std::vector<batch_ptr> batc
     call->node = node;
     call->batches = std::move(batches);
     // `self` is declared first so that it dies last: the batches return to the accumulator.
-    pool.async_request(node, net::purpose::bulk, std::move(req),
+    net::request_options options;
+    // Produce v12 adds the partition to the transaction (version 2): not under version 1.
+    if (txn && !txn->version2) options.max_version = 11;
+    pool.async_request(node, net::purpose::bulk, std::move(req), options,
                        [self = shared_from_this(), call](error_code ec, net::response_frame frame) {
                            self->on_response(*call, ec, frame);
                        });

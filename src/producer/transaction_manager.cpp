@@ -91,6 +91,10 @@ void transaction_manager::end_transaction() {
 
 bool transaction_manager::may_send(topic_partition_view tp) {
     if (in_txn_.contains(tp)) return true;
+    if (version2) {
+        in_txn_.insert(topic_partition{std::string(tp.topic), tp.partition});
+        return true;
+    }
     if (!adding_.contains(tp) && !pending_.contains(tp)) pending_.insert(topic_partition{std::string(tp.topic), tp.partition});
     return false;
 }

@@ -69,8 +69,9 @@ public:
     void end_transaction();
 
     // --- Partitions (the gate the sequence tracker asks before a batch drains) ---
-    /// May a batch for `tp` be sent now? Yes once AddPartitionsToTxn added `tp`; otherwise `tp`
-    /// is queued for the next AddPartitionsToTxn.
+    /// May a batch for `tp` be sent now? Version 1: yes once AddPartitionsToTxn added `tp`;
+    /// otherwise `tp` is queued for the next AddPartitionsToTxn. Version 2: always (the Produce
+    /// request adds it); `tp` is noted as part of the transaction.
     bool may_send(topic_partition_view tp);
     /// Partitions waiting for AddPartitionsToTxn, moved to "in flight" by the caller.
     std::vector<topic_partition> take_pending();
@@ -89,6 +90,10 @@ public:
 
     // --- The coordinator (-1: look it up) ---
     std::int32_t coordinator = -1;
+    /// Transaction version 2 (KIP-890; the cluster's finalized transaction.version >= 2, read
+    /// at init): Produce and TxnOffsetCommit add partitions and groups themselves, and EndTxn
+    /// bumps the epoch. Version 1 otherwise.
+    bool version2 = false;
     /// InitProducerId must bump the epoch after the running abort (KIP-360).
     bool epoch_bump_required = false;
 

@@ -14,6 +14,7 @@
 #include "cluster/coordinator_lookup.hpp"
 #include "net/completion.hpp"
 #include "net/loop_exit.hpp"
+#include "net/negotiator.hpp"
 #include "protocol/messages.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -301,13 +302,38 @@ asio::awaitable<error_code> producer::impl::txn_init(std::shared_ptr<impl> self)
         co_return r.ec;
     }
     self->tracker->reset({resp.producer_id, resp.producer_epoch});
+    self->txn->version2 = co_await txn_version2_enabled(self);
     self->txn->end_transaction();
     self->txn->set_state(kasio::transaction_state::ready);
     if (self->cfg.connection.log.enabled(log_level::info))
         self->cfg.connection.log.sink(log_level::info, "producer: transactional.id " + self->cfg.transactional_id +
                                                            " has producer id " + std::to_string(resp.producer_id) +
-                                                           " epoch " + std::to_string(resp.producer_epoch));
+                                                           " epoch " + std::to_string(resp.producer_epoch) +
+                                                           "; transaction version " +
+                                                           (self->txn->version2 ? "2" : "1"));
     co_return error_code{};
+}
+
+asio::awaitable<bool> producer::impl::txn_version2_enabled(std::shared_ptr<impl> self) {
+    // Java reads the finalized feature from the ApiVersions answers of its connections; kasio
+    // asks the coordinator once, at init (a cluster upgraded later is seen by a new producer).
+    protocol::msg::api_versions_request req;
+    req.client_software_name = "kasio";
+    req.client_software_version = net::negotiator::default_software_version();
+    auto [ec, frame] = co_await self->pool.async_request(self->txn->coordinator, net::purpose::general, req,
+                                                         net::nothrow_awaitable);
+    protocol::msg::api_versions_response resp;
+    if (!ec) ec = net::decode_response(frame, resp);
+    if (!ec && resp.error_code != 0) ec = static_cast<broker_errc>(resp.error_code);
+    if (ec) {
+        if (self->cfg.connection.log.enabled(log_level::warning))
+            self->cfg.connection.log.sink(log_level::warning, "producer: could not read the cluster's transaction.version (" +
+                                                                  ec.message() + "); using transaction version 1");
+        co_return false;
+    }
+    for (const auto& f : resp.finalized_features)
+        if (f.name == "transaction.version") co_return f.max_version_level >= 2;
+    co_return false;
 }
 
 // --- Commit and abort ---
@@ -357,13 +383,23 @@ asio::awaitable<error_code> producer::impl::txn_end(std::shared_ptr<impl> self, 
         req.producer_epoch = id.epoch;
         req.committed = commit;
         protocol::msg::end_txn_response resp;
+        net::request_options options;
+        options.max_version = t.version2 ? -1 : 4;  // v5 is version 2's epoch bump
         const exchange_result r = co_await exchange(self, txn_api::end_txn, where, req, resp,
-                                                    top_level_error<protocol::msg::end_txn_response>, self->txn_deadline);
+                                                    top_level_error<protocol::msg::end_txn_response>, self->txn_deadline,
+                                                    options);
         context.node_id = r.node;
         if (r.ec) {
             // An abort goes on to the epoch bump after an abortable refusal (the coordinator
             // fences the old epoch anyway); everything else ends here.
             if (commit || r.verdict != txn_verdict::abortable) co_return self->txn_fail(r.ec, r.verdict, context);
+        } else if (resp.producer_id >= 0 && resp.producer_epoch >= 0) {
+            // Version 2: the coordinator bumped the epoch (a new id when it ran out); the next
+            // transaction's sequences start at 0 under it. No InitProducerId after an abort.
+            self->tracker->reset({resp.producer_id, resp.producer_epoch});
+            t.end_transaction();
+            t.set_state(kasio::transaction_state::ready);
+            co_return error_code{};
         }
     }
     if (commit) {
@@ -409,7 +445,9 @@ asio::awaitable<error_code> producer::impl::txn_send_offsets(std::shared_ptr<imp
         self->note_error(client_errc::invalid_config, context);
         co_return error_code(client_errc::invalid_config);
     }
-    if (!t.group_added(group.group_id)) {
+    if (t.version2) {
+        t.add_group(group.group_id);  // TxnOffsetCommit v5 adds it (KIP-890)
+    } else if (!t.group_added(group.group_id)) {
         protocol::msg::add_offsets_to_txn_request req;
         req.transactional_id = self->cfg.transactional_id;
         req.producer_id = id.id;
@@ -447,8 +485,10 @@ asio::awaitable<error_code> producer::impl::txn_send_offsets(std::shared_ptr<imp
     auto [slot, inserted] = self->group_coordinators.try_emplace(group.group_id, -1);
     protocol::msg::txn_offset_commit_response resp;
     coordinator_slot where{cluster::coordinator_type::group, group.group_id, &slot->second};
+    net::request_options options;
+    options.max_version = t.version2 ? -1 : 4;  // v5 adds the group itself (version 2)
     const exchange_result r = co_await exchange(self, txn_api::txn_offset_commit, where, req, resp,
-                                                first_partition_error, self->txn_deadline);
+                                                first_partition_error, self->txn_deadline, options);
     if (r.ec) {
         context.api = "TxnOffsetCommit";
         context.node_id = r.node;

@@ -82,13 +82,39 @@ std::multiset<std::string> java_values(const std::string& topic, const std::stri
     return out;
 }
 
+// The cluster's finalized transaction.version: 2 (KIP-890) as the cluster starts; tests of
+// version 1 lower it with the Java Admin (a safe downgrade) and raise it again after.
+int& current_transaction_version() {
+    static int level = 2;
+    return level;
+}
+int transaction_version() { return current_transaction_version(); }
+void set_transaction_version(int level) {
+    peer_ok("set-feature", {"--feature", "transaction.version", "--level", std::to_string(level)});
+    current_transaction_version() = level;
+}
+
+// Runs a test under transaction version 2 and again under version 1: kasio reads the version
+// when it initializes a producer, and speaks each one's requests.
+class transactions_at : public ::testing::TestWithParam<int> {
+protected:
+    void SetUp() override {
+        if (transaction_version() != GetParam()) set_transaction_version(GetParam());
+    }
+    void TearDown() override {
+        if (transaction_version() != 2) set_transaction_version(2);
+    }
+};
+
+std::string version_name(const ::testing::TestParamInfo<int>& info) { return "v" + std::to_string(info.param); }
+
 std::size_t count_prefix(const std::multiset<std::string>& values, const std::string& prefix) {
     std::size_t n = 0;
     for (const std::string& v : values) n += v.rfind(prefix, 0) == 0 ? 1 : 0;
     return n;
 }
 
-TEST(transactions, committed_records_are_visible_to_read_committed_readers_and_aborted_ones_only_to_read_uncommitted) {
+TEST_P(transactions_at, committed_records_are_visible_to_read_committed_readers_and_aborted_ones_only_to_read_uncommitted) {
     const std::string topic = unique_topic("txn-vis");
     create_topic(topic, partitions);
     asio::io_context io;
@@ -134,7 +160,7 @@ TEST(transactions, committed_records_are_visible_to_read_committed_readers_and_a
     }
 }
 
-TEST(transactions, a_second_producer_with_the_same_id_fences_the_first_and_its_open_transaction_never_shows) {
+TEST_P(transactions_at, a_second_producer_with_the_same_id_fences_the_first_and_its_open_transaction_never_shows) {
     const std::string topic = unique_topic("txn-fence");
     create_topic(topic, partitions);
     const std::string id = topic + "-tx";
@@ -204,12 +230,13 @@ TEST(transactions, calls_out_of_order_are_refused_with_the_state_named) {
 namespace kasio::test::kafka {
 namespace {
 
-// With transaction version 1 (what kasio speaks so far) the coordinator fences the epoch of a
-// transaction it aborts for its timeout: the producer learns it from its next Produce
-// (INVALID_PRODUCER_EPOCH: abortable), and its abort is refused as fenced, as the Java client's
-// is under version 1. A new producer with the same id goes on. Version 2 (KIP-890) lets the
-// same producer go on: not implemented yet.
-TEST(transactions, a_transaction_open_past_its_timeout_is_aborted_and_a_new_producer_goes_on) {
+// The coordinator aborts a transaction left open past transaction.timeout.ms and bumps the
+// producer's epoch. The producer learns it from its next Produce (INVALID_PRODUCER_EPOCH: an
+// abortable error), its commit fails, and then, under transaction version 2 (KIP-890), its
+// abort succeeds and it goes on with the new epoch. Under version 1 the coordinator's epoch
+// bump fences it: the abort fails with PRODUCER_FENCED, as the Java client's does, and a new
+// producer with the same id goes on.
+TEST_P(transactions_at, a_transaction_open_past_its_timeout_is_aborted_and_the_producer_recovers) {
     const std::string topic = unique_topic("txn-timeout");
     create_topic(topic, partitions);
     asio::io_context io;
@@ -239,11 +266,17 @@ TEST(transactions, a_transaction_open_past_its_timeout_is_aborted_and_a_new_prod
     const error_code commit = run_op(io, [&](auto h) { p.async_commit_transaction(h); });
     EXPECT_EQ(commit, broker_errc::invalid_producer_epoch) << "a commit after the coordinator aborted must fail";
     const error_code abort = run_op(io, [&](auto h) { p.async_abort_transaction(h); });
-    EXPECT_EQ(abort, broker_errc::producer_fenced) << abort.message() << ": " << p.last_error().describe();
-    EXPECT_EQ(p.transaction_state(), transaction_state::fatal_error);
-
-    producer successor(io.get_executor(), cfg);
-    ASSERT_EQ(run_op(io, [&](auto h) { successor.async_init_transactions(h); }), error_code{});
+    std::optional<producer> replacement;
+    if (transaction_version() >= 2) {
+        EXPECT_EQ(abort, error_code{}) << abort.message() << ": " << p.last_error().describe();
+        EXPECT_EQ(p.transaction_state(), transaction_state::ready);
+    } else {
+        EXPECT_EQ(abort, broker_errc::producer_fenced) << abort.message() << ": " << p.last_error().describe();
+        EXPECT_EQ(p.transaction_state(), transaction_state::fatal_error);
+        replacement.emplace(io.get_executor(), cfg);
+        ASSERT_EQ(run_op(io, [&](auto h) { replacement->async_init_transactions(h); }), error_code{});
+    }
+    producer& successor = replacement ? *replacement : p;
     ASSERT_EQ(successor.begin_transaction(), error_code{});
     EXPECT_TRUE(send_records(io, successor, topic, "after-", 30).empty());
     ASSERT_EQ(run_op(io, [&](auto h) { successor.async_commit_transaction(h); }), error_code{})
@@ -262,11 +295,14 @@ namespace {
 
 // One consume-transform-produce member: a read_committed consumer in `group` and a
 // transactional producer; each poll's records go to `output` with the consumer's positions in
-// one transaction (Java's sendOffsetsToTransaction).
+// one transaction (Java's sendOffsetsToTransaction). A transaction that cannot commit is
+// aborted and the consumer goes back to the group's committed offsets; a producer that is
+// fenced or fails for good is replaced.
 struct eos_member {
-    eos_member(asio::io_context& io, const std::string& group, const std::string& input, const std::string& id)
-        : producer_(io.get_executor(), txn_config(id)), consumer_(io.get_executor(), member_config(group)) {
+    eos_member(asio::io_context& io, const std::string& group, const std::string& input, std::string id)
+        : io_(io), id_(std::move(id)), consumer_(io.get_executor(), member_config(group)) {
         consumer_.subscribe({input});
+        new_producer();
     }
 
     static consumer_config member_config(const std::string& group) {
@@ -280,49 +316,95 @@ struct eos_member {
         return c;
     }
 
-    // One poll and its transaction; returns the records copied (0 when the poll was empty).
-    std::size_t step(asio::io_context& io, const std::string& output) {
+    void new_producer() {
+        producer_.reset();
+        producer_.emplace(io_.get_executor(), txn_config(id_));
+        const error_code ec = run_op(io_, [&](auto h) { producer_->async_init_transactions(h); });
+        EXPECT_EQ(ec, error_code{}) << producer_->last_error().describe();
+        ++producers;
+    }
+
+    // One poll and its transaction; returns the records committed (0 when the poll was empty
+    // or the transaction was aborted).
+    std::size_t step(const std::string& output) {
         std::optional<std::pair<error_code, fetch_batch>> polled;
-        consumer_.async_poll(std::chrono::milliseconds(500),
+        consumer_.async_poll(std::chrono::milliseconds(200),
                              [&](error_code ec, fetch_batch b) { polled.emplace(ec, std::move(b)); });
         while (!polled) {
-            if (io.stopped()) io.restart();
-            if (io.run_one_for(std::chrono::seconds(60)) == 0) break;
+            if (io_.stopped()) io_.restart();
+            if (io_.run_one_for(std::chrono::seconds(60)) == 0) break;
         }
-        EXPECT_TRUE(polled && !polled->first) << (polled ? polled->first.message() : "poll did not complete");
-        if (!polled || polled->first || polled->second.empty()) return 0;
-        EXPECT_EQ(producer_.begin_transaction(), error_code{}) << producer_.last_error().describe();
-        int done = 0, failed = 0;
+        EXPECT_TRUE(polled.has_value()) << "poll did not complete";
+        if (!polled) return 0;
+        if (polled->first) {
+            ++poll_errors;  // e.g. a commit of the rebalance listener; the next poll goes on
+            return 0;
+        }
+        if (polled->second.empty()) return 0;
+        if (error_code ec = producer_->begin_transaction()) {
+            ADD_FAILURE() << "begin: " << ec.message() << " in state " << to_string(producer_->transaction_state());
+            return 0;
+        }
         std::size_t n = 0;
+        int done = 0;
         for (const consumer_record& r : polled->second) {
             record out;
             out.topic = output;
             out.key = r.key;
             out.value = r.value;
-            producer_.async_send(out, [&](error_code ec, delivery) {
-                ++done;
-                failed += ec ? 1 : 0;
-            });
+            producer_->async_send(out, [&](error_code, delivery) { ++done; });
             ++n;
         }
         std::vector<partition_offset> positions;
         for (const topic_partition& tp : consumer_.assignment())
             if (auto p = consumer_.position(tp)) positions.push_back({tp.topic, tp.partition, *p, {}});
-        const error_code sent = run_op(io, [&](auto h) {
-            producer_.async_send_offsets_to_transaction(positions, consumer_.group_metadata(), h);
+        error_code ec = run_op(io_, [&](auto h) {
+            producer_->async_send_offsets_to_transaction(positions, consumer_.group_metadata(), h);
         });
-        EXPECT_EQ(sent, error_code{}) << producer_.last_error().describe();
-        const error_code committed = run_op(io, [&](auto h) { producer_.async_commit_transaction(h); });
-        EXPECT_EQ(committed, error_code{}) << producer_.last_error().describe();
-        EXPECT_EQ(failed, 0);
-        return committed ? 0 : n;
+        if (!ec) ec = run_op(io_, [&](auto h) { producer_->async_commit_transaction(h); });
+        if (!ec) {
+            ++committed;
+            return n;
+        }
+        recover(ec);
+        return 0;
     }
 
-    producer producer_;
+    // The transaction failed: abort it (or replace a producer that cannot go on) and read again
+    // from what the group committed.
+    void recover(const error_code& why) {
+        ++aborted;
+        errors[why.message()]++;
+        if (producer_->transaction_state() == transaction_state::fatal_error ||
+            run_op(io_, [&](auto h) { producer_->async_abort_transaction(h); })) {
+            new_producer();
+        }
+        const std::vector<topic_partition> owned = consumer_.assignment();
+        std::optional<std::pair<error_code, std::vector<partition_offset>>> got;
+        consumer_.async_committed(owned, [&](error_code ec, std::vector<partition_offset> o) { got.emplace(ec, std::move(o)); });
+        while (!got) {
+            if (io_.stopped()) io_.restart();
+            if (io_.run_one_for(std::chrono::seconds(60)) == 0) break;
+        }
+        if (!got || got->first) {
+            ADD_FAILURE() << "committed offsets unknown: " << (got ? got->first.message() : "no answer");
+            return;
+        }
+        for (const partition_offset& o : got->second) {
+            if (o.offset >= 0) consumer_.seek({o.topic, o.partition}, o.offset);
+            else consumer_.seek_to_beginning({{o.topic, o.partition}});
+        }
+    }
+
+    asio::io_context& io_;
+    std::string id_;
     consumer consumer_;
+    std::optional<producer> producer_;
+    int producers = 0, committed = 0, aborted = 0, poll_errors = 0;
+    std::map<std::string, int> errors;
 };
 
-TEST(transactions, consumed_offsets_commit_with_the_transaction_that_wrote_the_output) {
+TEST_P(transactions_at, consumed_offsets_commit_with_the_transaction_that_wrote_the_output) {
     const std::string input = unique_topic("txn-in"), output = input + "-out", group = input + "-g";
     create_topic(input, partitions);
     create_topic(output, partitions);
@@ -334,10 +416,10 @@ TEST(transactions, consumed_offsets_commit_with_the_transaction_that_wrote_the_o
 
     asio::io_context io;
     eos_member m(io, group, input, group + "-tx");
-    ASSERT_EQ(run_op(io, [&](auto h) { m.producer_.async_init_transactions(h); }), error_code{});
     std::size_t copied = 0;
-    for (int polls = 0; polls < 400 && copied < records.size(); ++polls) copied += m.step(io, output);
+    for (int polls = 0; polls < 400 && copied < records.size(); ++polls) copied += m.step(output);
     EXPECT_EQ(copied, records.size());
+    EXPECT_EQ(m.aborted, 0);
 
     // The group's committed offsets are the end of every input partition (Java's view), and a
     // read_committed Java reader finds each input value once in the output.
@@ -351,5 +433,11 @@ TEST(transactions, consumed_offsets_commit_with_the_transaction_that_wrote_the_o
     EXPECT_EQ(verify.lines[0]["duplicated"].as_int(), 0);
 }
 
+}  // namespace
+}  // namespace kasio::test::kafka
+
+namespace kasio::test::kafka {
+namespace {
+INSTANTIATE_TEST_SUITE_P(transaction_version, transactions_at, ::testing::Values(2, 1), version_name);
 }  // namespace
 }  // namespace kasio::test::kafka

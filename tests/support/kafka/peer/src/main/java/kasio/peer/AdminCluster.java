@@ -13,7 +13,11 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeClientQuotasOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeFeaturesOptions;
 import org.apache.kafka.clients.admin.DescribeUserScramCredentialsOptions;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -67,6 +71,45 @@ final class AdminCluster {
                 Clients.sleep(250);
             }
         }
+    }
+
+    /**
+     * set-feature --feature F --level N: finalizes feature F at level N (an upgrade or a safe
+     * downgrade), then waits until the brokers describe it at N.
+     */
+    static void setFeature(Args a) throws Exception {
+        String feature = a.req("feature");
+        short level = (short) a.intOpt("level", -1);
+        if (level < 0) {
+            throw new PeerException("--level must be 0 or more");
+        }
+        try (Admin admin = open(a)) {
+            short current = finalizedLevel(admin, a, feature);
+            if (current != level) {
+                FeatureUpdate.UpgradeType type =
+                    level < current ? FeatureUpdate.UpgradeType.SAFE_DOWNGRADE : FeatureUpdate.UpgradeType.UPGRADE;
+                get(admin.updateFeatures(Map.of(feature, new FeatureUpdate(level, type)),
+                    opts(new UpdateFeaturesOptions(), a, 10000)).all(), a, "updating feature " + feature);
+            }
+            // Each broker applies the new level from the metadata log: ask until one says so
+            // several times in a row (the calls reach different brokers).
+            int agreeing = 0;
+            while (agreeing < 6) {
+                agreeing = finalizedLevel(admin, a, feature) == level ? agreeing + 1 : 0;
+                if (a.expired()) {
+                    throw a.timeout("waiting for " + feature + " at level " + level);
+                }
+                Clients.sleep(100);
+            }
+            Json.emit(Json.obj("feature", feature, "level", (int) level, "was", (int) current));
+        }
+    }
+
+    static short finalizedLevel(Admin admin, Args a, String feature) throws Exception {
+        Map<String, FinalizedVersionRange> finalized = get(admin.describeFeatures(
+            opts(new DescribeFeaturesOptions(), a, 3000)).featureMetadata(), a, "describing features").finalizedFeatures();
+        FinalizedVersionRange r = finalized.get(feature);
+        return r == null ? 0 : r.maxVersionLevel();
     }
 
     /** set-quota: a negative rate removes that quota. */

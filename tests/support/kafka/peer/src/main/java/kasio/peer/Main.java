@@ -60,6 +60,7 @@ public final class Main {
             "(--client-id C | --user U) [--producer-byte-rate N] [--consumer-byte-rate N]"
                 + "  (a negative rate removes the quota)",
             "client-id", "user", "producer-byte-rate", "consumer-byte-rate");
+        def("set-feature", AdminCluster::setFeature, "--feature F --level N", "feature", "level");
         def("describe-group", AdminCluster::describeGroup, "--group G", "group");
         def("group-offsets", AdminCluster::groupOffsets, "--group G", "group");
         def("create-scram", AdminCluster::createScram,
