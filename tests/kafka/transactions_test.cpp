@@ -13,7 +13,10 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -439,5 +442,92 @@ TEST_P(transactions_at, consumed_offsets_commit_with_the_transaction_that_wrote_
 namespace kasio::test::kafka {
 namespace {
 INSTANTIATE_TEST_SUITE_P(transaction_version, transactions_at, ::testing::Values(2, 1), version_name);
+}  // namespace
+}  // namespace kasio::test::kafka
+
+namespace kasio::test::kafka {
+namespace {
+
+// Consume-transform-produce with exactly-once while the cluster and the group change under it:
+// two members copy an input topic to an output topic in transactions; a broker is SIGKILLed
+// and restarted, and a member leaves and a new one with the same transactional.id joins. A
+// read_committed Java reader then finds every input value exactly once in the output.
+// KASIO_EOS_RECORDS sets the count (default 200,000; the closing note's run used 1,000,000).
+TEST(transactions, consume_transform_produce_is_exactly_once_through_a_broker_kill_and_a_member_change) {
+    std::size_t n = 200000;
+    if (const char* e = std::getenv("KASIO_EOS_RECORDS")) n = std::stoul(e);
+    const std::string input = unique_topic("eos-in"), output = input + "-out", group = input + "-g";
+    create_topic(input, 12);
+    create_topic(output, 6);
+    {
+        std::vector<owned_record> records;
+        records.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            records.push_back({std::nullopt, -1, -1, false, "k" + std::to_string(i), std::to_string(i), {}});
+        producer_config plain;
+        plain.bootstrap_servers = {cluster().bootstrap};
+        plain.linger = std::chrono::milliseconds(20);
+        ASSERT_EQ(kasio_produce(plain, input, records), "");
+    }
+    cluster_restorer restore;
+    asio::io_context io;
+    std::optional<eos_member> a, b;
+    a.emplace(io, group, input, group + "-a");
+    b.emplace(io, group, input, group + "-b");
+
+    // The broker faults run on their own thread (the cluster script waits for a restart) while
+    // the members go on; they start when the copy reaches a share of the input.
+    std::atomic<std::size_t> copied{0};
+    std::atomic<bool> stop{false};
+    std::string timeline;
+    std::mutex timeline_mutex;
+    auto note = [&](const std::string& what) {
+        std::lock_guard lock(timeline_mutex);
+        timeline += what + " at " + std::to_string(copied.load()) + "; ";
+    };
+    const int victim = leaders_of(input).at(0);
+    std::thread faults([&] {
+        auto reach = [&](std::size_t mark) {
+            while (!stop && copied.load() < mark) std::this_thread::yield();
+            return !stop;
+        };
+        if (!reach(n / 5)) return;
+        broker_action("kill", victim);
+        note("killed broker " + std::to_string(victim));
+        if (!reach(n * 2 / 5)) return;
+        broker_action("start-broker", victim);
+        note("restarted it");
+    });
+
+    bool changed_member = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    while (copied.load() < n && std::chrono::steady_clock::now() < deadline) {
+        copied += a->step(output);
+        copied += b->step(output);
+        if (!changed_member && copied.load() >= n * 3 / 5) {
+            changed_member = true;
+            b.reset();  // leaves the group (its consumer's destructor)
+            note("member b left");
+            b.emplace(io, group, input, group + "-b");
+            note("a new member b joined");
+        }
+    }
+    stop = true;
+    faults.join();
+    EXPECT_EQ(copied.load(), n) << timeline;
+    std::cerr << "eos: " << timeline << " a: committed " << a->committed << " aborted " << a->aborted << ", b: committed "
+              << b->committed << " aborted " << b->aborted << "\n";
+    for (const auto* m : {&*a, &*b})
+        for (const auto& [why, count] : m->errors) std::cerr << "  aborted " << count << "x: " << why << "\n";
+
+    const peer_result verify = peer_ok("verify-seq", {"--topic", output, "--expect", std::to_string(n), "--timeout-ms", "300000"});
+    ASSERT_EQ(verify.lines.size(), 1u);
+    EXPECT_EQ(verify.lines[0]["lost"].as_int(), 0) << timeline;
+    EXPECT_EQ(verify.lines[0]["duplicated"].as_int(), 0) << timeline;
+    EXPECT_EQ(verify.lines[0]["records"].as_int(), static_cast<std::int64_t>(n));
+    std::cerr << "verify-seq: records " << verify.lines[0]["records"].as_int() << " lost " << verify.lines[0]["lost"].as_int()
+              << " duplicated " << verify.lines[0]["duplicated"].as_int() << "\n";
+}
+
 }  // namespace
 }  // namespace kasio::test::kafka
