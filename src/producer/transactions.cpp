@@ -60,14 +60,14 @@ struct exchange_result {
 #endif
 
 // Sends `req` to the coordinator until it answers without a retriable error. `error_of` reads
-// the answer's error (the first per-item one for APIs that answer per item). Past `deadline`,
-// or once the producer stops, the last error is returned with verdict retry: nothing was
-// decided, the caller may try again later.
+// the answer's error (the first per-item one for APIs that answer per item). Past `deadline`
+// (read at each attempt: a caller joining the operation moves it), timed_out is returned with
+// the last error in `message`, verdict retry: nothing was decided, the caller may try again.
 // (Impl is producer::impl, deduced: the name is private to producer.)
 template <class Response, class Request, class ErrorOf, class Impl>
 asio::awaitable<exchange_result> exchange(std::shared_ptr<Impl> self, txn_api api, coordinator_slot where,
                                           Request req, Response& resp, ErrorOf error_of,
-                                          std::chrono::steady_clock::time_point deadline,
+                                          const std::chrono::steady_clock::time_point& deadline,
                                           net::request_options options = {}) {
     exchange_result out;
     for (;;) {
@@ -77,7 +77,8 @@ asio::awaitable<exchange_result> exchange(std::shared_ptr<Impl> self, txn_api ap
             co_return out;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            if (!out.ec) out.ec = client_errc::timed_out;
+            if (out.ec) out.message = "not done within max.block.ms; the last attempt failed with: " + out.ec.message();
+            out.ec = client_errc::timed_out;
             out.verdict = txn_verdict::retry;
             co_return out;
         }
@@ -179,8 +180,17 @@ void producer::impl::txn_call(txn_task kind, waiter_ptr op, std::vector<partitio
         return refuse(client_errc::connection_closed, "the producer is closed");
     auto add_waiter = [&] {
         auto t = std::make_shared<asio::steady_timer>(strand, cfg.max_block);
-        t->async_wait([op, t](error_code ec) {
-            if (!ec) op->complete(client_errc::timed_out);
+        t->async_wait([op, t, weak = weak_from_this(), name](error_code ec) {
+            if (ec) return;
+            if (auto self = weak.lock()) {
+                error_context context;
+                context.property = "max.block.ms";
+                context.message = std::string(name) + " not done within max.block.ms=" +
+                                  std::to_string(self->cfg.max_block.count()) +
+                                  " (it goes on: calling it again waits for it)";
+                self->note_error(client_errc::timed_out, context);
+            }
+            op->complete(client_errc::timed_out);
         });
         txn_waiters.push_back({std::move(op), std::move(t)});
         txn_deadline = std::max(txn_deadline, clock::now() + cfg.max_block);
