@@ -527,7 +527,7 @@ void producer::impl::abort_all(error_code ec) {
 
 // runs on: strand
 void producer::impl::check_waiters(time_point now) {
-    const bool idle = !acc.has_incomplete() && waiting.empty();
+    bool idle = !acc.has_incomplete() && waiting.empty();
     if (idle && !flush_waiters.empty()) {
         for (auto& op : flush_waiters) {
             acc.end_flush();
@@ -536,6 +536,8 @@ void producer::impl::check_waiters(time_point now) {
         flush_waiters.clear();
     }
     if (!close_deadline) return;
+    // A transactional operation (the abort close started) ends before the connections close.
+    idle = idle && txn_running == txn_task::none;
     if (!idle && now >= *close_deadline && !aborting) {
         if (cfg.connection.log.enabled(log_level::warning))
             cfg.connection.log.sink(log_level::warning, "producer: close timed out; failing undelivered records");
@@ -565,6 +567,17 @@ void producer::impl::flush(std::shared_ptr<net::abandonable_op<>> op) {
 
 void producer::impl::close(std::chrono::milliseconds timeout, std::shared_ptr<net::abandonable_op<>> op) {
     if (stopped) return op->complete({});
+    // Java's Sender on a graceful close: a transaction still open is aborted, not left to the
+    // coordinator's timeout (read_committed readers would wait for it until then).
+    if (txn && txn_running == txn_task::none && !closing.load(std::memory_order_acquire)) {
+        const kasio::transaction_state s = txn->state();
+        if (s == kasio::transaction_state::in_transaction || s == kasio::transaction_state::abortable_error) {
+            if (cfg.connection.log.enabled(log_level::info))
+                cfg.connection.log.sink(log_level::info, "producer: close aborts the open transaction");
+            txn_call(txn_task::abort, net::abandonable_op<>::make(net::abandonable_op<>::handler_type([](error_code) {}),
+                                                                strand));
+        }
+    }
     if (!closing.exchange(true, std::memory_order_acq_rel))
         failed_at_close = records_failed.load(std::memory_order_relaxed);
     const time_point deadline = clock::now() + timeout;

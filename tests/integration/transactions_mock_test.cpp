@@ -163,5 +163,30 @@ TEST_F(transactions_mock, an_unreachable_coordinator_is_reported_after_max_block
     EXPECT_EQ(p.transaction_state(), transaction_state::ready);
 }
 
+TEST_F(transactions_mock, close_aborts_the_open_transaction_and_fails_what_it_had_not_sent) {
+    producer_config cfg = config();
+    cfg.linger = std::chrono::milliseconds(60000);  // the records stay queued
+    producer p(io_.io().get_executor(), cfg);
+    ASSERT_EQ(result(p.async_init_transactions(asio::use_future)), error_code{});
+    ASSERT_EQ(p.begin_transaction(), error_code{});
+    std::vector<std::future<delivery>> sent;
+    for (int i = 0; i < 3; ++i) {
+        record r;
+        r.topic = "txn";
+        r.value = bytes_of("v");
+        sent.push_back(p.async_send(r, asio::use_future));
+    }
+    EXPECT_EQ(result(p.async_close(std::chrono::seconds(30), asio::use_future)), client_errc::transaction_aborted)
+        << p.last_error().describe();
+    for (auto& f : sent) {
+        try {
+            f.get();
+            ADD_FAILURE() << "a record of the aborted transaction was delivered";
+        } catch (const boost::system::system_error& e) {
+            EXPECT_EQ(e.code(), client_errc::transaction_aborted);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace kasio::test
