@@ -184,6 +184,8 @@ struct producer_stats {
     /// throttle_time_ms of Produce responses, summed: time the brokers held this producer back
     /// for its quota (KIP-219; kasio sends nothing on a throttled connection meanwhile).
     std::uint64_t throttled_ms = 0;
+    std::uint64_t transactions_committed = 0;  ///< transactions async_commit_transaction committed
+    std::uint64_t transactions_aborted = 0;    ///< transactions async_abort_transaction (or close) aborted
     std::size_t buffer_bytes = 0;         ///< buffer.memory in use by batches now
     std::size_t waiting_bytes = 0;        ///< bytes held by sends waiting for memory or metadata
     std::size_t waiting_sends = 0;        ///< sends waiting for memory or metadata

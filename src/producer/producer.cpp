@@ -596,6 +596,8 @@ producer_stats producer::impl::stats() const {
     s.bytes = bytes_sent.load(std::memory_order_relaxed);
     s.retries = retries.load(std::memory_order_relaxed);
     s.throttled_ms = throttled_ms.load(std::memory_order_relaxed);
+    s.transactions_committed = txn_committed.load(std::memory_order_relaxed);
+    s.transactions_aborted = txn_aborted.load(std::memory_order_relaxed);
     s.buffer_bytes = acc.memory_used();
     s.waiting_bytes = waiting_bytes.load(std::memory_order_relaxed);
     s.waiting_sends = waiting_count.load(std::memory_order_relaxed);

@@ -215,6 +215,7 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     // Stats.
     std::atomic<std::uint64_t> records_sent{0}, records_delivered{0}, records_failed{0};
     std::atomic<std::uint64_t> batches_sent{0}, requests_sent{0}, bytes_sent{0}, retries{0}, throttled_ms{0};
+    std::atomic<std::uint64_t> txn_committed{0}, txn_aborted{0};
     // Batch errors by code, for stats(). Written on the strand on the error path only; the
     // mutex is for stats() callers on other threads.
     mutable std::mutex errors_mutex;

@@ -409,12 +409,14 @@ asio::awaitable<error_code> producer::impl::txn_end(std::shared_ptr<impl> self, 
             self->tracker->reset({resp.producer_id, resp.producer_epoch});
             t.end_transaction();
             t.set_state(kasio::transaction_state::ready);
+            (commit ? self->txn_committed : self->txn_aborted).fetch_add(1, std::memory_order_relaxed);
             co_return error_code{};
         }
     }
     if (commit) {
         t.end_transaction();
         t.set_state(kasio::transaction_state::ready);
+        self->txn_committed.fetch_add(1, std::memory_order_relaxed);
         co_return error_code{};
     }
     // KIP-360: a new epoch after every abort, so that batches the abort dropped (some with
@@ -438,6 +440,7 @@ asio::awaitable<error_code> producer::impl::txn_end(std::shared_ptr<impl> self, 
     self->tracker->reset({resp.producer_id, resp.producer_epoch});
     t.end_transaction();
     t.set_state(kasio::transaction_state::ready);
+    self->txn_aborted.fetch_add(1, std::memory_order_relaxed);
     co_return error_code{};
 }
 

@@ -128,6 +128,8 @@ TEST_F(transactions_mock, a_failed_record_makes_the_transaction_abortable_and_th
     ASSERT_EQ(p.begin_transaction(), error_code{});
     EXPECT_EQ(send(p, 5), error_code{});
     EXPECT_EQ(result(p.async_commit_transaction(asio::use_future)), error_code{}) << p.last_error().describe();
+    EXPECT_EQ(p.stats().transactions_committed, 1u);
+    EXPECT_EQ(p.stats().transactions_aborted, 1u);
 }
 
 TEST_F(transactions_mock, a_partition_the_coordinator_refuses_fails_its_records_and_abort_recovers) {
