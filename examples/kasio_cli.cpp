@@ -5,8 +5,12 @@
 //       JSON document (consumer::async_metadata).
 //   kasio-cli produce --brokers B --topic T [--partition P] [--key-delimiter C] [--header k=v]...
 //             [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all]
+//             [--transactional-id ID [--txn-lines N]]
 //       one record per stdin line (key before the first C when --key-delimiter is given; no C in
-//       the line: a null key); exits non-zero with a message if any record failed.
+//       the line: a null key); exits non-zero with a message if any record failed. With
+//       --transactional-id the records go in transactions, one per N lines (default: one for
+//       the whole input), each committed; a failed commit is aborted and ends the tool (exit 1)
+//       with the error and its context. Transactions committed before it stay committed.
 //   kasio-cli consume --brokers B --topic T [--partition P] [--offset beginning|end|N]
 //             [--count N] [--group G]
 //       one JSON object per record on stdout,
@@ -84,6 +88,8 @@ struct options {
     std::string offset = "beginning";
     std::optional<std::int64_t> count;
     std::string group;
+    bool transactional = false;  // --transactional-id
+    std::optional<std::int64_t> txn_lines;  // lines per transaction; none: the whole input
     /// Properties in the order to apply: those the flags stand for, then -X.
     std::vector<property> properties;
 };
@@ -167,7 +173,10 @@ std::string command_usage(const std::string& command) {
                "  --key-delimiter C       the key is what comes before the first C (no C: null key)\n"
                "  --header k=v            a header on every record (repeatable)\n"
                "  --codec C               none|gzip|snappy|lz4|zstd\n"
-               "  --acks A                0|1|all (not all turns idempotence off)\n";
+               "  --acks A                0|1|all (not all turns idempotence off)\n"
+               "  --transactional-id ID   send in transactions (transactional.id ID), each committed;\n"
+               "                          a failed commit is aborted and exits 1\n"
+               "  --txn-lines N           one transaction per N lines (default: one for all of stdin)\n";
     } else {
         text = "usage: kasio-cli consume --brokers B --topic T [options]\n"
                "  one JSON object per record on stdout; runs until --count records or SIGINT/SIGTERM\n"
@@ -241,6 +250,14 @@ parsed parse_args(int argc, char** argv, options& opt, std::string& error, std::
             opt.properties.push_back({"acks", value, origin});
             // As the Java client: idempotence needs acks=all, so other acks turn it off.
             if (value != "all" && value != "-1") opt.properties.push_back({"enable.idempotence", "false", origin});
+        } else if (produce && arg == "--transactional-id") {
+            ok = !value.empty();
+            opt.properties.push_back({"transactional.id", value, origin});
+            opt.transactional = true;
+        } else if (produce && arg == "--txn-lines") {
+            std::int64_t n = 0;
+            ok = parse_int(value, n) && n > 0;
+            opt.txn_lines = n;
         } else if (consume && arg == "--offset") {
             std::int64_t n = 0;
             ok = value == "beginning" || value == "end" || (parse_int(value, n) && n >= 0);
@@ -271,6 +288,10 @@ parsed parse_args(int argc, char** argv, options& opt, std::string& error, std::
     }
     if ((produce || consume) && opt.topic.empty()) {
         error = "--topic is required";
+        return parsed::bad;
+    }
+    if (opt.txn_lines && !opt.transactional) {
+        error = "--txn-lines needs --transactional-id";
         return parsed::bad;
     }
     return parsed::run;
@@ -370,6 +391,81 @@ std::int32_t partition_count(error_code ec, const cluster_metadata& md, const st
 
 // ---- produce ----
 
+// Starts an operation of the producer (on the io thread) and waits for it on this one.
+template <class Start>
+error_code wait_for(Start&& start) {
+    std::promise<error_code> done;
+    start([&done](error_code ec) { done.set_value(ec); });
+    return done.get_future().get();
+}
+
+// The transactions of `produce --transactional-id`, driven from the main thread: each call
+// waits for its operation on the io thread, so the reading loop stays sequential.
+class transaction_driver {
+public:
+    explicit transaction_driver(producer& p) : p_(p) {}
+
+    // The error has been printed when this returns false.
+    bool init() {
+        const error_code ec = wait_for([this](auto h) { p_.async_init_transactions(std::move(h)); });
+        return ec ? fail("init_transactions", ec) : true;
+    }
+
+    // Opens a transaction for line `n` when none is open.
+    bool before_send(std::int64_t n) {
+        if (open_) return true;
+        if (error_code ec = p_.begin_transaction()) return fail("begin_transaction", ec);
+        open_ = true;
+        first_line_ = n;
+        return true;
+    }
+
+    // Commits the open transaction (if any), which holds lines first_line_..`last_line`; a
+    // commit that fails is aborted.
+    bool commit(std::int64_t last_line) {
+        if (!open_) return true;
+        open_ = false;
+        error_code ec = wait_for([this](auto h) { p_.async_commit_transaction(std::move(h)); });
+        // Timed out after max.block.ms: the commit goes on in the producer, and asking again
+        // waits for that same commit (producer.hpp). A few times, then it counts as failed.
+        for (int again = 0; again < 3 && ec == client_errc::timed_out &&
+                            p_.transaction_state() == kasio::transaction_state::committing;
+             ++again) {
+            std::cerr << "kasio-cli: commit still running after max.block.ms, waiting again\n";
+            ec = wait_for([this](auto h) { p_.async_commit_transaction(std::move(h)); });
+        }
+        if (!ec) {
+            ++committed_;
+            return true;
+        }
+        // Read before the abort, which may replace it with its own outcome.
+        const error_info why = p_.last_error();
+        std::cerr << "kasio-cli: commit of transaction " << committed_ + 1 << " (lines " << first_line_ << "-"
+                  << last_line << ") failed: " << ec.message() << " (" << why.describe() << "; transaction state "
+                  << to_string(p_.transaction_state()) << ")\n";
+        const error_code abort_ec = wait_for([this](auto h) { p_.async_abort_transaction(std::move(h)); });
+        if (abort_ec)
+            std::cerr << "kasio-cli: abort failed too: " << abort_ec.message() << " (" << p_.last_error().describe()
+                      << ")\n";
+        else
+            std::cerr << "kasio-cli: transaction " << committed_ + 1 << " aborted; " << committed_
+                      << " committed before it stay committed\n";
+        return false;
+    }
+
+private:
+    bool fail(const char* what, error_code ec) {
+        std::cerr << "kasio-cli: " << what << ": " << ec.message() << " (" << p_.last_error().describe()
+                  << "; transaction state " << to_string(p_.transaction_state()) << ")\n";
+        return false;
+    }
+
+    producer& p_;
+    bool open_ = false;
+    std::int64_t first_line_ = 0;
+    std::int64_t committed_ = 0;
+};
+
 // Reads stdin on the main thread and sends from it (async_send is callable from any thread);
 // the producer runs on the io thread. At most `max_outstanding` records wait for delivery, so
 // a large input does not pile up in memory ahead of the broker.
@@ -387,15 +483,25 @@ int run_produce(const options& opt, const producer_config& cfg) {
     auto work = asio::make_work_guard(io);
     std::int64_t lines = 0;
     error_code close_ec;
+    bool txn_ok = true;
     {
         producer p(io.get_executor(), cfg);  // may throw config_error: before any thread exists
         std::thread io_thread([&io] { io.run(); });
         std::vector<record_header> headers;
         for (const auto& [k, v] : opt.headers) headers.push_back({k, bytes_of(v)});
+        std::optional<transaction_driver> txn;
+        if (opt.transactional) {
+            txn.emplace(p);
+            txn_ok = txn->init();
+        }
 
         std::string line;
-        while (std::getline(std::cin, line)) {
+        while (txn_ok && std::getline(std::cin, line)) {
             const std::int64_t n = ++lines;
+            if (txn && !txn->before_send(n)) {
+                txn_ok = false;
+                break;
+            }
             record r;
             r.topic = opt.topic;
             r.partition = opt.partition;
@@ -423,7 +529,9 @@ int run_produce(const options& opt, const producer_config& cfg) {
                 }
                 st.cv.notify_one();
             });
+            if (txn && opt.txn_lines && n % *opt.txn_lines == 0) txn_ok = txn->commit(n);
         }
+        if (txn && txn_ok) txn_ok = txn->commit(lines);
         // Flush first: close() stops accepting records, and sends still waiting for the topic's
         // metadata (all of them, with a short input) would fail with connection_closed.
         std::promise<error_code> flushed, closed;
@@ -441,6 +549,7 @@ int run_produce(const options& opt, const producer_config& cfg) {
                   << st.first_failed_line << "): " << st.first_explained << "\n";
         return exit_runtime;
     }
+    if (!txn_ok) return exit_runtime;  // the transaction's error was printed
     if (close_ec) {
         std::cerr << "kasio-cli: closing the producer: " << close_ec.message() << "\n";
         return exit_runtime;

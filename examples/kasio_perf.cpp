@@ -4,12 +4,20 @@
 //
 //   kasio-perf produce|consume --brokers B --topic T --count N --size S [--key-size K]
 //              [--codec C] [--acks A] [--linger-ms L] [--batch-size B] [-X name=value]...
+//              [--transactional-id ID [--txn-records N]]
 //
 // Everything runs on one thread: the io_context's. The producer keeps up to a window of sends
 // outstanding (perf::window) with a plain callback per record, which kasio stores inline (no
 // allocation per record), and refills the window from the delivery callbacks; no delivery is
 // awaited one by one. The consumer assigns every partition, seeks to the beginning and polls
 // until it has N records.
+//
+// --transactional-id (kasio-perf only: rdkafka-perf has no twin of it, so the options are taken
+// off the command line before the shared parser sees it) makes the produce run transactional:
+// init_transactions once before timing starts, then per --txn-records records (default 1000)
+// begin, the same window of sends, and a commit, which waits for the transaction's deliveries
+// itself. Sends pause while a commit runs (a transactional producer refuses them then); the
+// RESULT line gains txns=N.
 #include <kasio/broker_errc.hpp>
 #include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
@@ -22,8 +30,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "perf_common.hpp"
@@ -35,17 +47,28 @@ namespace {
 
 constexpr auto stall_limit = std::chrono::seconds(30);  // no progress this long: give up
 
+// The kasio-only options of a produce run.
+struct txn_options {
+    std::string transactional_id;  // empty: not transactional
+    std::int64_t records = 1000;   // records per transaction
+};
+
 class produce_run {
 public:
-    produce_run(asio::io_context& io, const perf::options& opt)
+    produce_run(asio::io_context& io, const perf::options& opt, std::int64_t txn_records)
         : io_(io), opt_(opt), values_(opt.size), latencies_(opt.count),
-          key_(opt.key_size), window_(perf::window(opt)), timer_(io) {}
+          key_(opt.key_size), window_(perf::window(opt)), txn_records_(txn_records), timer_(io) {}
 
     void start(kasio::producer& p) {
         producer_ = &p;
-        start_ = last_progress_ = perf::clock::now();
-        tick();
-        pump();
+        if (txn_records_ == 0) return start_sending();
+        // Outside the timed part, as in Java's ProducerPerformance: finding the coordinator and
+        // fencing older epochs is set-up, not throughput.
+        producer_->async_init_transactions([this](error_code ec) {
+            if (ec) return transaction_failed("init_transactions", ec);
+            if (error_code begin_ec = producer_->begin_transaction()) return transaction_failed("begin_transaction", begin_ec);
+            start_sending();
+        });
     }
 
     perf::result result() const {
@@ -58,10 +81,14 @@ public:
         r.bytes = bytes_;
         r.p50_ms = latencies_.quantile_ms(0.50);
         r.p99_ms = latencies_.quantile_ms(0.99);
+        if (txn_records_ > 0) r.transactions = transactions_;
         return r;
     }
     error_code first_error() const { return first_error_; }
     std::int64_t failed() const { return failed_; }
+    // A transactional call that failed: the records' own errors do not cover it (an aborted
+    // transaction's records were delivered, yet are not in the topic for read_committed readers).
+    bool transaction_error() const { return static_cast<bool>(txn_error_); }
 
 private:
     // The completion of one send: two words, so kasio keeps it inline in the batch.
@@ -78,10 +105,18 @@ private:
     // up), kasio's keeps an owned copy of the record waiting, within a bound. Like a Java
     // application, this loop then stops sending: it pauses while sends are waiting (checked
     // every 64 sends, a few relaxed loads) and resumes from the next delivery.
+    //
+    // Transactional: a full transaction (or the last records) is committed before any other
+    // send; the commit's completion begins the next one and pumps again.
     void pump() {
-        if (pumping_ || producer_->stats().waiting_sends > 0) return;
+        if (pumping_ || committing_ || finished_ || producer_->stats().waiting_sends > 0) return;
         pumping_ = true;
-        while (next_ < opt_.count && next_ - done() < window_) {
+        for (;;) {
+            if (txn_records_ > 0 && (in_txn_ == txn_records_ || (next_ == opt_.count && in_txn_ > 0))) {
+                commit();
+                break;
+            }
+            if (next_ >= opt_.count || next_ - done() >= window_) break;
             if (next_ % 64 == 63 && producer_->stats().waiting_sends > 0) break;
             const auto id = static_cast<std::uint64_t>(next_++);
             perf::write_key(key_.data(), key_.size(), id);
@@ -90,9 +125,54 @@ private:
             if (opt_.key_size > 0) r.key = kasio::bytes_view{reinterpret_cast<const std::uint8_t*>(key_.data()), key_.size()};
             r.value = kasio::bytes_view{values_.value(id), values_.size()};
             latencies_.sent(id, perf::clock::now());
+            ++in_txn_;  // counted without a transaction too, where nothing reads it
             producer_->async_send(r, on_delivery{this, id});
         }
         pumping_ = false;
+    }
+
+    void start_sending() {
+        start_ = last_progress_ = perf::clock::now();
+        tick();
+        pump();
+    }
+
+    void commit() {
+        committing_ = true;
+        producer_->async_commit_transaction([this](error_code ec) {
+            committing_ = false;
+            last_progress_ = perf::clock::now();
+            // Timed out after max.block.ms: the commit goes on in the producer, and asking again
+            // waits for that same commit (producer.hpp); the stall watch bounds the retries.
+            if (ec == kasio::client_errc::timed_out && producer_->transaction_state() == kasio::transaction_state::committing) {
+                std::fprintf(stderr, "kasio-perf: commit_transaction still running after max.block.ms, waiting again\n");
+                return commit();
+            }
+            if (ec) return transaction_failed("commit_transaction", ec);
+            ++transactions_;
+            in_txn_ = 0;
+            if (next_ == opt_.count) {
+                // The commit waited for its deliveries; finish here unless some are still reported.
+                if (done() == opt_.count) finish(last_progress_);
+                return;
+            }
+            if (error_code begin_ec = producer_->begin_transaction()) return transaction_failed("begin_transaction", begin_ec);
+            pump();
+        });
+    }
+
+    // Says what failed and why (the producer's last error has the broker's context), aborts what
+    // is open (best effort: the run fails either way) and ends the run.
+    void transaction_failed(const char* what, error_code ec) {
+        txn_error_ = ec;
+        std::fprintf(stderr, "kasio-perf: %s: %s (%s; transaction state %s)\n", what, ec.message().c_str(),
+                     producer_->last_error().describe().c_str(), std::string(kasio::to_string(producer_->transaction_state())).c_str());
+        if (producer_->transaction_state() == kasio::transaction_state::abortable_error ||
+            producer_->transaction_state() == kasio::transaction_state::in_transaction) {
+            producer_->async_abort_transaction([this](error_code) { finish(perf::clock::now()); });
+            return;
+        }
+        finish(perf::clock::now());
     }
 
     void delivered(std::uint64_t id, error_code ec) {
@@ -107,7 +187,8 @@ private:
             bytes_ += opt_.size + opt_.key_size;
         }
         last_progress_ = now;
-        if (done() == opt_.count) return finish(now);
+        // Transactional: the last commit's completion finishes, unless it came first.
+        if (done() == opt_.count && (txn_records_ == 0 || (!committing_ && in_txn_ == 0))) return finish(now);
         pump();
     }
 
@@ -130,6 +211,7 @@ private:
         if (finished_) return;
         finished_ = true;
         end_ = now;
+        if (start_ == perf::clock::time_point{}) start_ = now;  // init_transactions failed: nothing was timed
         meter_.finish();
         timer_.cancel();
         // Closing is outside the timed part, but its CPU counts (print_result reads it later).
@@ -146,18 +228,36 @@ private:
     perf::latency_record latencies_;
     std::vector<char> key_;
     const std::int64_t window_;
+    const std::int64_t txn_records_;  // 0: not transactional
     asio::steady_timer timer_;
     perf::progress meter_{"produce"};
     perf::clock::time_point start_, end_, last_progress_;
     std::int64_t next_ = 0, delivered_ = 0, failed_ = 0;
+    std::int64_t in_txn_ = 0;        // records sent in the open transaction
+    std::int64_t transactions_ = 0;  // committed
     std::uint64_t bytes_ = 0;
-    error_code first_error_;
-    bool pumping_ = false, finished_ = false;
+    error_code first_error_, txn_error_;
+    bool pumping_ = false, finished_ = false, committing_ = false;
 };
 
-int run_produce(const perf::options& opt) {
+// The producer's warnings and errors (debug lines too with -X debug=...) on stderr: a
+// transactional run's failures are explained there. Level-checked before formatting, so the
+// hot path pays nothing while all is well.
+kasio::log_config stderr_log() {
+    return {kasio::log_level::warning, [](kasio::log_level level, std::string_view line) {
+                const char* name = level == kasio::log_level::error     ? "error"
+                                   : level == kasio::log_level::warning ? "warning"
+                                   : level == kasio::log_level::info    ? "info"
+                                                                        : "debug";
+                std::fprintf(stderr, "kasio-perf: %s: %.*s\n", name, static_cast<int>(line.size()), line.data());
+            }};
+}
+
+int run_produce(const perf::options& opt, const txn_options& txn) {
     kasio::producer_config cfg;
     cfg.bootstrap_servers = {opt.brokers};
+    cfg.transactional_id = txn.transactional_id;
+    cfg.connection.log = stderr_log();
     for (const auto& [name, value] : opt.properties) {
         kasio::error_context why;
         if (error_code ec = cfg.set(name, value, why)) {
@@ -167,7 +267,7 @@ int run_produce(const perf::options& opt) {
         }
     }
     asio::io_context io(1);
-    produce_run run(io, opt);
+    produce_run run(io, opt, txn.transactional_id.empty() ? 0 : txn.records);
     {
         // Destroyed before `run`: any completion it still makes finds `run` alive.
         kasio::producer producer(io.get_executor(), cfg);
@@ -180,7 +280,7 @@ int run_produce(const perf::options& opt) {
         std::fprintf(stderr, "kasio-perf: %lld records failed, first error: %s\n", static_cast<long long>(run.failed()),
                      run.first_error().message().c_str());
     perf::print_result(res);
-    return res.failed == 0 ? 0 : 1;
+    return res.failed == 0 && !run.transaction_error() ? 0 : 1;
 }
 
 // The partition count of `topic` in `md`, or the error that says why there is none.
@@ -262,22 +362,72 @@ int run_consume(const perf::options& opt) {
     return rc;
 }
 
+void print_txn_usage(std::FILE* out) {
+    std::fprintf(out,
+                 "kasio-perf only, produce: [--transactional-id ID [--txn-records N (default 1000)]]:\n"
+                 "   one transaction per N records; the RESULT line ends with txns=<committed>.\n");
+}
+
+// Takes kasio-perf's own options out of argv (option, value pairs after the mode), so that the
+// parser shared with rdkafka-perf sees only the common ones. False with `error` on a bad one.
+bool take_txn_options(std::vector<char*>& args, txn_options& txn, std::string& error) {
+    bool records_given = false;
+    std::vector<char*> rest(args.begin(), args.begin() + std::min<std::ptrdiff_t>(2, std::ssize(args)));
+    for (std::size_t i = rest.size(); i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        if (arg != "--transactional-id" && arg != "--txn-records") {
+            rest.push_back(args[i]);
+            if (i + 1 < args.size()) rest.push_back(args[++i]);  // its value, whatever it looks like
+            continue;
+        }
+        if (i + 1 >= args.size()) {
+            error = "missing value after " + std::string{arg};
+            return false;
+        }
+        const std::string_view value = args[++i];
+        if (arg == "--transactional-id") {
+            txn.transactional_id = value;
+        } else if (!perf::parse_number(value, txn.records) || txn.records <= 0) {
+            error = "bad value '" + std::string{value} + "' for --txn-records";
+            return false;
+        } else {
+            records_given = true;
+        }
+    }
+    if (records_given && txn.transactional_id.empty()) {
+        error = "--txn-records needs --transactional-id";
+        return false;
+    }
+    args = std::move(rest);
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     perf::options opt;
+    txn_options txn;
     std::string error;
-    if (!perf::parse_options(argc, argv, opt, error)) {
+    std::vector<char*> args(argv, argv + argc);
+    const bool ok = take_txn_options(args, txn, error) &&
+                    perf::parse_options(static_cast<int>(args.size()), args.data(), opt, error);
+    if (!ok) {
         std::fprintf(stderr, "kasio-perf: %s\n", error.c_str());
         perf::print_usage("kasio-perf");
+        print_txn_usage(stderr);
         return 2;
     }
     if (opt.help) {
         perf::print_usage("kasio-perf", stdout);
+        print_txn_usage(stdout);
         return 0;
     }
+    if (!txn.transactional_id.empty() && opt.mode != "produce") {
+        std::fprintf(stderr, "kasio-perf: --transactional-id is for produce\n");
+        return 2;
+    }
     try {
-        return opt.mode == "produce" ? run_produce(opt) : run_consume(opt);
+        return opt.mode == "produce" ? run_produce(opt, txn) : run_consume(opt);
     } catch (const kasio::config_error& e) {  // properties that set() took but that conflict
         std::fprintf(stderr, "kasio-perf: %s\n", e.what());
         return 2;

@@ -10,7 +10,9 @@
 //   RESULT mode=produce msgs=N ok=N failed=N secs=X msgs_per_s=X mb_per_s=X cpu_s=X
 //          cpu_us_per_msg=X p50_ms=X p99_ms=X rss_mb=X
 // (mode=consume for the consumer, with p50/p99 0). Scripts (tests/bench/compare.sh,
-// examples/quickstart.sh) parse it: change it in both programs or not at all.
+// examples/quickstart.sh) parse it: change it in both programs or not at all. One exception,
+// optional and last: kasio-perf's transactional produce run appends txns=N (transactions
+// committed); the scripts read fields by name, so a line with it parses as one without.
 //
 // Standard C++ and POSIX only: no kasio and no librdkafka header here.
 #include <sys/resource.h>
@@ -278,6 +280,7 @@ struct result {
     double secs = 0;          ///< first send (or assign) to last delivery (or record)
     std::uint64_t bytes = 0;  ///< key + value bytes of the ok records
     double p50_ms = 0, p99_ms = 0;
+    std::int64_t transactions = -1;  ///< committed transactions; -1: not a transactional run (no field)
 };
 
 /// Prints the RESULT line (stdout, last line). CPU and RSS are read here, after the client was
@@ -286,11 +289,13 @@ inline void print_result(const result& r) {
     const double cpu = cpu_seconds();
     const double secs = r.secs > 0 ? r.secs : 1e-9;
     std::printf("RESULT mode=%s msgs=%lld ok=%lld failed=%lld secs=%.3f msgs_per_s=%.0f mb_per_s=%.2f "
-                "cpu_s=%.3f cpu_us_per_msg=%.3f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f\n",
+                "cpu_s=%.3f cpu_us_per_msg=%.3f p50_ms=%.3f p99_ms=%.3f rss_mb=%.1f",
                 r.mode.c_str(), static_cast<long long>(r.msgs), static_cast<long long>(r.ok),
                 static_cast<long long>(r.failed), r.secs, static_cast<double>(r.ok) / secs,
                 static_cast<double>(r.bytes) / secs / 1e6, cpu,
                 r.ok > 0 ? cpu * 1e6 / static_cast<double>(r.ok) : 0.0, r.p50_ms, r.p99_ms, peak_rss_mb());
+    if (r.transactions >= 0) std::printf(" txns=%lld", static_cast<long long>(r.transactions));
+    std::printf("\n");
     std::fflush(stdout);
 }
 

@@ -21,7 +21,7 @@ final class Consume {
     private Consume() {}
 
     /** Assigns the requested (default: all) partitions of a topic and seeks. */
-    private static List<TopicPartition> assign(KafkaConsumer<byte[], byte[]> c, Args a, String topic,
+    static List<TopicPartition> assign(KafkaConsumer<byte[], byte[]> c, Args a, String topic,
                                                List<Integer> wanted, boolean fromEnd) {
         List<Integer> ids = wanted != null ? wanted : Clients.partitions(c, topic, a);
         List<TopicPartition> tps = new ArrayList<>();
@@ -38,7 +38,7 @@ final class Consume {
     }
 
     /** Partitions whose position is still below the captured end offset. */
-    private static int unfinished(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> ends,
+    static int unfinished(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> ends,
                                   Set<TopicPartition> done, Args a) {
         int left = 0;
         for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
@@ -63,9 +63,18 @@ final class Consume {
         };
     }
 
-    /** consume --topic T [--partitions ..] [--count N] [--from beginning|end] [--until-end] */
+    /**
+     * consume --topic T [--partitions ..] [--count N] [--from beginning|end] [--until-end]
+     * [--isolation read_uncommitted|read_committed]. With read_committed, --until-end stops at
+     * the last stable offset (endOffsets follows the consumer's isolation level) and aborted
+     * records are skipped; the default stays read_uncommitted, the Java consumer's.
+     */
     static void consume(Args a) throws Exception {
         String topic = a.req("topic");
+        String isolation = a.opt("isolation", "read_uncommitted");
+        if (!isolation.equals("read_committed") && !isolation.equals("read_uncommitted")) {
+            throw new PeerException("--isolation must be read_committed or read_uncommitted");
+        }
         long count = a.longOpt("count", -1);
         boolean untilEnd = a.flag("until-end") || count < 0;
         String from = a.opt("from", "beginning");
@@ -73,7 +82,8 @@ final class Consume {
             throw new PeerException("--from must be beginning or end");
         }
         long read = 0;
-        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(a, Map.of("enable.auto.commit", "false"))) {
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(a,
+                Map.of("enable.auto.commit", "false", "isolation.level", isolation))) {
             List<TopicPartition> tps = assign(c, a, topic, a.intList("partitions"), from.equals("end"));
             Map<TopicPartition, Long> ends = null;
             Set<TopicPartition> done = new HashSet<>();

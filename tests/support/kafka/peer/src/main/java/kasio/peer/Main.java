@@ -39,8 +39,14 @@ public final class Main {
         def("produce-seq", Produce::produceSeq, "--topic T --count N [--size S] [--partitions P]",
             "topic", "count", "size", "partitions");
         def("consume", Consume::consume,
-            "--topic T [--partitions 0,1] [--count N] [--from beginning|end] [--until-end]",
-            "topic", "partitions", "count", "from", "until-end");
+            "--topic T [--partitions 0,1] [--count N] [--from beginning|end] [--until-end]"
+                + " [--isolation read_uncommitted|read_committed]",
+            "topic", "partitions", "count", "from", "until-end", "isolation");
+        def("produce-txn", Transactions::produceTxn,
+            "--topic T --transactional-id ID --count N [--per-txn K (default 100)] [--abort-every A (0: never)]",
+            "topic", "transactional-id", "count", "per-txn", "abort-every");
+        def("count-values", Transactions::countValues,
+            "--topic T --isolation read_committed|read_uncommitted [--expect N]", "topic", "isolation", "expect");
         def("verify-seq", Consume::verifySeq, "--topic T --expect N", "topic", "expect");
         def("group-member", GroupMember::run,
             "--topic T --group G [--assignor range|roundrobin|cooperative-sticky] [--instance-id ID]"
