@@ -102,13 +102,21 @@ std::shared_ptr<const error_context> topic_context(std::string_view topic, std::
     return c;
 }
 
-// Why the accumulator refused a record (invalid_partition is the one refusal it makes).
-std::shared_ptr<const error_context> refusal_context(const record& r, std::int32_t partitions) {
+// Why the accumulator refused a record: too large, or a partition the topic does not have.
+std::shared_ptr<const error_context> refusal_context(const record& r, std::int32_t partitions, const error_code& ec,
+                                                     const producer_config& cfg) {
     auto c = std::make_shared<error_context>();
     c->topic = r.topic;
     c->partition = r.partition.value_or(-1);
-    c->message = "partition " + std::to_string(r.partition.value_or(-1)) + " is not in [0, " +
-                 std::to_string(partitions) + "): the topic has " + std::to_string(partitions) + " partition(s)";
+    if (ec == broker_errc::message_too_large) {
+        const std::size_t bytes = (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+        c->property = "max.request.size";
+        c->message = "the record (" + std::to_string(bytes) + " bytes of key and value) does not fit in max.request.size=" +
+                     std::to_string(cfg.max_request_size) + " or buffer.memory=" + std::to_string(cfg.buffer_memory);
+    } else {
+        c->message = "partition " + std::to_string(r.partition.value_or(-1)) + " is not in [0, " +
+                     std::to_string(partitions) + "): the topic has " + std::to_string(partitions) + " partition(s)";
+    }
     return c;
 }
 
@@ -179,6 +187,10 @@ void producer::impl::fail_soon(delivery_handler&& done, error_code ec, std::int3
     if (context) note_error(ec, *context);
     asio::post(strand, [self = shared_from_this(), done = std::move(done), ec, partition,
                         context = std::move(context)]() mutable {
+        // Java's doSend: a record refused inside a transaction makes it abortable (a refusal
+        // for the state itself, or for a closed producer, changes nothing).
+        if (self->txn && ec != client_errc::invalid_transaction_state && ec != client_errc::connection_closed)
+            self->txn_batch_failed(ec, context ? *context : error_context{});
         delivery d;
         d.partition = partition;
         d.context = std::move(context);
@@ -273,7 +285,8 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
                         if (res.new_batch || res.batch_full) wake();
                         return;
                     case append_status::rejected:
-                        return fail_soon(std::move(done), res.ec, r.partition.value_or(-1), refusal_context(r, n));
+                        return fail_soon(std::move(done), res.ec, r.partition.value_or(-1),
+                                         refusal_context(r, n, res.ec, cfg));
                     case append_status::closed: return fail_soon(std::move(done), client_errc::connection_closed);
                     case append_status::would_block: break;
                 }
@@ -349,6 +362,7 @@ void producer::impl::process_waiting(time_point now) {
         if (ec) {
             records_failed.fetch_add(1, std::memory_order_relaxed);
             if (context) note_error(ec, *context);
+            if (txn && ec != client_errc::connection_closed) txn_batch_failed(ec, context ? *context : error_context{});
             delivery d;
             d.partition = w->partition.value_or(-1);
             d.context = std::move(context);
@@ -450,7 +464,7 @@ void producer::impl::process_waiting(time_point now) {
         } else if (res.status == append_status::closed) {
             it = finish(it, client_errc::connection_closed);
         } else {
-            it = finish(it, res.ec, refusal_context(r, n));
+            it = finish(it, res.ec, refusal_context(r, n, res.ec, cfg));
         }
     }
     if (asked_for_metadata) refresher.request_refresh();

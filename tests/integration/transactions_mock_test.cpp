@@ -165,6 +165,29 @@ TEST_F(transactions_mock, an_unreachable_coordinator_is_reported_after_max_block
     EXPECT_EQ(p.transaction_state(), transaction_state::ready);
 }
 
+TEST_F(transactions_mock, a_record_refused_at_send_makes_the_transaction_abortable) {
+    producer_config cfg = config();
+    cfg.max_request_size = 2000;
+    producer p(io_.io().get_executor(), cfg);
+    ASSERT_EQ(result(p.async_init_transactions(asio::use_future)), error_code{});
+    ASSERT_EQ(p.begin_transaction(), error_code{});
+    EXPECT_EQ(send(p, 4), error_code{});
+    record big;
+    big.topic = "txn";
+    const std::string value(3000, 'x');
+    big.value = bytes_of(value);
+    try {
+        p.async_send(big, asio::use_future).get();
+        ADD_FAILURE() << "a record over max.request.size was accepted";
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), broker_errc::message_too_large);
+    }
+    EXPECT_EQ(p.last_error().context.property, "max.request.size") << p.last_error().describe();
+    EXPECT_EQ(p.transaction_state(), transaction_state::abortable_error);
+    EXPECT_EQ(result(p.async_commit_transaction(asio::use_future)), broker_errc::message_too_large);
+    EXPECT_EQ(result(p.async_abort_transaction(asio::use_future)), error_code{});
+}
+
 TEST_F(transactions_mock, close_aborts_the_open_transaction_and_fails_what_it_had_not_sent) {
     producer_config cfg = config();
     cfg.linger = std::chrono::milliseconds(60000);  // the records stay queued

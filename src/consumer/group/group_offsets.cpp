@@ -137,6 +137,11 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::
     if (self->cfg.group_id.empty()) co_return result{client_errc::invalid_config, {}};
     offset_fetch_request req;
     req.group_id = self->cfg.group_id;  // versions 0-7
+    // KIP-447: a read_committed member waits (UNSTABLE_OFFSET_COMMIT, retried) for offsets a
+    // transaction has sent but not yet committed or aborted, as Java does; otherwise, right
+    // after a rebalance, it would start from the offsets before that transaction and copy its
+    // records again once the transaction commits.
+    req.require_stable = self->cfg.isolation == isolation_level::read_committed;
     req.topics.emplace();
     auto& group = req.groups.emplace_back();  // versions 8+
     group.group_id = self->cfg.group_id;
