@@ -12,6 +12,7 @@
 #include "producer/producer_impl.hpp"
 
 #include "cluster/coordinator_lookup.hpp"
+#include "cluster/offsets_by_topic.hpp"
 #include "net/completion.hpp"
 #include "net/loop_exit.hpp"
 #include "net/negotiator.hpp"
@@ -486,15 +487,7 @@ asio::awaitable<error_code> producer::impl::txn_send_offsets(std::shared_ptr<imp
     req.generation_id = group.generation_id;
     req.member_id = group.member_id;
     req.group_instance_id = group.group_instance_id;
-    std::map<std::string, std::size_t> topic_index;
-    for (const partition_offset& o : offsets) {
-        auto [it, added] = topic_index.try_emplace(o.topic, req.topics.size());
-        if (added) req.topics.emplace_back().name = o.topic;
-        auto& p = req.topics[it->second].partitions.emplace_back();
-        p.partition_index = o.partition;
-        p.committed_offset = o.offset;
-        p.committed_metadata = o.metadata;
-    }
+    cluster::add_offsets_by_topic(req.topics, offsets);
     auto [slot, inserted] = self->group_coordinators.try_emplace(group.group_id, -1);
     protocol::msg::txn_offset_commit_response resp;
     coordinator_slot where{cluster::coordinator_type::group, group.group_id, &slot->second};

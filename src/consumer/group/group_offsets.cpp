@@ -4,6 +4,7 @@
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
 #include "cluster/coordinator_lookup.hpp"
+#include "cluster/offsets_by_topic.hpp"
 #include "net/completion.hpp"
 
 #include "net/abandonable_op.hpp"
@@ -82,15 +83,7 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
     offset_commit_request req;
     req.group_id = self->cfg.group_id;
     if (!self->cfg.group_instance_id.empty()) req.group_instance_id = self->cfg.group_instance_id;
-    std::map<std::string, std::size_t> topic_index;
-    for (const auto& o : offsets) {
-        auto [it, added] = topic_index.try_emplace(o.topic, req.topics.size());
-        if (added) req.topics.emplace_back().name = o.topic;
-        auto& p = req.topics[it->second].partitions.emplace_back();
-        p.partition_index = o.partition;
-        p.committed_offset = o.offset;
-        p.committed_metadata = o.metadata;
-    }
+    cluster::add_offsets_by_topic(req.topics, offsets);
     // A member commits with its generation; anyone else (manual assignment) as a "simple"
     // consumer, generation -1 and no member id. The generation is the one the commit was made
     // in: a retry after the group moved on would commit, under the new generation, partitions
