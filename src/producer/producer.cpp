@@ -537,6 +537,7 @@ void producer::impl::abort_all(error_code ec) {
     waiting_count.fetch_sub(waiting.size(), std::memory_order_acq_rel);
     waiting.clear();
     pool.close();  // in-flight Produce requests fail (connection_closed) and are not retried
+    txn_timer.cancel();  // a transactional operation waiting for the batches sees `aborting` now
 }
 
 // runs on: strand

@@ -188,6 +188,27 @@ TEST_F(transactions_mock, a_record_refused_at_send_makes_the_transaction_abortab
     EXPECT_EQ(result(p.async_abort_transaction(asio::use_future)), error_code{});
 }
 
+TEST_F(transactions_mock, destroying_the_producer_completes_a_commit_waiting_for_its_records) {
+    auto p = std::make_unique<producer>(io_.io().get_executor(), config());  // max.block.ms 60 s
+    ASSERT_EQ(result(p->async_init_transactions(asio::use_future)), error_code{});
+    ASSERT_EQ(p->begin_transaction(), error_code{});
+    EXPECT_EQ(send(*p, 1), error_code{});  // the partition joined the transaction
+    std::vector<rd_kafka_resp_err_t> busy(100000, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+    cluster().push_request_errors(produce_key, busy);  // retried, never delivered
+    record r;
+    r.topic = "txn";
+    r.value = bytes_of("v");
+    std::future<delivery> stuck = p->async_send(r, asio::use_future);
+    std::future<void> commit = p->async_commit_transaction(asio::use_future);
+    p.reset();
+    // Long before max.block.ms: the commit fails with the producer, so does the record.
+    ASSERT_EQ(commit.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    EXPECT_EQ(result(std::move(commit)), client_errc::connection_closed);
+    ASSERT_EQ(stuck.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    EXPECT_THROW(stuck.get(), boost::system::system_error);
+    cluster().clear_request_errors(produce_key);
+}
+
 TEST_F(transactions_mock, close_aborts_the_open_transaction_and_fails_what_it_had_not_sent) {
     producer_config cfg = config();
     cfg.linger = std::chrono::milliseconds(60000);  // the records stay queued
