@@ -1,10 +1,9 @@
 // consumer_config::set and validate(): the consumer's rows of the property table and Java's
-// rules between them; connection rows go to net::apply().
+// rules between them; the pool's and connection's rows are net/client_properties.hpp's.
 #include "config/member.hpp"
 #include "config/properties.hpp"
 #include "consumer/config_rules.hpp"
-#include "net/broker_pool.hpp"
-#include "net/connection_properties.hpp"
+#include "net/client_properties.hpp"
 
 #include <kasio/consumer.hpp>
 
@@ -41,26 +40,17 @@ bool visit(Config& c, prop id, F&& f) {
         case prop::retry_backoff_ms: return f(c.retry_backoff);
         case prop::metadata_max_age_ms: return f(c.metadata_max_age);
         case prop::allow_auto_create_topics: return f(c.allow_auto_create_topics);
-        case prop::connections_per_broker: return f(c.connections_per_broker);
-        case prop::reconnect_backoff_ms: return f(c.reconnect_backoff);
-        case prop::reconnect_backoff_max_ms: return f(c.reconnect_backoff_max);
-        case prop::connections_max_idle_ms: return f(c.connections_max_idle);
-        default: return false;
+        default: return false;  // the pool's rows and the connection's: net/client_properties.hpp
     }
 }
 
-bool apply(consumer_config& c, const config::property& row, const config::parsed_value& v) {
-    return visit(c, row.id, config::assign_member{row, v}) || net::apply(c.connection, row, v);
-}
+// visit() as a callable for net::set_client_property and friends.
+constexpr auto own_rows = [](auto& c, prop id, auto&& f) { return visit(c, id, f); };
 
 }  // namespace
 
 error_code consumer_config::set(std::string_view name, std::string_view value, error_context& why) {
-    return config::set_property(*this, name, value, config::clients::consumer, "consumer",
-                                [](consumer_config& c, const config::property& row, const config::parsed_value& v) {
-                                    return apply(c, row, v);
-                                },
-                                why);
+    return net::set_client_property(*this, name, value, config::clients::consumer, "consumer", own_rows, why);
 }
 
 error_code consumer_config::set(std::string_view name, std::string_view value) {
@@ -69,15 +59,11 @@ error_code consumer_config::set(std::string_view name, std::string_view value) {
 }
 
 std::optional<std::string> consumer_config::get(std::string_view name) const {
-    return config::get_property(name, config::clients::consumer, [this](const config::property& row, std::string& out) {
-        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
-    });
+    return net::get_client_property(*this, name, config::clients::consumer, own_rows);
 }
 
 std::vector<std::pair<std::string, std::string>> consumer_config::dump() const {
-    return config::dump_properties(config::clients::consumer, [this](const config::property& row, std::string& out) {
-        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
-    });
+    return net::dump_client_properties(*this, config::clients::consumer, own_rows);
 }
 
 error_info consumer_config::validate() const {
@@ -102,11 +88,7 @@ error_info consumer_config::validate() const {
         return config::conflict("partition.assignment.strategy", "partition.assignment.strategy must not be empty");
     for (const std::string& name : assignment_strategies)
         if (!config::check_text(prop::partition_assignment_strategy, name, e)) return e;
-    if (!(config::check_size(prop::connections_per_broker, connections_per_broker, e) &&
-          config::check_number(prop::reconnect_backoff_ms, reconnect_backoff.count(), e) &&
-          config::check_number(prop::reconnect_backoff_max_ms, reconnect_backoff_max.count(), e) &&
-          config::check_number(prop::connections_max_idle_ms, connections_max_idle.count(), e)))
-        return e;
+    if (!net::check_pool_rows(*this, e)) return e;
     if (e = connection.validate(); e) return e;
 
     // Java's Heartbeat: "Heartbeat must be set lower than the session timeout".

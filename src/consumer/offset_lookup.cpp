@@ -15,7 +15,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -172,8 +171,7 @@ asio::awaitable<std::pair<error_code, std::vector<listed_offset>>> consumer::imp
             where.property = "request.timeout.ms";
             co_return result{client_errc::timed_out, {}};
         }
-        asio::steady_timer backoff(self->strand, self->cfg.retry_backoff);
-        co_await backoff.async_wait(nothrow_awaitable);
+        co_await net::sleep_for(self->strand, self->cfg.retry_backoff);
     }
 }
 

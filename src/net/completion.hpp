@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -12,8 +13,10 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <utility>
 
 namespace kasio::net {
@@ -46,6 +49,12 @@ void complete_later(const Executor& strand, Handler handler, Args... args) {
         auto ex = boost::asio::get_associated_executor(h, strand);
         boost::asio::dispatch(ex, boost::asio::append(std::move(h), std::move(a)...));
     });
+}
+
+/// Waits `d` on `ex` (a retry's backoff inside a coroutine); a cancelled wait ends it early.
+inline boost::asio::awaitable<void> sleep_for(const boost::asio::any_io_executor& ex, std::chrono::milliseconds d) {
+    boost::asio::steady_timer t(ex, d);
+    co_await t.async_wait(nothrow_awaitable);
 }
 
 }  // namespace kasio::net

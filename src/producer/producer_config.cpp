@@ -1,9 +1,9 @@
 // producer_config::set and validate(): the producer's rows of the property table, and Java's
-// rules between them; the pool's and connection's rows go to net::apply().
+// rules between them; the pool's and connection's rows are net/client_properties.hpp's.
 #include "compression/codec.hpp"
 #include "config/member.hpp"
 #include "config/properties.hpp"
-#include "net/connection_properties.hpp"
+#include "net/client_properties.hpp"
 #include "producer/config_rules.hpp"
 
 #include <kasio/producer.hpp>
@@ -40,28 +40,19 @@ bool visit(Config& c, prop id, F&& f) {
         case prop::transactional_id: return f(c.transactional_id);
         case prop::transaction_timeout_ms: return f(c.transaction_timeout);
         case prop::allow_auto_create_topics: return f(c.allow_auto_create_topics);
-        case prop::connections_per_broker: return f(c.connections_per_broker);
-        case prop::reconnect_backoff_ms: return f(c.reconnect_backoff);
-        case prop::reconnect_backoff_max_ms: return f(c.reconnect_backoff_max);
-        case prop::connections_max_idle_ms: return f(c.connections_max_idle);
-        default: return false;
+        default: return false;  // the pool's rows and the connection's: net/client_properties.hpp
     }
 }
 
-bool apply(producer_config& c, const config::property& row, const config::parsed_value& v) {
-    return visit(c, row.id, config::assign_member{row, v}) || net::apply(c.connection, row, v);
-}
+// visit() as a callable for net::set_client_property and friends.
+constexpr auto own_rows = [](auto& c, prop id, auto&& f) { return visit(c, id, f); };
 
 std::string acks_text(std::int16_t acks) { return acks == -1 ? "all" : std::to_string(acks); }
 
 }  // namespace
 
 error_code producer_config::set(std::string_view name, std::string_view value, error_context& why) {
-    return config::set_property(*this, name, value, config::clients::producer, "producer",
-                                [](producer_config& c, const config::property& row, const config::parsed_value& v) {
-                                    return apply(c, row, v);
-                                },
-                                why);
+    return net::set_client_property(*this, name, value, config::clients::producer, "producer", own_rows, why);
 }
 
 error_code producer_config::set(std::string_view name, std::string_view value) {
@@ -70,15 +61,11 @@ error_code producer_config::set(std::string_view name, std::string_view value) {
 }
 
 std::optional<std::string> producer_config::get(std::string_view name) const {
-    return config::get_property(name, config::clients::producer, [this](const config::property& row, std::string& out) {
-        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
-    });
+    return net::get_client_property(*this, name, config::clients::producer, own_rows);
 }
 
 std::vector<std::pair<std::string, std::string>> producer_config::dump() const {
-    return config::dump_properties(config::clients::producer, [this](const config::property& row, std::string& out) {
-        return visit(*this, row.id, config::render_member{row, out}) || net::read(connection, row, out);
-    });
+    return net::dump_client_properties(*this, config::clients::producer, own_rows);
 }
 
 error_info producer_config::validate() const {
@@ -104,10 +91,7 @@ error_info producer_config::validate() const {
            config::check_number(prop::metadata_max_age_ms, metadata_max_age.count(), e) &&
            config::check_number(prop::metadata_max_idle_ms, metadata_max_idle.count(), e) &&
            config::check_number(prop::transaction_timeout_ms, transaction_timeout.count(), e) &&
-           config::check_size(prop::connections_per_broker, connections_per_broker, e) &&
-           config::check_number(prop::reconnect_backoff_ms, reconnect_backoff.count(), e) &&
-           config::check_number(prop::reconnect_backoff_max_ms, reconnect_backoff_max.count(), e) &&
-           config::check_number(prop::connections_max_idle_ms, connections_max_idle.count(), e));
+           net::check_pool_rows(*this, e));
     if (e) return e;
     if (partitioner == partitioner_type::custom && !partition_function)
         return config::conflict("partitioner", "partitioner custom needs a partition_function");

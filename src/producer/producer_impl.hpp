@@ -151,6 +151,8 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     void txn_batch_failed(const error_code& ec, const error_context& context);
     /// Reports an abortable or fatal transactional error; returns the code to complete with.
     error_code txn_fail(const error_code& ec, detail::producer::txn_verdict verdict, error_context context);
+    /// The running operation ended with `ec`: its callers complete with it.
+    void finish_txn_task(error_code ec);
     static asio::awaitable<void> run_txn_task(std::shared_ptr<impl> self, txn_task kind,
                                               std::vector<partition_offset> offsets, consumer_group_metadata group);
     static asio::awaitable<error_code> txn_init(std::shared_ptr<impl> self);

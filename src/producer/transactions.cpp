@@ -36,11 +36,6 @@ namespace {
 // it after 20 ms rather than retry.backoff.ms.
 constexpr std::chrono::milliseconds concurrent_transactions_backoff{20};
 
-asio::awaitable<void> pause(const asio::any_io_executor& ex, std::chrono::milliseconds d) {
-    asio::steady_timer t(ex, d);
-    co_await t.async_wait(net::nothrow_awaitable);
-}
-
 // Which coordinator a request goes to: the transaction's, or a group's (TxnOffsetCommit).
 struct coordinator_slot {
     cluster::coordinator_type type;
@@ -95,7 +90,7 @@ asio::awaitable<exchange_result> exchange(std::shared_ptr<Impl> self, txn_api ap
                                                                                   : txn_verdict::fatal;
                     co_return out;
                 }
-                co_await pause(self->strand, self->cfg.retry_backoff);
+                co_await net::sleep_for(self->strand, self->cfg.retry_backoff);
                 continue;
             }
             *where.node = a.node;
@@ -115,12 +110,12 @@ asio::awaitable<exchange_result> exchange(std::shared_ptr<Impl> self, txn_api ap
         switch (out.verdict) {
             case txn_verdict::find_coordinator:
                 *where.node = -1;
-                co_await pause(self->strand, self->cfg.retry_backoff);
+                co_await net::sleep_for(self->strand, self->cfg.retry_backoff);
                 continue;
             case txn_verdict::retry: {
                 const std::chrono::milliseconds backoff =
                     ec == broker_errc::concurrent_transactions ? concurrent_transactions_backoff : self->cfg.retry_backoff;
-                co_await pause(self->strand, backoff);
+                co_await net::sleep_for(self->strand, backoff);
                 continue;
             }
             default: co_return out;
@@ -229,11 +224,7 @@ void producer::impl::txn_call(txn_task kind, waiter_ptr op, std::vector<partitio
     asio::co_spawn(strand, run_txn_task(shared_from_this(), kind, std::move(offsets), std::move(group)),
                    net::on_loop_exit(cfg.connection.log, "producer: " + std::string(name),
                                      [self = shared_from_this()](const std::string&) {
-                                         self->txn_running = txn_task::none;
-                                         for (auto& w : std::exchange(self->txn_waiters, {})) {
-                                             w.timer->cancel();
-                                             w.op->complete(client_errc::internal_error);
-                                         }
+                                         self->finish_txn_task(client_errc::internal_error);
                                      }));
 }
 
@@ -248,12 +239,16 @@ asio::awaitable<void> producer::impl::run_txn_task(std::shared_ptr<impl> self, t
         case txn_task::offsets: ec = co_await txn_send_offsets(self, std::move(offsets), std::move(group)); break;
         case txn_task::none: break;
     }
-    self->txn_running = txn_task::none;
-    for (auto& w : std::exchange(self->txn_waiters, {})) {
+    self->finish_txn_task(ec);
+}
+
+void producer::impl::finish_txn_task(error_code ec) {
+    txn_running = txn_task::none;
+    for (auto& w : std::exchange(txn_waiters, {})) {
         w.timer->cancel();
         w.op->complete(ec);
     }
-    self->timer.cancel();  // the sender looks at the new state
+    timer.cancel();  // the sender looks at the new state (and a close waiting for the task)
 }
 
 error_code producer::impl::txn_fail(const error_code& ec, txn_verdict verdict, error_context context) {

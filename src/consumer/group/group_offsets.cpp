@@ -34,11 +34,6 @@ using net::nothrow_awaitable;
 
 using consumer_detail::coordinator_lost;
 
-asio::awaitable<void> sleep_for(const asio::any_io_executor& ex, std::chrono::milliseconds d) {
-    asio::steady_timer t(ex, d);
-    co_await t.async_wait(nothrow_awaitable);
-}
-
 }  // namespace
 
 bool consumer_detail::coordinator_lost(const error_code& ec) noexcept {
@@ -120,7 +115,7 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
         const bool retry = coordinator_lost(ec) || ec == broker_errc::coordinator_load_in_progress ||
                            ec == broker_errc::request_timed_out;
         if (!retry || std::chrono::steady_clock::now() + self->cfg.retry_backoff >= deadline) co_return ec;
-        co_await sleep_for(self->strand, self->cfg.retry_backoff);
+        co_await net::sleep_for(self->strand, self->cfg.retry_backoff);
     }
 }
 
@@ -191,7 +186,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::
                            ec == broker_errc::unstable_offset_commit || ec == broker_errc::request_timed_out;
         if (!retry || std::chrono::steady_clock::now() + self->cfg.retry_backoff >= deadline)
             co_return result{ec, {}};
-        co_await sleep_for(self->strand, self->cfg.retry_backoff);
+        co_await net::sleep_for(self->strand, self->cfg.retry_backoff);
     }
 }
 
