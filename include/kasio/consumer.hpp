@@ -44,9 +44,6 @@ namespace detail {
 struct consumer_access;  // the consumer's way to fill records_headers and fetch_batch
 }  // namespace detail
 
-/// `isolation.level`.
-enum class isolation_level : std::int8_t { read_uncommitted = 0, read_committed = 1 };
-
 /// `auto.offset.reset`: where a partition without a valid position starts.
 enum class offset_reset : std::uint8_t { earliest, latest, none };
 

@@ -3,8 +3,9 @@
 /// kasio: a C++20 Apache Kafka client on Boost.Asio. Umbrella header.
 
 /// @namespace kasio
-/// Everything kasio offers: kasio::producer, kasio::consumer, their configurations, records and
+/// Everything kasio offers: kasio::producer, kasio::consumer, kasio::admin, their configurations, records and
 /// error codes.
+#include <kasio/admin.hpp>
 #include <kasio/broker_errc.hpp>
 #include <kasio/config.hpp>
 #include <kasio/error.hpp>

@@ -5,6 +5,7 @@
 /// rd_kafka_metadata). A plain value: copy it, keep it, read it on any thread.
 #include <kasio/error.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,20 @@
 #include <vector>
 
 namespace kasio {
+
+/// Kafka's UUID (a topic id): 16 bytes, all zero meaning none.
+struct uuid {
+    /// The 16 bytes, most significant first.
+    std::array<std::uint8_t, 16> bytes{};
+    /// True for the all-zero value (Java's Uuid.ZERO_UUID).
+    bool is_nil() const noexcept { return *this == uuid{}; }
+    /// Java's Uuid.toString(): URL-safe base64 without padding (22 characters).
+    std::string to_string() const;
+    /// Parses to_string()'s form; nullopt for anything else.
+    static std::optional<uuid> parse(std::string_view text);
+    /// Byte by byte.
+    friend bool operator==(const uuid&, const uuid&) = default;
+};
 
 /// A broker of the cluster.
 struct broker_description {
@@ -37,6 +52,7 @@ struct partition_description {
 /// A topic and its partitions, sorted by partition id.
 struct topic_description {
     std::string name;          ///< the topic's name
+    uuid topic_id;             ///< the topic's id (Metadata v10+); nil when not told
     bool is_internal = false;  ///< __consumer_offsets, __transaction_state
     /// The broker's error for the topic: broker_errc::unknown_topic_or_partition when it does
     /// not exist, topic_authorization_failed, leader_not_available while it is being created.

@@ -11,6 +11,9 @@
 
 namespace kasio {
 
+/// `isolation.level`: whether reads see records of open and aborted transactions.
+enum class isolation_level : std::int8_t { read_uncommitted = 0, read_committed = 1 };
+
 /// A partition of a topic.
 struct topic_partition {
     /// The topic's name.

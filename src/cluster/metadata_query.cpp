@@ -41,6 +41,7 @@ cluster_metadata to_public(const protocol::msg::metadata_response& resp) {
         topic_description ti;
         ti.name = t.name.value_or(std::string());
         ti.is_internal = t.is_internal;
+        ti.topic_id.bytes = t.topic_id.bytes;
         ti.error = broker_error(t.error_code);
         for (const auto& p : t.partitions) {
             partition_description pi;

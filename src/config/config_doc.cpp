@@ -43,7 +43,9 @@ std::string_view clients_text(clients c) {
     switch (c) {
         case clients::producer: return "producer";
         case clients::consumer: return "consumer";
-        case clients::both: return "both";
+        case clients::both: return "producer, consumer";
+        case clients::admin: return "admin";
+        case clients::all: return "all";
     }
     return "?";
 }

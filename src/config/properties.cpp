@@ -42,63 +42,79 @@ using vt = value_type;
 constexpr clients P = clients::producer;
 constexpr clients C = clients::consumer;
 constexpr clients B = clients::both;
+constexpr clients A = clients::all;
+constexpr clients AD = clients::admin;
+
+// "a producer", "a consumer", "an admin", "a producer or consumer", "a client"; for refusals.
+std::string owner_text(clients c) {
+    switch (c) {
+        case clients::producer: return "a producer";
+        case clients::consumer: return "a consumer";
+        case clients::admin: return "an admin";
+        case clients::both: return "a producer and consumer";
+        case clients::all: return "a client";
+    }
+    return "a client";
+}
 
 // clang-format off
 constexpr property table[] = {
     // id, name, aliases, type, clients, lo, hi, choices, case-insensitive, secret, default, doc
-    {prop::bootstrap_servers, "bootstrap.servers", "metadata.broker.list", vt::string, B, 1, i64, {}, false, false, "",
+    {prop::bootstrap_servers, "bootstrap.servers", "metadata.broker.list", vt::string, A, 1, i64, {}, false, false, "",
      "Brokers to start from: host:port entries, comma-separated. Required."},
-    {prop::client_id, "client.id", "", vt::string, B, 0, 32767, {}, false, false, "kasio",
+    {prop::client_id, "client.id", "", vt::string, A, 0, 32767, {}, false, false, "kasio",
      "Sent in every request header; brokers use it in logs and quotas."},
-    {prop::request_timeout_ms, "request.timeout.ms", "", vt::milliseconds, B, 1, 900000, {}, false, false, "30000",
+    {prop::request_timeout_ms, "request.timeout.ms", "", vt::milliseconds, A, 1, 900000, {}, false, false, "30000",
      "How long a sent request waits for its response; a timed-out request closes its connection."},
-    {prop::socket_connection_setup_timeout_ms, "socket.connection.setup.timeout.ms", "", vt::milliseconds, B, 1000, i32,
+    {prop::socket_connection_setup_timeout_ms, "socket.connection.setup.timeout.ms", "", vt::milliseconds, A, 1000, i32,
      {}, false, false, "30000", "Resolve, TCP connect and the ApiVersions handshake together."},
-    {prop::max_in_flight, "max.in.flight.requests.per.connection", "max.in.flight", vt::integer, B, 1, 1000000, {},
+    {prop::max_in_flight, "max.in.flight.requests.per.connection", "max.in.flight", vt::integer, A, 1, 1000000, {},
      false, false, "5", "Requests written but not yet answered per connection (at most 5 with idempotence)."},
-    {prop::receive_message_max_bytes, "receive.message.max.bytes", "", vt::integer, B, 1000, i32, {}, false, false,
+    {prop::receive_message_max_bytes, "receive.message.max.bytes", "", vt::integer, A, 1000, i32, {}, false, false,
      "100000000", "A larger response frame closes the connection before any of it is allocated."},
-    {prop::socket_send_buffer_bytes, "socket.send.buffer.bytes", "", vt::integer, B, 0, 100000000, {}, false, false,
+    {prop::socket_send_buffer_bytes, "socket.send.buffer.bytes", "", vt::integer, A, 0, 100000000, {}, false, false,
      "0", "SO_SNDBUF; 0 keeps the system default."},
-    {prop::socket_receive_buffer_bytes, "socket.receive.buffer.bytes", "", vt::integer, B, 0, 100000000, {}, false,
+    {prop::socket_receive_buffer_bytes, "socket.receive.buffer.bytes", "", vt::integer, A, 0, 100000000, {}, false,
      false, "0", "SO_RCVBUF; 0 keeps the system default."},
-    {prop::security_protocol, "security.protocol", "", vt::enumeration, B, 0, 0, security_choices, true, false,
+    {prop::security_protocol, "security.protocol", "", vt::enumeration, A, 0, 0, security_choices, true, false,
      "plaintext", "How connections are secured (case-insensitive)."},
-    {prop::sasl_mechanism, "sasl.mechanism", "sasl.mechanisms", vt::enumeration, B, 0, 0, sasl_choices, false, false,
+    {prop::sasl_mechanism, "sasl.mechanism", "sasl.mechanisms", vt::enumeration, A, 0, 0, sasl_choices, false, false,
      "PLAIN", "SASL mechanism for sasl_plaintext and sasl_ssl."},
-    {prop::sasl_username, "sasl.username", "", vt::string, B, 0, i64, {}, false, true, "",
+    {prop::sasl_username, "sasl.username", "", vt::string, A, 0, i64, {}, false, true, "",
      "SASL user name; never logged."},
-    {prop::sasl_password, "sasl.password", "", vt::string, B, 0, i64, {}, false, true, "",
+    {prop::sasl_password, "sasl.password", "", vt::string, A, 0, i64, {}, false, true, "",
      "SASL password; never logged nor put in error text."},
-    {prop::ssl_ca_location, "ssl.ca.location", "", vt::string, B, 0, i64, {}, false, false, "",
+    {prop::ssl_ca_location, "ssl.ca.location", "", vt::string, A, 0, i64, {}, false, false, "",
      "PEM file of the CAs that sign broker certificates; empty: the system's trust store."},
-    {prop::ssl_certificate_location, "ssl.certificate.location", "", vt::string, B, 0, i64, {}, false, false, "",
+    {prop::ssl_certificate_location, "ssl.certificate.location", "", vt::string, A, 0, i64, {}, false, false, "",
      "PEM client certificate (chain), for brokers that authenticate clients by certificate."},
-    {prop::ssl_key_location, "ssl.key.location", "", vt::string, B, 0, i64, {}, false, false, "",
+    {prop::ssl_key_location, "ssl.key.location", "", vt::string, A, 0, i64, {}, false, false, "",
      "PEM private key of ssl.certificate.location."},
-    {prop::ssl_key_password, "ssl.key.password", "", vt::string, B, 0, i64, {}, false, true, "",
+    {prop::ssl_key_password, "ssl.key.password", "", vt::string, A, 0, i64, {}, false, true, "",
      "Passphrase of ssl.key.location; never logged nor put in error text."},
-    {prop::ssl_endpoint_identification_algorithm, "ssl.endpoint.identification.algorithm", "", vt::enumeration, B, 0, 0,
+    {prop::ssl_endpoint_identification_algorithm, "ssl.endpoint.identification.algorithm", "", vt::enumeration, A, 0, 0,
      endpoint_choices, true, false, "https",
      "https checks that the broker certificate names the host; none skips that check (the chain is still verified)."},
-    {prop::debug, "debug", "", vt::list, B, 0, i64, debug_choices, false, false, "",
+    {prop::debug, "debug", "", vt::list, A, 0, i64, debug_choices, false, false, "",
      "librdkafka's debug contexts kasio logs (raises the log level to debug)."},
-    {prop::connections_per_broker, "connections.per.broker", "", vt::integer, B, 1, 128, {}, false, false, "1",
+    {prop::connections_per_broker, "connections.per.broker", "", vt::integer, A, 1, 128, {}, false, false, "1",
      "Produce connections per broker, used round-robin (kasio's own)."},
-    {prop::reconnect_backoff_ms, "reconnect.backoff.ms", "", vt::milliseconds, B, 0, 3600000, {}, false, false, "50",
+    {prop::reconnect_backoff_ms, "reconnect.backoff.ms", "", vt::milliseconds, A, 0, 3600000, {}, false, false, "50",
      "Wait before reconnecting to a broker; doubles up to reconnect.backoff.max.ms."},
-    {prop::reconnect_backoff_max_ms, "reconnect.backoff.max.ms", "", vt::milliseconds, B, 0, 3600000, {}, false, false,
+    {prop::reconnect_backoff_max_ms, "reconnect.backoff.max.ms", "", vt::milliseconds, A, 0, 3600000, {}, false, false,
      "1000", "The longest reconnect backoff."},
-    {prop::connections_max_idle_ms, "connections.max.idle.ms", "", vt::milliseconds, B, 0, i32, {}, false, false,
+    {prop::connections_max_idle_ms, "connections.max.idle.ms", "", vt::milliseconds, A, 0, i32, {}, false, false,
      "540000", "A connection with nothing queued or in flight for this long is closed; 0 keeps it."},
-    {prop::retry_backoff_ms, "retry.backoff.ms", "", vt::milliseconds, B, 1, 300000, {}, false, false, "100",
+    {prop::retry_backoff_ms, "retry.backoff.ms", "", vt::milliseconds, A, 1, 300000, {}, false, false, "100",
      "Wait before retrying a failed batch (producer) or fetching a partition again after an error (consumer)."},
-    {prop::metadata_max_age_ms, "metadata.max.age.ms", "", vt::milliseconds, B, 1, 86400000, {}, false, false,
+    {prop::metadata_max_age_ms, "metadata.max.age.ms", "", vt::milliseconds, A, 1, 86400000, {}, false, false,
      "300000", "Refresh metadata at least this often."},
     {prop::allow_auto_create_topics, "allow.auto.create.topics", "", vt::boolean, B, 0, 0, bool_choices, false, false,
      "true",
      "Metadata requests let the broker create a topic they name that it does not have (if its "
      "auto.create.topics.enable is on); true as in the Java clients (librdkafka's consumer: false)."},
+    {prop::default_api_timeout_ms, "default.api.timeout.ms", "", vt::milliseconds, AD, 1, i32, {}, false, false,
+     "60000", "How long an admin operation may take, retries included."},
     {prop::acks, "acks", "request.required.acks", vt::enumeration, P, 0, 0, acks_choices, true, false, "all",
      "Acknowledgements a Produce request waits for: all (-1) in-sync replicas, the leader (1) or none (0)."},
     {prop::linger_ms, "linger.ms", "queue.buffering.max.ms", vt::milliseconds, P, 0, 900000, {}, false, false, "5",
@@ -320,9 +336,7 @@ error_code parse(std::string_view name, std::string_view value, clients who, con
         return fail(name, "unknown property " + std::string(name), why);
     }
     if (!takes(p->who, who)) {
-        const bool producer_only = p->who == clients::producer;
-        return fail(p->name, std::string(name) + " is a " + (producer_only ? "producer" : "consumer") +
-                                 " property, not a " + (producer_only ? "consumer" : "producer") + " one",
+        return fail(p->name, std::string(name) + " is " + owner_text(p->who) + " property, not " + owner_text(who) + " one",
                     why);
     }
     parsed_value v;

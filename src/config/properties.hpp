@@ -48,6 +48,8 @@ enum class prop : std::uint8_t {
     retry_backoff_ms,
     metadata_max_age_ms,
     allow_auto_create_topics,
+    // admin_config
+    default_api_timeout_ms,
     // producer_config
     acks,
     linger_ms,
@@ -90,8 +92,8 @@ enum class value_type : std::uint8_t { integer, milliseconds, boolean, enumerati
 
 std::string_view to_string(value_type t) noexcept;
 
-/// Which clients take a property (connection and pool properties: both).
-enum class clients : std::uint8_t { producer = 1, consumer = 2, both = 3 };
+/// Which clients take a property: a set of bits (connection and pool properties: all).
+enum class clients : std::uint8_t { producer = 1, consumer = 2, both = 3, admin = 4, all = 7 };
 
 constexpr bool takes(clients c, clients who) noexcept {
     return (static_cast<std::uint8_t>(c) & static_cast<std::uint8_t>(who)) != 0;

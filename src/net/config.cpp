@@ -56,7 +56,7 @@ bool read(const connection_config& c, const config::property& row, std::string& 
 error_code connection_config::set(std::string_view name, std::string_view value, error_context& why) {
     const config::property* row = nullptr;
     config::parsed_value v;
-    if (auto ec = config::parse(name, value, config::clients::both, row, v, why)) return ec;
+    if (auto ec = config::parse(name, value, config::clients::all, row, v, why)) return ec;
     if (!net::apply(*this, *row, v)) return config::not_held(*row, name, "connection", why);
     return {};
 }

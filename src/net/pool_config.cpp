@@ -22,7 +22,7 @@ bool apply(pool_config& c, const config::property& row, const config::parsed_val
 error_code pool_config::set(std::string_view name, std::string_view value, error_context& why) {
     const config::property* row = nullptr;
     config::parsed_value v;
-    if (auto ec = config::parse(name, value, config::clients::both, row, v, why)) return ec;
+    if (auto ec = config::parse(name, value, config::clients::all, row, v, why)) return ec;
     if (!apply(*this, *row, v)) return config::not_held(*row, name, "connection pool", why);
     return {};
 }
