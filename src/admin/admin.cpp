@@ -163,6 +163,18 @@ void settle(admin_state& self, item_state& item, error_code ec, std::string mess
     if (!item.done && node_moved(ec)) self.refresher.request_refresh();
 }
 
+void left_out(std::vector<item_state>& items, const std::vector<std::size_t>& idx, const std::vector<bool>& seen,
+              std::string_view api) {
+    for (std::size_t i : idx)
+        if (!seen[i])
+            items[i] = item_state{client_errc::incomplete_response, "the " + std::string(api) + " response left it out", true};
+}
+
+std::int32_t remaining_ms(clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    return static_cast<std::int32_t>(std::clamp<std::int64_t>(left, 0, INT32_MAX));
+}
+
 std::vector<std::size_t> pending(const std::vector<item_state>& items) {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < items.size(); ++i)

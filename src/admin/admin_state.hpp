@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -78,14 +79,15 @@ struct admin_state : std::enable_shared_from_this<admin_state> {
 
     /// Sends `req` to `node` and decodes its answer into `resp`, within the deadline (the
     /// request's own timeout is cut to what is left of it). `where` names the broker and API on
-    /// an error.
+    /// an error. Versions above max_version (-1: none) are not used.
     template <class Request>
     asio::awaitable<error_code> call(std::int32_t node, Request req, typename Request::response_type& resp,
-                                     clock::time_point deadline, error_context& where) {
+                                     clock::time_point deadline, error_context& where, std::int16_t max_version = -1) {
         where = error_context{};
         where.api = std::string(Request::api_name);
         where.node_id = node;
         net::request_options options;
+        options.max_version = max_version;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
         if (left <= std::chrono::milliseconds(0)) co_return make_error_code(client_errc::timed_out);
         if (left < cfg.connection.request_timeout) options.timeout = left;
@@ -147,6 +149,13 @@ void apply_states(std::vector<Item>& out, const std::vector<item_state>& st) {
     }
 }
 
+/// Items of a request its response did not mention (seen[i] false): incomplete_response, done.
+void left_out(std::vector<item_state>& items, const std::vector<std::size_t>& idx, const std::vector<bool>& seen,
+              std::string_view api);
+
+/// A request's own timeout_ms field: what is left of the operation's time, as Java's admin sends.
+std::int32_t remaining_ms(clock::time_point deadline);
+
 /// Indices of the items not done yet.
 std::vector<std::size_t> pending(const std::vector<item_state>& items);
 
@@ -202,7 +211,7 @@ asio::awaitable<void> send_until_done(state_ptr self, target to, std::vector<ite
 /// the other. Named callables only (see send_until_done).
 template <class Request, class Route, class Build, class Read>
 asio::awaitable<void> send_per_node(state_ptr self, std::vector<item_state>& items, clock::time_point deadline,
-                                    Route& route, Build& build, Read& read) {
+                                    Route& route, Build& build, Read& read, std::int16_t max_version = -1) {
     for (;;) {
         const std::vector<std::size_t> idx = pending(items);
         if (idx.empty()) co_return;
@@ -219,9 +228,12 @@ asio::awaitable<void> send_per_node(state_ptr self, std::vector<item_state>& ite
             Request req = build(group);
             typename Request::response_type resp;
             error_context where;
-            const error_code ec = co_await self->call(node, std::move(req), resp, deadline, where);
+            const error_code ec = co_await self->call(node, std::move(req), resp, deadline, where, max_version);
             if (ec) {
                 for (std::size_t i : group) settle(*self, items[i], ec, where.message);
+            } else if constexpr (std::is_invocable_v<Read&, const typename Request::response_type&,
+                                                     const std::vector<std::size_t>&, std::int32_t>) {
+                read(resp, group, node);  // a reader that wants to know who answered
             } else {
                 read(resp, group);
             }

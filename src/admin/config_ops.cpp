@@ -64,12 +64,6 @@ std::vector<std::size_t> matching(const std::vector<config_resource>& resources,
     return out;
 }
 
-void leave_out_missing(std::vector<item_state>& items, const std::vector<std::size_t>& idx, const std::vector<bool>& seen,
-                       const char* api) {
-    for (std::size_t i : idx)
-        if (!seen[i]) items[i] = item_state{client_errc::incomplete_response, std::string("the ") + api + " response left it out", true};
-}
-
 asio::awaitable<std::pair<error_code, std::vector<config_description>>> describe_configs(
     state_ptr self, std::vector<config_resource> resources, describe_configs_options options) {
     const auto deadline = self->deadline();
@@ -101,9 +95,49 @@ asio::awaitable<std::pair<error_code, std::vector<config_description>>> describe
                 sort_entries(out[i].entries);
             }
         }
-        leave_out_missing(items, idx, seen, "DescribeConfigs");
+        left_out(items, idx, seen, "DescribeConfigs");
     };
     co_await send_per_node<msg::describe_configs_request>(self, items, deadline, route, build, read);
+    apply_states(out, items);
+    co_return std::pair{first_error(out), std::move(out)};
+}
+
+asio::awaitable<std::pair<error_code, std::vector<config_outcome>>> alter_configs(
+    state_ptr self, std::vector<config_alteration> alterations, create_options options) {
+    const auto deadline = self->deadline();
+    std::vector<config_outcome> out(alterations.size());
+    std::vector<config_resource> resources;
+    for (std::size_t i = 0; i < alterations.size(); ++i) resources.push_back(out[i].resource = alterations[i].resource);
+    std::vector<item_state> items(alterations.size());
+    config_router route(self, resources);
+    auto build = [&](const std::vector<std::size_t>& idx) {
+        msg::incremental_alter_configs_request req;
+        req.validate_only = options.validate_only;
+        for (std::size_t i : idx) {
+            auto& r = req.resources.emplace_back();
+            r.resource_type = static_cast<std::int8_t>(resources[i].type);
+            r.resource_name = resources[i].name;
+            for (const alter_config_op& op : alterations[i].ops) {
+                auto& c = r.configs.emplace_back();
+                c.name = op.name;
+                c.config_operation = static_cast<std::int8_t>(op.op);
+                c.value = op.value;
+            }
+        }
+        return req;
+    };
+    auto read = [&](const msg::incremental_alter_configs_response& resp, const std::vector<std::size_t>& idx) {
+        std::vector<bool> seen(items.size());
+        for (const auto& r : resp.responses) {
+            for (std::size_t i : matching(resources, idx, r)) {
+                seen[i] = true;
+                const error_code ec = broker_error(r.error_code);
+                settle(*self, items[i], ec, ec ? message_or_default(r.error_message, ec) : std::string());
+            }
+        }
+        left_out(items, idx, seen, "IncrementalAlterConfigs");
+    };
+    co_await send_per_node<msg::incremental_alter_configs_request>(self, items, deadline, route, build, read);
     apply_states(out, items);
     co_return std::pair{first_error(out), std::move(out)};
 }
@@ -114,6 +148,12 @@ asio::awaitable<std::pair<error_code, std::vector<config_description>>> describe
 void admin::start_describe_configs(std::vector<config_resource> resources, describe_configs_options options,
                                    items_handler<config_description> h) {
     impl_->launch(std::move(h), admin_detail::describe_configs(impl_, std::move(resources), options), "describe_configs");
+}
+
+void admin::start_alter_configs(std::vector<config_alteration> alterations, create_options options,
+                                items_handler<config_outcome> h) {
+    impl_->launch(std::move(h), admin_detail::alter_configs(impl_, std::move(alterations), options),
+                  "incremental_alter_configs");
 }
 
 }  // namespace kasio

@@ -4,6 +4,7 @@
 // runs on: pool strand.
 #include "admin/admin_state.hpp"
 #include "admin/routers.hpp"
+#include "cluster/offsets_by_topic.hpp"
 #include "protocol/messages.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -52,13 +53,6 @@ auto& add_partition(Topics& topics, std::map<std::string, std::size_t>& index, c
     return p;
 }
 
-void missing(std::vector<item_state>& items, const std::vector<std::size_t>& idx, const std::vector<bool>& seen,
-             const char* api) {
-    for (std::size_t i : idx)
-        if (!seen[i])
-            items[i] = item_state{client_errc::incomplete_response, std::string("the ") + api + " response left it out", true};
-}
-
 asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offsets(state_ptr self,
                                                                                       std::vector<offset_query> queries,
                                                                                       list_offsets_options options) {
@@ -74,6 +68,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offs
         msg::list_offsets_request req;
         req.replica_id = -1;
         req.isolation_level = static_cast<std::int8_t>(options.isolation);
+        req.timeout_ms = remaining_ms(deadline);  // v10+: how long remote storage may take
         std::map<std::string, std::size_t> index;
         for (std::size_t i : idx) add_partition(req.topics, index, queries[i].partition).timestamp = wire_timestamp(queries[i].spec);
         return req;
@@ -104,7 +99,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offs
                     if (p.leader_epoch >= 0) out[i].leader_epoch = p.leader_epoch;
                 }
             }
-        missing(*current, idx, seen, "ListOffsets");
+        left_out(*current, idx, seen, "ListOffsets");
     };
     // A broker refuses a ListOffsets naming a partition twice (INVALID_REQUEST): the queries
     // go in waves, each asking for a partition once.
@@ -122,6 +117,45 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offs
         co_await send_per_node<msg::list_offsets_request>(self, wave_items, deadline, route, build, read);
         for (std::size_t i : waves[w]) items[i] = wave_items[i];
     }
+    apply_states(out, items);
+    co_return std::pair{first_error(out), std::move(out)};
+}
+
+asio::awaitable<std::pair<error_code, std::vector<deleted_records>>> delete_records(
+    state_ptr self, std::vector<partition_offset> before) {
+    const auto deadline = self->deadline();
+    std::vector<deleted_records> out(before.size());
+    std::vector<topic_partition> parts;
+    for (std::size_t i = 0; i < before.size(); ++i)
+        parts.push_back(out[i].partition = topic_partition{before[i].topic, before[i].partition});
+    std::vector<item_state> items(before.size());
+    std::function<const topic_partition&(std::size_t)> partition_of = [&](std::size_t i) -> const topic_partition& {
+        return parts[i];
+    };
+    leader_router route(self, partition_of);
+    auto build = [&](const std::vector<std::size_t>& idx) {
+        msg::delete_records_request req;
+        req.timeout_ms = remaining_ms(deadline);
+        std::map<std::string, std::size_t> index;
+        for (std::size_t i : idx) add_partition(req.topics, index, parts[i]).offset = before[i].offset;
+        return req;
+    };
+    auto read = [&](const msg::delete_records_response& resp, const std::vector<std::size_t>& idx) {
+        const auto where = by_partition(idx, partition_of);
+        std::vector<bool> seen(items.size());
+        for (const auto& t : resp.topics)
+            for (const auto& p : t.partitions) {
+                auto [lo, hi] = where.equal_range({t.name, p.partition_index});
+                for (auto it = lo; it != hi; ++it) {
+                    seen[it->second] = true;
+                    const error_code ec = broker_error(p.error_code);
+                    settle(*self, items[it->second], ec, ec ? ec.message() : std::string());
+                    out[it->second].low_watermark = p.low_watermark;
+                }
+            }
+        left_out(items, idx, seen, "DeleteRecords");
+    };
+    co_await send_per_node<msg::delete_records_request>(self, items, deadline, route, build, read);
     apply_states(out, items);
     co_return std::pair{first_error(out), std::move(out)};
 }
@@ -166,7 +200,8 @@ asio::awaitable<std::pair<error_code, std::vector<committed_offset>>> list_group
             msg::offset_fetch_response resp;
             error_context where;
             msg::offset_fetch_request copy = req;
-            const error_code ec = co_await self->call(pick.node, std::move(copy), resp, deadline, where);
+            const error_code ec = co_await self->call(pick.node, std::move(copy), resp, deadline, where,
+                                                      cluster::offsets_by_name_max_version);
             if (ec) {
                 settle(*self, one[0], ec, where.message);
             } else {
@@ -251,9 +286,52 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> alter_gro
                     settle(*self, items[it->second], ec, ec ? ec.message() : std::string());
                 }
             }
-        missing(items, idx, seen, "OffsetCommit");
+        left_out(items, idx, seen, "OffsetCommit");
     };
-    co_await send_per_node<msg::offset_commit_request>(self, items, deadline, route, build, read);
+    co_await send_per_node<msg::offset_commit_request>(self, items, deadline, route, build, read,
+                                                       cluster::offsets_by_name_max_version);
+    apply_states(out, items);
+    co_return std::pair{first_error(out), std::move(out)};
+}
+
+asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> delete_group_offsets(
+    state_ptr self, std::string group, std::vector<topic_partition> parts) {
+    const auto deadline = self->deadline();
+    std::vector<partition_outcome> out(parts.size());
+    for (std::size_t i = 0; i < parts.size(); ++i) out[i].partition = parts[i];
+    std::vector<item_state> items(parts.size());
+    group_router route(self, group);
+    std::function<const topic_partition&(std::size_t)> partition_of = [&](std::size_t i) -> const topic_partition& {
+        return parts[i];
+    };
+    auto build = [&](const std::vector<std::size_t>& idx) {
+        msg::offset_delete_request req;
+        req.group_id = group;
+        std::map<std::string, std::size_t> index;
+        for (std::size_t i : idx) add_partition(req.topics, index, parts[i]);
+        return req;
+    };
+    auto read = [&](const msg::offset_delete_response& resp, const std::vector<std::size_t>& idx) {
+        // A group-level error (group_id_not_found, non_empty_group, a coordinator moving) is
+        // every partition's.
+        if (const error_code group_ec = broker_error(resp.error_code)) {
+            for (std::size_t i : idx) settle(*self, items[i], group_ec, "OffsetDelete for group " + group + ": " + group_ec.message());
+            return;
+        }
+        const auto where = by_partition(idx, partition_of);
+        std::vector<bool> seen(items.size());
+        for (const auto& t : resp.topics)
+            for (const auto& p : t.partitions) {
+                auto [lo, hi] = where.equal_range({t.name, p.partition_index});
+                for (auto it = lo; it != hi; ++it) {
+                    seen[it->second] = true;
+                    const error_code ec = broker_error(p.error_code);
+                    settle(*self, items[it->second], ec, ec ? ec.message() : std::string());
+                }
+            }
+        left_out(items, idx, seen, "OffsetDelete");
+    };
+    co_await send_per_node<msg::offset_delete_request>(self, items, deadline, route, build, read);
     apply_states(out, items);
     co_return std::pair{first_error(out), std::move(out)};
 }
@@ -276,6 +354,16 @@ void admin::start_alter_group_offsets(std::string group, std::vector<partition_o
                                       items_handler<partition_outcome> h) {
     impl_->launch(std::move(h), admin_detail::alter_group_offsets(impl_, std::move(group), std::move(offsets)),
                   "alter_consumer_group_offsets");
+}
+
+void admin::start_delete_records(std::vector<partition_offset> before, items_handler<deleted_records> h) {
+    impl_->launch(std::move(h), admin_detail::delete_records(impl_, std::move(before)), "delete_records");
+}
+
+void admin::start_delete_group_offsets(std::string group, std::vector<topic_partition> partitions,
+                                       items_handler<partition_outcome> h) {
+    impl_->launch(std::move(h), admin_detail::delete_group_offsets(impl_, std::move(group), std::move(partitions)),
+                  "delete_consumer_group_offsets");
 }
 
 }  // namespace kasio

@@ -4,6 +4,7 @@
 #include <kasio/broker_errc.hpp>
 
 #include <algorithm>
+#include <map>
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -47,9 +48,16 @@ asio::awaitable<void> leader_router::operator()(const std::vector<std::size_t>& 
 }
 
 asio::awaitable<void> group_router::operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks) {
-    (void)idx;
-    const node_pick pick = co_await self_->coordinator(cluster::coordinator_type::group, group_);
-    std::fill(picks.begin(), picks.end(), pick);
+    std::map<std::string, node_pick> found;
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+        const std::string& group = group_of_(idx[k]);
+        auto it = found.find(group);
+        if (it == found.end()) {
+            node_pick pick = co_await self_->coordinator(cluster::coordinator_type::group, group);
+            it = found.emplace(group, std::move(pick)).first;
+        }
+        picks[k] = it->second;
+    }
 }
 
 }  // namespace kasio::admin_detail

@@ -27,16 +27,23 @@ private:
     std::function<const topic_partition&(std::size_t)> partition_of_;
 };
 
-/// Routes every item to the coordinator of one group.
+/// Routes item i to the coordinator of group_of(i) (one FindCoordinator per group per round).
 class group_router {
 public:
-    group_router(state_ptr self, std::string group) : self_(std::move(self)), group_(std::move(group)) {}
+    group_router(state_ptr self, std::function<const std::string&(std::size_t)> group_of)
+        : self_(std::move(self)), group_of_(std::move(group_of)) {}
+    /// Every item to the coordinator of `group`.
+    group_router(state_ptr self, std::string group)
+        : self_(std::move(self)), one_(std::move(group)), group_of_([this](std::size_t) -> const std::string& { return one_; }) {}
+    group_router(const group_router&) = delete;
+    group_router& operator=(const group_router&) = delete;
 
     asio::awaitable<void> operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks);
 
 private:
     state_ptr self_;
-    std::string group_;
+    std::string one_;
+    std::function<const std::string&(std::size_t)> group_of_;
 };
 
 }  // namespace kasio::admin_detail

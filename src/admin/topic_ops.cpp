@@ -24,26 +24,11 @@ namespace msg = protocol::msg;
 using created = std::pair<error_code, std::vector<created_topic>>;
 using outcomes = std::pair<error_code, std::vector<topic_outcome>>;
 
-/// The request's own timeout_ms: what is left of the operation's, as Java's admin sends.
-std::int32_t remaining_ms(clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
-    return static_cast<std::int32_t>(std::clamp<std::int64_t>(left, 0, INT32_MAX));
-}
-
 /// Index of each name among the items asked (a name asked twice answers both).
 std::multimap<std::string, std::size_t> by_name(const std::vector<std::string>& names, const std::vector<std::size_t>& idx) {
     std::multimap<std::string, std::size_t> out;
     for (std::size_t i : idx) out.emplace(names[i], i);
     return out;
-}
-
-/// Items the response did not mention: incomplete_response, done.
-void missing(std::vector<item_state>& items, const std::vector<std::size_t>& idx, const std::vector<bool>& seen,
-             std::string_view api) {
-    for (std::size_t i : idx) {
-        if (seen[i]) continue;
-        items[i] = item_state{client_errc::incomplete_response, "the " + std::string(api) + " response left it out", true};
-    }
 }
 
 asio::awaitable<created> create_topics(state_ptr self, std::vector<new_topic> topics, create_options options) {
@@ -95,7 +80,7 @@ asio::awaitable<created> create_topics(state_ptr self, std::vector<new_topic> to
                 sort_entries(out[i].configs);
             }
         }
-        missing(items, idx, seen, "CreateTopics");
+        left_out(items, idx, seen, "CreateTopics");
     };
     co_await send_until_done<msg::create_topics_request>(self, target::controller, items, deadline, build, read);
     apply_states(out, items);
@@ -127,9 +112,51 @@ asio::awaitable<outcomes> delete_topics(state_ptr self, std::vector<std::string>
                 settle(*self, items[it->second], ec, ec ? message_or_default(r.error_message, ec) : std::string());
             }
         }
-        missing(items, idx, seen, "DeleteTopics");
+        left_out(items, idx, seen, "DeleteTopics");
     };
     co_await send_until_done<msg::delete_topics_request>(self, target::controller, items, deadline, build, read);
+    apply_states(out, items);
+    co_return outcomes{first_error(out), std::move(out)};
+}
+
+asio::awaitable<outcomes> create_partitions(state_ptr self, std::vector<new_partitions> partitions,
+                                            create_options options) {
+    const auto deadline = self->deadline();
+    std::vector<topic_outcome> out(partitions.size());
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < partitions.size(); ++i) names.push_back(out[i].name = partitions[i].topic);
+    std::vector<item_state> items(partitions.size());
+    auto build = [&](const std::vector<std::size_t>& idx) {
+        msg::create_partitions_request req;
+        req.timeout_ms = remaining_ms(deadline);
+        req.validate_only = options.validate_only;
+        for (std::size_t i : idx) {
+            auto& t = req.topics.emplace_back();
+            t.name = partitions[i].topic;
+            t.count = partitions[i].total_count;
+            if (partitions[i].assignments.empty()) {
+                t.assignments.reset();  // null: the controller places the new replicas
+            } else {
+                t.assignments.emplace();
+                for (const auto& brokers : partitions[i].assignments) t.assignments->emplace_back().broker_ids = brokers;
+            }
+        }
+        return req;
+    };
+    auto read = [&](const msg::create_partitions_response& resp, const std::vector<std::size_t>& idx) {
+        const auto where = by_name(names, idx);
+        std::vector<bool> seen(items.size());
+        for (const auto& r : resp.results) {
+            auto [lo, hi] = where.equal_range(r.name);
+            for (auto it = lo; it != hi; ++it) {
+                seen[it->second] = true;
+                const error_code ec = broker_error(r.error_code);
+                settle(*self, items[it->second], ec, ec ? message_or_default(r.error_message, ec) : std::string());
+            }
+        }
+        left_out(items, idx, seen, "CreatePartitions");
+    };
+    co_await send_until_done<msg::create_partitions_request>(self, target::controller, items, deadline, build, read);
     apply_states(out, items);
     co_return outcomes{first_error(out), std::move(out)};
 }
@@ -178,15 +205,35 @@ asio::awaitable<std::pair<error_code, std::vector<topic_description>>> describe_
 }
 
 asio::awaitable<std::pair<error_code, cluster_description>> describe_cluster(state_ptr self) {
-    error_context where;
-    std::vector<std::string> none;
-    auto [ec, md] = co_await self->metadata(none, where);
+    using result = std::pair<error_code, cluster_description>;
+    const auto deadline = self->deadline();
+    std::vector<item_state> one(1);
     cluster_description out;
-    if (ec) co_return std::pair{ec, out};
+    auto build = [](const std::vector<std::size_t>&) { return msg::describe_cluster_request{}; };
+    auto read = [&](const msg::describe_cluster_response& resp, const std::vector<std::size_t>&) {
+        const error_code ec = broker_error(resp.error_code);
+        settle(*self, one[0], ec, ec ? message_or_default(resp.error_message, ec) : std::string());
+        out.cluster_id = resp.cluster_id;
+        out.controller_id = resp.controller_id;
+        out.brokers.clear();
+        for (const auto& b : resp.brokers) out.brokers.push_back(broker_description{b.broker_id, b.host, b.port, b.rack});
+        std::sort(out.brokers.begin(), out.brokers.end(),
+                  [](const broker_description& x, const broker_description& y) { return x.node_id < y.node_id; });
+    };
+    co_await send_until_done<msg::describe_cluster_request>(self, target::any, one, deadline, build, read);
+    if (one[0].ec != client_errc::no_common_version) {
+        if (one[0].ec) self->note_error(one[0].ec, one[0].message, "describe_cluster");
+        co_return result{one[0].ec, std::move(out)};
+    }
+    // A broker older than 2.8 (KIP-700): what Metadata says.
+    error_context where;
+    std::vector<std::string> none;  // every topic: a Metadata request has no "brokers only"
+    auto [ec, md] = co_await self->metadata(none, where);
+    if (ec) co_return result{ec, std::move(out)};
     out.cluster_id = md.cluster_id.value_or(std::string());
     out.controller_id = md.controller_id;
     out.brokers = std::move(md.brokers);
-    co_return std::pair{error_code{}, std::move(out)};
+    co_return result{error_code{}, std::move(out)};
 }
 
 }  // namespace
@@ -198,6 +245,11 @@ void admin::start_create_topics(std::vector<new_topic> topics, create_options op
 
 void admin::start_delete_topics(std::vector<std::string> names, items_handler<topic_outcome> h) {
     impl_->launch(std::move(h), admin_detail::delete_topics(impl_, std::move(names)), "delete_topics");
+}
+
+void admin::start_create_partitions(std::vector<new_partitions> partitions, create_options options,
+                                    items_handler<topic_outcome> h) {
+    impl_->launch(std::move(h), admin_detail::create_partitions(impl_, std::move(partitions), options), "create_partitions");
 }
 
 void admin::start_list_topics(list_topics_options options, items_handler<topic_listing> h) {

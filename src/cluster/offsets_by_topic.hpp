@@ -10,6 +10,10 @@
 
 namespace kasio::cluster {
 
+/// The newest OffsetCommit and OffsetFetch version that names topics by name: v10 (KIP-848)
+/// names them by topic id only, which the callers do not fill, so they cap their requests here.
+inline constexpr std::int16_t offsets_by_name_max_version = 9;
+
 /// Appends `offsets` to a request's topic array (`Topics`: a vector of structs with `name` and
 /// `partitions`, whose items have partition_index, committed_offset and committed_metadata).
 template <class Topics>

@@ -34,6 +34,9 @@ using net::nothrow_awaitable;
 
 using consumer_detail::coordinator_lost;
 
+// Topics by name: see cluster::offsets_by_name_max_version.
+const net::request_options by_name{std::chrono::milliseconds(0), cluster::offsets_by_name_max_version};
+
 }  // namespace
 
 bool consumer_detail::coordinator_lost(const error_code& ec) noexcept {
@@ -100,7 +103,7 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
             ++self->commits;
             const std::int32_t node = self->group.coordinator;
             auto [rec, frame] =
-                co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
+                co_await self->pool.async_request(node, net::purpose::blocking, req, by_name, nothrow_awaitable);
             ec = rec;
             offset_commit_response resp;
             if (!ec) ec = net::decode_response(frame, resp);
@@ -153,7 +156,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::
         if (!ec) {
             const std::int32_t node = self->group.coordinator;
             auto [rec, frame] =
-                co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
+                co_await self->pool.async_request(node, net::purpose::blocking, req, by_name, nothrow_awaitable);
             ec = rec;
             offset_fetch_response resp;
             if (!ec) ec = net::decode_response(frame, resp);
