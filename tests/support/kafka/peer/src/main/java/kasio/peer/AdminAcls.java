@@ -26,12 +26,12 @@ import org.apache.kafka.common.resource.ResourceType;
 
 import static kasio.peer.AdminQuery.Outcome;
 import static kasio.peer.AdminQuery.await;
+import static kasio.peer.AdminQuery.call;
 import static kasio.peer.AdminQuery.lc;
 import static kasio.peer.AdminQuery.parseEnum;
 import static kasio.peer.AdminQuery.withAdmin;
 import static kasio.peer.AdminQuery.withError;
 import static kasio.peer.AdminTopics.get;
-import static kasio.peer.AdminTopics.opts;
 
 /**
  * admin-* commands about ACLs. An ACL on the command line is
@@ -124,7 +124,7 @@ final class AdminAcls {
         AclBindingFilter f = a.has("filter") ? filter(a.req("filter")) : AclBindingFilter.ANY;
         withAdmin(a, admin -> {
             List<AclBinding> acls = new ArrayList<>(get(admin.describeAcls(f,
-                opts(new DescribeAclsOptions(), a, Long.MAX_VALUE)).values(), a, "describing ACLs"));
+                call(new DescribeAclsOptions(), a)).values(), a, "describing ACLs"));
             acls.sort(ORDER);
             List<Object> out = new ArrayList<>();
             for (AclBinding b : acls) {
@@ -147,7 +147,7 @@ final class AdminAcls {
         }
         acls.sort(ORDER);
         withAdmin(a, admin -> {
-            CreateAclsResult r = admin.createAcls(acls, opts(new CreateAclsOptions(), a, Long.MAX_VALUE));
+            CreateAclsResult r = admin.createAcls(acls, call(new CreateAclsOptions(), a));
             for (AclBinding b : acls) {
                 Outcome<Void> o = await(r.values().get(b), a, "creating ACLs");
                 Map<String, Object> line = aclJson(b);
@@ -168,7 +168,7 @@ final class AdminAcls {
             throw new PeerException("missing required option --filter");
         }
         withAdmin(a, admin -> {
-            DeleteAclsResult r = admin.deleteAcls(filters, opts(new DeleteAclsOptions(), a, Long.MAX_VALUE));
+            DeleteAclsResult r = admin.deleteAcls(filters, call(new DeleteAclsOptions(), a));
             for (AclBindingFilter f : filters) {   // in the order given
                 Outcome<DeleteAclsResult.FilterResults> o = await(r.values().get(f), a, "deleting ACLs");
                 Map<String, Object> line = Json.obj("filter", filterJson(f));

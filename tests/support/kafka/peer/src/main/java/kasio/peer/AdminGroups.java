@@ -43,6 +43,7 @@ import org.apache.kafka.common.TopicPartition;
 import static kasio.peer.AdminQuery.Outcome;
 import static kasio.peer.AdminQuery.TP_ORDER;
 import static kasio.peer.AdminQuery.await;
+import static kasio.peer.AdminQuery.call;
 import static kasio.peer.AdminQuery.lc;
 import static kasio.peer.AdminQuery.names;
 import static kasio.peer.AdminQuery.operations;
@@ -55,7 +56,6 @@ import static kasio.peer.AdminQuery.tpList;
 import static kasio.peer.AdminQuery.withAdmin;
 import static kasio.peer.AdminQuery.withError;
 import static kasio.peer.AdminTopics.get;
-import static kasio.peer.AdminTopics.opts;
 
 /** admin-* commands about groups, their offsets, producers and transactions (see AdminQuery). */
 final class AdminGroups {
@@ -82,7 +82,7 @@ final class AdminGroups {
         }
         ListGroupsOptions options = o;
         withAdmin(a, admin -> {
-            List<GroupListing> groups = new ArrayList<>(get(admin.listGroups(opts(options, a, Long.MAX_VALUE)).all(),
+            List<GroupListing> groups = new ArrayList<>(get(admin.listGroups(call(options, a)).all(),
                 a, "listing groups"));
             groups.sort(Comparator.comparing(GroupListing::groupId));
             for (GroupListing g : groups) {
@@ -100,8 +100,8 @@ final class AdminGroups {
         TreeSet<String> groups = new TreeSet<>(requiredNames(a, "groups"));
         boolean withOps = a.flag("authorized-operations");
         withAdmin(a, admin -> {
-            DescribeConsumerGroupsResult r = admin.describeConsumerGroups(groups, opts(
-                new DescribeConsumerGroupsOptions().includeAuthorizedOperations(withOps), a, Long.MAX_VALUE));
+            DescribeConsumerGroupsResult r = admin.describeConsumerGroups(groups, call(
+                new DescribeConsumerGroupsOptions().includeAuthorizedOperations(withOps), a));
             for (String g : groups) {
                 Outcome<ConsumerGroupDescription> o = await(r.describedGroups().get(g), a, "describing group " + g);
                 if (!o.ok()) {
@@ -145,7 +145,7 @@ final class AdminGroups {
                 spec = spec.topicPartitions(only);
             }
             Map<TopicPartition, OffsetAndMetadata> m = get(admin.listConsumerGroupOffsets(Map.of(group, spec),
-                opts(new ListConsumerGroupOffsetsOptions().requireStable(a.flag("require-stable")), a, Long.MAX_VALUE))
+                call(new ListConsumerGroupOffsetsOptions().requireStable(a.flag("require-stable")), a))
                 .partitionsToOffsetAndMetadata(group), a, "listing group offsets");
             List<TopicPartition> tps = new ArrayList<>(m.keySet());
             tps.sort(TP_ORDER);
@@ -176,7 +176,7 @@ final class AdminGroups {
         }
         withAdmin(a, admin -> {
             AlterConsumerGroupOffsetsResult r = admin.alterConsumerGroupOffsets(group, want,
-                opts(new AlterConsumerGroupOffsetsOptions(), a, Long.MAX_VALUE));
+                call(new AlterConsumerGroupOffsetsOptions(), a));
             for (TopicPartition tp : want.keySet()) {
                 Outcome<Void> o = await(r.partitionResult(tp), a, "altering group offsets");
                 Map<String, Object> line = Json.obj("group_id", group, "topic", tp.topic(), "partition", tp.partition());
@@ -194,7 +194,7 @@ final class AdminGroups {
         }
         withAdmin(a, admin -> {
             DeleteConsumerGroupOffsetsResult r = admin.deleteConsumerGroupOffsets(group, tps,
-                opts(new DeleteConsumerGroupOffsetsOptions(), a, Long.MAX_VALUE));
+                call(new DeleteConsumerGroupOffsetsOptions(), a));
             for (TopicPartition tp : tps) {
                 Outcome<Void> o = await(r.partitionResult(tp), a, "deleting group offsets");
                 Map<String, Object> line = Json.obj("group_id", group, "topic", tp.topic(), "partition", tp.partition());
@@ -207,7 +207,7 @@ final class AdminGroups {
         TreeSet<String> groups = new TreeSet<>(requiredNames(a, "groups"));
         withAdmin(a, admin -> {
             DeleteConsumerGroupsResult r = admin.deleteConsumerGroups(groups,
-                opts(new DeleteConsumerGroupsOptions(), a, Long.MAX_VALUE));
+                call(new DeleteConsumerGroupsOptions(), a));
             for (String g : groups) {
                 Outcome<Void> o = await(r.deletedGroups().get(g), a, "deleting group " + g);
                 Map<String, Object> line = Json.obj("group_id", g);
@@ -229,7 +229,7 @@ final class AdminGroups {
             if (a.has("broker-id")) {
                 o = o.brokerId(a.intOpt("broker-id", -1));
             }
-            DescribeProducersResult r = admin.describeProducers(tps, opts(o, a, Long.MAX_VALUE));
+            DescribeProducersResult r = admin.describeProducers(tps, call(o, a));
             for (TopicPartition tp : tps) {
                 Outcome<PartitionProducerState> st = await(r.partitionResult(tp), a, "describing producers");
                 Map<String, Object> line = Json.obj("topic", tp.topic(), "partition", tp.partition());
@@ -282,7 +282,7 @@ final class AdminGroups {
         ListTransactionsOptions options = o;
         withAdmin(a, admin -> {
             List<TransactionListing> txns = new ArrayList<>(get(admin.listTransactions(
-                opts(options, a, Long.MAX_VALUE)).all(), a, "listing transactions"));
+                call(options, a)).all(), a, "listing transactions"));
             txns.sort(Comparator.comparing(TransactionListing::transactionalId));
             for (TransactionListing t : txns) {
                 Json.emit(Json.obj("transactional_id", t.transactionalId(), "producer_id", t.producerId(),
@@ -296,7 +296,7 @@ final class AdminGroups {
         boolean timestamps = a.flag("timestamps");
         withAdmin(a, admin -> {
             DescribeTransactionsResult r = admin.describeTransactions(ids,
-                opts(new DescribeTransactionsOptions(), a, Long.MAX_VALUE));
+                call(new DescribeTransactionsOptions(), a));
             for (String id : ids) {
                 Outcome<TransactionDescription> o = await(r.description(id), a, "describing transaction " + id);
                 Map<String, Object> line = Json.obj("transactional_id", id);

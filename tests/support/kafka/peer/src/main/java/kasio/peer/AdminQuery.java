@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
+import org.apache.kafka.clients.admin.AbstractOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
@@ -66,7 +67,6 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 
 import static kasio.peer.AdminTopics.get;
-import static kasio.peer.AdminTopics.opts;
 
 /**
  * The admin-* commands: the Java Admin's answers printed canonically (sorted arrays, snake_case
@@ -115,6 +115,17 @@ final class AdminQuery {
         } catch (ExecutionException | CompletionException e) {
             return new Outcome<>(null, unwrap(e));
         }
+    }
+
+    /** Slack between the Admin's own timeout and the command's deadline. */
+    static final long CALL_SLACK_MS = 3000;
+
+    /**
+     * The Admin call's timeout: the command's deadline less a slack, so that the Admin gives up
+     * first and its answer (e.g. a per-item timeout error) is printed rather than lost.
+     */
+    static <T extends AbstractOptions<T>> T call(T o, Args a) {
+        return o.timeoutMs((int) Math.max(1, Math.min(Integer.MAX_VALUE, a.remainingMs() - CALL_SLACK_MS)));
     }
 
     static Throwable unwrap(Throwable t) {
@@ -264,8 +275,8 @@ final class AdminQuery {
         boolean withOps = a.flag("authorized-operations");
         boolean fenced = a.flag("include-fenced");
         withAdmin(a, admin -> {
-            DescribeClusterResult r = admin.describeCluster(opts(new DescribeClusterOptions()
-                .includeAuthorizedOperations(withOps).includeFencedBrokers(fenced), a, Long.MAX_VALUE));
+            DescribeClusterResult r = admin.describeCluster(call(new DescribeClusterOptions()
+                .includeAuthorizedOperations(withOps).includeFencedBrokers(fenced), a));
             String clusterId = get(r.clusterId(), a, "describing cluster");
             Node controller = get(r.controller(), a, "describing cluster");
             List<Node> nodes = new ArrayList<>(get(r.nodes(), a, "describing cluster"));
@@ -290,8 +301,8 @@ final class AdminQuery {
 
     static void listTopics(Args a) throws Exception {
         withAdmin(a, admin -> {
-            List<TopicListing> listings = new ArrayList<>(get(admin.listTopics(opts(new ListTopicsOptions()
-                .listInternal(a.flag("internal")), a, Long.MAX_VALUE)).listings(), a, "listing topics"));
+            List<TopicListing> listings = new ArrayList<>(get(admin.listTopics(call(new ListTopicsOptions()
+                .listInternal(a.flag("internal")), a)).listings(), a, "listing topics"));
             listings.sort(Comparator.comparing(TopicListing::name));
             for (TopicListing t : listings) {
                 Json.emit(Json.obj("name", t.name(), "topic_id", uuid(t.topicId()), "internal", t.isInternal()));
@@ -304,7 +315,7 @@ final class AdminQuery {
         boolean withOps = a.flag("authorized-operations");
         withAdmin(a, admin -> {
             DescribeTopicsResult r = admin.describeTopics(topics,
-                opts(new DescribeTopicsOptions().includeAuthorizedOperations(withOps), a, Long.MAX_VALUE));
+                call(new DescribeTopicsOptions().includeAuthorizedOperations(withOps), a));
             for (String name : topics) {
                 Outcome<TopicDescription> o = await(r.topicNameValues().get(name), a, "describing topic " + name);
                 if (!o.ok()) {
@@ -353,8 +364,8 @@ final class AdminQuery {
         Set<String> keys = a.has("keys") ? new TreeSet<>(names(a, "keys")) : null;
         boolean synonyms = a.flag("synonyms");
         withAdmin(a, admin -> {
-            Outcome<Config> o = await(admin.describeConfigs(List.of(res), opts(new DescribeConfigsOptions()
-                .includeSynonyms(synonyms), a, Long.MAX_VALUE)).values().get(res), a, "describing configs");
+            Outcome<Config> o = await(admin.describeConfigs(List.of(res), call(new DescribeConfigsOptions()
+                .includeSynonyms(synonyms), a)).values().get(res), a, "describing configs");
             Map<String, Object> out = resourceJson(res);
             if (!o.ok()) {
                 Json.emit(withError(out, o.error()));
@@ -406,7 +417,7 @@ final class AdminQuery {
         }
         withAdmin(a, admin -> {
             AlterConfigsResult r = admin.incrementalAlterConfigs(Map.of(res, ops),
-                opts(new AlterConfigsOptions().validateOnly(a.flag("validate-only")), a, Long.MAX_VALUE));
+                call(new AlterConfigsOptions().validateOnly(a.flag("validate-only")), a));
             Outcome<Void> o = await(r.values().get(res), a, "altering configs");
             Map<String, Object> out = resourceJson(res);
             Json.emit(o.ok() ? out : withError(out, o.error()));
@@ -460,7 +471,7 @@ final class AdminQuery {
         }
         withAdmin(a, admin -> {
             CreateTopicsResult r = admin.createTopics(news,
-                opts(new CreateTopicsOptions().validateOnly(a.flag("validate-only")), a, Long.MAX_VALUE));
+                call(new CreateTopicsOptions().validateOnly(a.flag("validate-only")), a));
             for (String t : topics) {
                 Outcome<Void> o = await(r.values().get(t), a, "creating topic " + t);
                 Map<String, Object> out = Json.obj("name", t);
@@ -495,7 +506,7 @@ final class AdminQuery {
         }
         withAdmin(a, admin -> {
             CreatePartitionsResult r = admin.createPartitions(Map.of(topic, np),
-                opts(new CreatePartitionsOptions().validateOnly(a.flag("validate-only")), a, Long.MAX_VALUE));
+                call(new CreatePartitionsOptions().validateOnly(a.flag("validate-only")), a));
             Outcome<Void> o = await(r.values().get(topic), a, "creating partitions");
             Map<String, Object> out = Json.obj("name", topic);
             Json.emit(o.ok() ? out : withError(out, o.error()));
@@ -532,7 +543,7 @@ final class AdminQuery {
             for (int p : parts) {
                 req.put(new TopicPartition(topic, p), spec);
             }
-            ListOffsetsResult r = admin.listOffsets(req, opts(new ListOffsetsOptions(level), a, Long.MAX_VALUE));
+            ListOffsetsResult r = admin.listOffsets(req, call(new ListOffsetsOptions(level), a));
             List<Object> out = new ArrayList<>();
             for (int p : new TreeSet<>(parts)) {
                 Outcome<ListOffsetsResultInfo> o = await(r.partitionResult(new TopicPartition(topic, p)),
@@ -564,7 +575,7 @@ final class AdminQuery {
         withAdmin(a, admin -> {
             Map<TopicPartition, RecordsToDelete> req = new LinkedHashMap<>();
             before.forEach((p, o) -> req.put(new TopicPartition(topic, p), RecordsToDelete.beforeOffset(o)));
-            DeleteRecordsResult r = admin.deleteRecords(req, opts(new DeleteRecordsOptions(), a, Long.MAX_VALUE));
+            DeleteRecordsResult r = admin.deleteRecords(req, call(new DeleteRecordsOptions(), a));
             for (int p : before.keySet()) {
                 Outcome<DeletedRecords> o = await(r.lowWatermarks().get(new TopicPartition(topic, p)),
                     a, "deleting records");
@@ -588,12 +599,12 @@ final class AdminQuery {
         withAdmin(a, admin -> {
             List<Integer> brokers = a.intList("brokers");
             if (brokers == null) {
-                brokers = sortedIds(get(admin.describeCluster(opts(new DescribeClusterOptions(), a, Long.MAX_VALUE))
+                brokers = sortedIds(get(admin.describeCluster(call(new DescribeClusterOptions(), a))
                     .nodes(), a, "describing cluster"));
             }
             brokers = new ArrayList<>(new TreeSet<>(brokers));
             DescribeLogDirsResult r = admin.describeLogDirs(brokers,
-                opts(new DescribeLogDirsOptions(), a, Long.MAX_VALUE));
+                call(new DescribeLogDirsOptions(), a));
             for (int b : brokers) {
                 Outcome<Map<String, LogDirDescription>> o = await(r.descriptions().get(b), a, "describing log dirs");
                 Map<String, Object> line = Json.obj("broker", b);
@@ -632,7 +643,7 @@ final class AdminQuery {
         withAdmin(a, admin -> {
             Map<TopicPartition, PartitionReassignment> m = get(admin.listPartitionReassignments(
                 only.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(only)),
-                opts(new ListPartitionReassignmentsOptions(), a, Long.MAX_VALUE)).reassignments(),
+                call(new ListPartitionReassignmentsOptions(), a)).reassignments(),
                 a, "listing reassignments");
             List<TopicPartition> tps = new ArrayList<>(m.keySet());
             tps.sort(TP_ORDER);
@@ -657,7 +668,7 @@ final class AdminQuery {
         List<TopicPartition> tps = topicPartitions(a, "partitions");
         withAdmin(a, admin -> {
             Map<TopicPartition, Optional<Throwable>> m = get(admin.electLeaders(type,
-                tps.isEmpty() ? null : Set.copyOf(tps), opts(new ElectLeadersOptions(), a, Long.MAX_VALUE))
+                tps.isEmpty() ? null : Set.copyOf(tps), call(new ElectLeadersOptions(), a))
                 .partitions(), a, "electing leaders");
             List<TopicPartition> sorted = new ArrayList<>(m.keySet());
             sorted.sort(TP_ORDER);
@@ -673,7 +684,7 @@ final class AdminQuery {
         List<String> users = names(a, "users");
         withAdmin(a, admin -> {
             DescribeUserScramCredentialsResult r = admin.describeUserScramCredentials(
-                users.isEmpty() ? null : users, opts(new DescribeUserScramCredentialsOptions(), a, Long.MAX_VALUE));
+                users.isEmpty() ? null : users, call(new DescribeUserScramCredentialsOptions(), a));
             TreeSet<String> names = new TreeSet<>(users);
             if (users.isEmpty()) {
                 names.addAll(get(r.users(), a, "describing SCRAM credentials"));
