@@ -14,7 +14,9 @@
 # Ports: KASIO_KAFKA_PORT_BASE (default 19000). Controller: base+1. Broker N: base+10N + 0
 # PLAINTEXT, +1 SASL_PLAINTEXT, +2 SSL, +3 SASL_SSL. SASL users (PLAIN and SCRAM-SHA-256/512):
 # kasio/kasio-secret, admin/admin-secret. SASL connections must re-authenticate every
-# KASIO_KAFKA_REAUTH_MS (default 5000; KIP-368). The CA is DIR/certs/ca.pem; broker
+# KASIO_KAFKA_REAUTH_MS (default 5000; KIP-368). Authorizer: StandardAuthorizer, everything
+# allowed where no ACL names the resource; super users User:ANONYMOUS (PLAINTEXT and SSL clients,
+# brokers, controller) and User:admin, so ACLs apply to SASL user kasio. The CA is DIR/certs/ca.pem; broker
 # certificates name localhost only (not 127.0.0.1). JVM heap per node: KASIO_KAFKA_HEAP (default 768m).
 # cluster.env holds the addresses as shell assignments, for the tests to read.
 set -euo pipefail
@@ -76,6 +78,14 @@ num.partitions=3
 # No time-based retention: tests write records with fixed 2023 timestamps (to check that
 # timestamps travel), which the default 7 days would delete at the next retention check.
 log.retention.ms=-1
+# ACLs, for the tests of the ACL admin calls and of refused requests. A resource without ACLs is
+# open to everyone, so tests that set none are unaffected. Super users: User:ANONYMOUS, which is
+# what the PLAINTEXT listeners (inter-broker, controller, the peer's default) and the SSL
+# listener (no client certificates) authenticate as, and the SASL user admin. ACLs therefore
+# bind only SASL users other than admin, e.g. User:kasio.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=true
+super.users=User:ANONYMOUS;User:admin
 CFG
 }
 

@@ -10,7 +10,8 @@ import java.util.Set;
 /** Parsed command line plus the command's deadline. */
 final class Args {
     /** Options that take no value. */
-    static final Set<String> FLAGS = Set.of("until-end", "if-not-exists", "if-exists");
+    static final Set<String> FLAGS = Set.of("until-end", "if-not-exists", "if-exists", "internal", "validate-only",
+        "authorized-operations", "include-fenced", "synonyms", "require-stable", "timestamps");
 
     final String command;
     private final Map<String, List<String>> opts = new LinkedHashMap<>();

@@ -72,6 +72,66 @@ public final class Main {
         def("create-scram", AdminCluster::createScram,
             "--user U --password P [--mechanism SCRAM-SHA-256|SCRAM-SHA-512] [--iterations N]",
             "user", "password", "mechanism", "iterations");
+
+        // The Java Admin's answers, printed canonically for kasio's admin client tests (AdminQuery,
+        // AdminGroups, AdminAcls; README.md describes the output).
+        def("admin-describe-cluster", AdminQuery::describeCluster, "[--authorized-operations] [--include-fenced]",
+            "authorized-operations", "include-fenced");
+        def("admin-list-topics", AdminQuery::listTopics, "[--internal]", "internal");
+        def("admin-describe-topics", AdminQuery::describeTopics, "--topics a,b [--authorized-operations]",
+            "topics", "authorized-operations");
+        def("admin-describe-configs", AdminQuery::describeConfigs,
+            "--type topic|broker|broker-logger|group|client-metrics --name N [--keys k1,k2] [--synonyms]",
+            "type", "name", "keys", "synonyms");
+        def("admin-alter-configs", AdminQuery::alterConfigs,
+            "--type T --name N [--set k=v ...] [--delete k ...] [--append k=v ...] [--subtract k=v ...]"
+                + " [--validate-only]",
+            "type", "name", "set", "delete", "append", "subtract", "validate-only");
+        def("admin-create-topics", AdminQuery::createTopics,
+            "--topic T ... [--partitions P] [--replication R] [--assignments 0:1,2;1:2,3] [--topic-config k=v ...]"
+                + " [--validate-only]",
+            "topic", "partitions", "replication", "assignments", "topic-config", "validate-only");
+        def("admin-create-partitions", AdminQuery::createPartitions,
+            "--topic T --total N [--assignments 1,2;2,3] [--validate-only]",
+            "topic", "total", "assignments", "validate-only");
+        def("admin-list-offsets", AdminQuery::listOffsets,
+            "--topic T --spec earliest|latest|max-timestamp|earliest-local|latest-tiered|timestamp:MS"
+                + " [--partitions 0,1] [--isolation read_uncommitted|read_committed]",
+            "topic", "spec", "partitions", "isolation");
+        def("admin-delete-records", AdminQuery::deleteRecords, "--topic T --before p:o,...", "topic", "before");
+        def("admin-describe-log-dirs", AdminQuery::describeLogDirs, "[--brokers 1,2] [--topics a,b]",
+            "brokers", "topics");
+        def("admin-list-reassignments", AdminQuery::listReassignments, "[--partitions t:p,...]", "partitions");
+        def("admin-elect-leaders", AdminQuery::electLeaders,
+            "--type preferred|unclean [--partitions t:p,...]  (none: every partition)", "type", "partitions");
+        def("admin-describe-scram", AdminQuery::describeScram, "[--users u1,u2]", "users");
+        def("admin-list-groups", AdminGroups::listGroups,
+            "[--types classic,consumer,share,streams] [--states stable,empty,...] [--protocol-types consumer,...]",
+            "types", "states", "protocol-types");
+        def("admin-describe-groups", AdminGroups::describeGroups, "--groups g1,g2 [--authorized-operations]",
+            "groups", "authorized-operations");
+        def("admin-list-group-offsets", AdminGroups::listGroupOffsets,
+            "--group G [--partitions t:p,...] [--require-stable]", "group", "partitions", "require-stable");
+        def("admin-alter-group-offsets", AdminGroups::alterGroupOffsets,
+            "--group G --offsets t:p:o[:leader_epoch],... [--metadata M]", "group", "offsets", "metadata");
+        def("admin-delete-group-offsets", AdminGroups::deleteGroupOffsets, "--group G --partitions t:p,...",
+            "group", "partitions");
+        def("admin-delete-groups", AdminGroups::deleteGroups, "--groups g1,g2", "groups");
+        def("admin-describe-producers", AdminGroups::describeProducers,
+            "--topic T [--partitions 0,1] [--broker-id N] [--timestamps]",
+            "topic", "partitions", "broker-id", "timestamps");
+        def("admin-list-transactions", AdminGroups::listTransactions,
+            "[--states ongoing,...] [--producer-ids 1,2] [--duration-ms D] [--pattern REGEX]",
+            "states", "producer-ids", "duration-ms", "pattern");
+        def("admin-describe-transactions", AdminGroups::describeTransactions, "--ids a,b [--timestamps]",
+            "ids", "timestamps");
+        def("admin-describe-acls", AdminAcls::describeAcls,
+            "[--filter type:name:pattern:principal:host:operation:permission (fields may be any)]", "filter");
+        def("admin-create-acls", AdminAcls::createAcls,
+            "--acl type:name:pattern:principal:host:operation:permission ...  (e.g. topic:t:literal:User:kasio:*:write:deny)",
+            "acl");
+        def("admin-delete-acls", AdminAcls::deleteAcls, "--filter type:name:pattern:principal:host:operation:permission ...",
+            "filter");
     }
 
     /** Extra time past --timeout-ms (or --max-ms) before the watchdog kills the JVM. */
