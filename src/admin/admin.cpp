@@ -106,9 +106,21 @@ error_code broker_error(std::int16_t code) {
     return code ? error_code(static_cast<broker_errc>(code)) : error_code{};
 }
 
+std::string default_message(const error_code& ec) {
+    if (!ec) return {};
+    std::string text = ec.message();
+    // Kafka's description alone ("The group id does not exist."), as the Java client's
+    // exception says it; the code's name is the error_code's own.
+    if (ec.category() == broker_category()) {
+        const auto colon = text.find(": ");
+        if (colon != std::string::npos) text.erase(0, colon + 2);
+    }
+    return text;
+}
+
 std::string message_or_default(const std::optional<std::string>& broker_message, const error_code& ec) {
     if (broker_message && !broker_message->empty()) return *broker_message;
-    return ec ? ec.message() : std::string();
+    return default_message(ec);
 }
 
 bool worth_retrying(const error_code& ec) {

@@ -116,7 +116,10 @@ using state_ptr = std::shared_ptr<admin_state>;
 
 /// The broker error code as an error_code (0: none).
 error_code broker_error(std::int16_t code);
-/// The broker's message, or the code's text when the broker sent none.
+/// Kafka's description of a broker code ("The group id does not exist."), as Java's exception
+/// message says it when the broker sends none; the message of any other code.
+std::string default_message(const error_code& ec);
+/// The broker's message, or default_message(ec) when the broker sent none.
 std::string message_or_default(const std::optional<std::string>& broker_message, const error_code& ec);
 
 /// Retrying may fix it: a transport error (connection refused or closed, a request timed out)

@@ -229,7 +229,7 @@ asio::awaitable<std::pair<error_code, std::vector<group_outcome>>> delete_groups
                 if (ids[i] != r.group_id) continue;
                 seen[i] = true;
                 const error_code ec = broker_error(r.error_code);
-                settle(*self, items[i], ec, ec ? "group " + ids[i] + ": " + ec.message() : std::string());
+                settle(*self, items[i], ec, default_message(ec));
             }
         left_out(items, idx, seen, "DeleteGroups");
     };

@@ -92,7 +92,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offs
                         (*current)[i] = item_state{ec, "ListOffsets at the leader: " + ec.message(), false};
                         self->refresher.request_refresh();
                     } else {
-                        settle(*self, (*current)[i], ec, ec ? ec.message() : std::string());
+                        settle(*self, (*current)[i], ec, default_message(ec));
                     }
                     out[i].offset = p.offset;
                     out[i].timestamp = p.timestamp;
@@ -149,7 +149,7 @@ asio::awaitable<std::pair<error_code, std::vector<deleted_records>>> delete_reco
                 for (auto it = lo; it != hi; ++it) {
                     seen[it->second] = true;
                     const error_code ec = broker_error(p.error_code);
-                    settle(*self, items[it->second], ec, ec ? ec.message() : std::string());
+                    settle(*self, items[it->second], ec, default_message(ec));
                     out[it->second].low_watermark = p.low_watermark;
                 }
             }
@@ -283,7 +283,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> alter_gro
                 for (auto it = lo; it != hi; ++it) {
                     seen[it->second] = true;
                     const error_code ec = broker_error(p.error_code);
-                    settle(*self, items[it->second], ec, ec ? ec.message() : std::string());
+                    settle(*self, items[it->second], ec, default_message(ec));
                 }
             }
         left_out(items, idx, seen, "OffsetCommit");
@@ -315,7 +315,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> delete_gr
         // A group-level error (group_id_not_found, non_empty_group, a coordinator moving) is
         // every partition's.
         if (const error_code group_ec = broker_error(resp.error_code)) {
-            for (std::size_t i : idx) settle(*self, items[i], group_ec, "OffsetDelete for group " + group + ": " + group_ec.message());
+            for (std::size_t i : idx) settle(*self, items[i], group_ec, default_message(group_ec));
             return;
         }
         const auto where = by_partition(idx, partition_of);
@@ -326,7 +326,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> delete_gr
                 for (auto it = lo; it != hi; ++it) {
                     seen[it->second] = true;
                     const error_code ec = broker_error(p.error_code);
-                    settle(*self, items[it->second], ec, ec ? ec.message() : std::string());
+                    settle(*self, items[it->second], ec, default_message(ec));
                 }
             }
         left_out(items, idx, seen, "OffsetDelete");

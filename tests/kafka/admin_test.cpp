@@ -1,8 +1,7 @@
 // kasio::admin against a real Kafka 4.x cluster, each result compared with what the Java Admin
 // client answers for the same cluster state (the peer's describe-topic, list-offsets,
 // group-offsets), and the error paths each a per-item error naming its cause.
-#include "kafka_cluster.hpp"
-#include "kasio_clients.hpp"
+#include "admin_support.hpp"
 
 #include <kasio/admin.hpp>
 #include <kasio/broker_errc.hpp>
@@ -19,88 +18,6 @@ namespace kasio::test::kafka {
 namespace {
 
 namespace asio = boost::asio;
-
-admin_config base_config() {
-    admin_config cfg;
-    cfg.bootstrap_servers = {cluster().bootstrap};
-    debug_log(cfg.connection);
-    return cfg;
-}
-
-// Starts op(handler) and runs io until the handler ran (or 30 s without any handler running).
-template <class Value, class Op>
-std::pair<error_code, Value> call(asio::io_context& io, Op op) {
-    std::optional<std::pair<error_code, Value>> got;
-    op([&](error_code ec, Value v) { got.emplace(ec, std::move(v)); });
-    while (!got) {
-        if (io.stopped()) io.restart();
-        if (io.run_one_for(std::chrono::seconds(30)) == 0) break;
-    }
-    EXPECT_TRUE(got.has_value()) << "the operation did not complete";
-    if (!got) return {asio::error::timed_out, Value{}};
-    return std::move(*got);
-}
-
-struct admin_fixture : ::testing::Test {
-    asio::io_context io;
-    admin client{io.get_executor(), base_config()};
-
-    std::vector<created_topic> create(std::vector<new_topic> topics, create_options options = {}) {
-        auto [ec, out] = call<std::vector<created_topic>>(
-            io, [&](auto h) { client.async_create_topics(std::move(topics), options, h); });
-        EXPECT_EQ(ec, first_error(out));
-        return out;
-    }
-    std::vector<topic_listing> list(bool internal = false) {
-        auto [ec, out] = call<std::vector<topic_listing>>(
-            io, [&](auto h) { client.async_list_topics(list_topics_options{internal}, h); });
-        EXPECT_FALSE(ec) << ec.message();
-        return out;
-    }
-    // Creates a topic and waits until every broker knows it: a CreateTopics answer means the
-    // controller committed the topic, and brokers learn of it a moment later (a DescribeConfigs
-    // to one that has not yet answers unknown_topic_or_partition, as Java's Admin sees too).
-    // Admin requests that may go to any broker are asked round robin, so three answers in a
-    // row without that error are three brokers.
-    created_topic create_known(new_topic t) {
-        const std::string name = t.name;
-        auto out = create({std::move(t)});
-        EXPECT_FALSE(out[0].error) << out[0].error.message() << ": " << out[0].message;
-        int in_a_row = 0;
-        for (int attempt = 0; attempt < 300 && in_a_row < 3; ++attempt) {
-            auto [ec, d] = call<std::vector<config_description>>(io, [&](auto h) {
-                client.async_describe_configs({config_resource{config_resource_type::topic, name}}, h);
-            });
-            in_a_row = ec ? 0 : in_a_row + 1;
-            if (ec) {
-                asio::steady_timer pause(io, std::chrono::milliseconds(100));  // the brokers' metadata propagates
-                pause.async_wait([](error_code) {});
-                io.restart();
-                io.run_one();
-            }
-        }
-        EXPECT_EQ(in_a_row, 3) << "brokers did not learn of topic " << name;
-        return out[0];
-    }
-    static error_code first_error(const auto& items) {
-        for (const auto& i : items)
-            if (i.error) return i.error;
-        return {};
-    }
-    static bool listed(const std::vector<topic_listing>& all, const std::string& name) {
-        return std::any_of(all.begin(), all.end(), [&](const topic_listing& t) { return t.name == name; });
-    }
-};
-
-new_topic topic_of(std::string name, std::int32_t partitions, std::int16_t replication,
-                   std::vector<std::pair<std::string, std::string>> configs = {}) {
-    new_topic t;
-    t.name = std::move(name);
-    t.num_partitions = partitions;
-    t.replication_factor = replication;
-    t.configs = std::move(configs);
-    return t;
-}
 
 TEST_F(admin_fixture, created_topics_match_what_the_java_admin_describes) {
     const std::string name = unique_topic("admin-create");
@@ -136,12 +53,15 @@ TEST_F(admin_fixture, created_topics_match_what_the_java_admin_describes) {
         EXPECT_EQ(part.replicas, replicas);
     }
 
-    // list_topics: ours, no internal topic unless asked.
+    // list_topics: ours; internal topics (once the cluster has one) only when asked.
     const auto plain = list();
     EXPECT_TRUE(listed(plain, name));
-    EXPECT_FALSE(listed(plain, "__consumer_offsets"));
+    for (const auto& l : plain) EXPECT_FALSE(l.internal) << l.name;
     const auto with_internal = list(true);
-    EXPECT_TRUE(listed(with_internal, "__consumer_offsets"));
+    for (const auto& l : plain) EXPECT_TRUE(listed(with_internal, l.name)) << l.name;
+    EXPECT_EQ(with_internal.size() - plain.size(),
+              static_cast<std::size_t>(std::count_if(with_internal.begin(), with_internal.end(),
+                                                     [](const topic_listing& l) { return l.internal; })));
     for (const auto& l : with_internal)
         if (l.name == name) {
             EXPECT_EQ(l.topic_id, created[0].topic_id);
