@@ -126,6 +126,19 @@ TEST_F(admin_fixture, configs_read_and_changed_agree_with_the_java_admin) {
                                              {"max.message.bytes", std::string("2000000"), alter_config_op_type::set}}}};
     auto [aec, altered] = call<std::vector<config_outcome>>(io, [&](auto h) { client.async_incremental_alter_configs(changes, h); });
     ASSERT_FALSE(aec) << altered[0].message;
+    // The change reaches every broker through the metadata log shortly after the answer: wait
+    // until three answers in a row (any broker, round robin: all three) show it.
+    int in_a_row = 0;
+    for (int attempt = 0; attempt < 300 && in_a_row < 3; ++attempt) {
+        auto [ec, d] = call<std::vector<config_description>>(io, [&](auto h) {
+            client.async_describe_configs({config_resource{config_resource_type::topic, name}}, h);
+        });
+        const bool applied = !ec && d[0].find("retention.ms")->value == "1234567" &&
+                             d[0].find("cleanup.policy")->source == config_source::default_config;
+        in_a_row = applied ? in_a_row + 1 : 0;
+        if (!applied) pause(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(in_a_row, 3) << "the change did not reach every broker";
 
     // Described by both, entry by entry (a topic's and broker 1's, with synonyms).
     for (const config_resource& r : {config_resource{config_resource_type::topic, name}, config_resource{config_resource_type::broker, "1"}}) {

@@ -76,15 +76,20 @@ struct admin_fixture : ::testing::Test {
                 client.async_describe_configs({config_resource{config_resource_type::topic, name}}, h);
             });
             in_a_row = ec ? 0 : in_a_row + 1;
-            if (ec) {
-                asio::steady_timer pause(io, std::chrono::milliseconds(100));  // the brokers' metadata propagates
-                pause.async_wait([](error_code) {});
-                io.restart();
-                io.run_one();
-            }
+            if (ec) pause(std::chrono::milliseconds(100));  // the brokers' metadata propagates
         }
         EXPECT_EQ(in_a_row, 3) << "brokers did not learn of topic " << name;
         return out[0];
+    }
+    // Waits before polling a cluster-wide change again (the admin's own work runs meanwhile).
+    void pause(std::chrono::milliseconds d) {
+        asio::steady_timer timer(io, d);
+        bool done = false;
+        timer.async_wait([&](error_code) { done = true; });
+        while (!done) {
+            if (io.stopped()) io.restart();
+            io.run_one();
+        }
     }
     static error_code first_error(const auto& items) {
         for (const auto& i : items)
