@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// The kasio admin client: topics, partitions, configurations, offsets and consumer groups, with
+/// The kasio admin client: topics, partitions, configurations, offsets, consumer groups, ACLs,
+/// leaders and reassignments, log directories, producers, transactions and SCRAM users, with
 /// operations named after the Java Admin client's (createTopics -> async_create_topics).
 ///
 /// Each operation sends its requests to the brokers that must answer them: the controller for
@@ -25,6 +26,7 @@
 /// @par Cancellation
 /// Any type, for every operation: it completes at once with operation_aborted and no items.
 /// Requests already sent are not undone (a topic may still be created).
+#include <kasio/admin_cluster_types.hpp>
 #include <kasio/admin_types.hpp>
 #include <kasio/config.hpp>
 #include <kasio/detail/nodiscard_op.hpp>
@@ -310,6 +312,108 @@ public:
                                            std::move(partitions));
     }
 
+    // ---- ACLs
+
+    /// Creates ACLs (CreateAcls). Per ACL: invalid_request (e.g. a pattern type filters only
+    /// use), security_disabled without an authorizer, cluster_authorization_failed, ...
+    template <boost::asio::completion_token_for<void(error_code, std::vector<acl_outcome>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_create_acls(std::vector<acl_binding> acls, Token&& token = {}) {
+        return initiate<acl_outcome>(token, &admin::start_create_acls, std::move(acls));
+    }
+    /// The ACLs that match a filter (DescribeAcls), sorted. The error: the broker's
+    /// (security_disabled, cluster_authorization_failed).
+    template <boost::asio::completion_token_for<void(error_code, std::vector<acl_binding>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_describe_acls(acl_filter filter, Token&& token = {}) {
+        return initiate<acl_binding>(token, &admin::start_describe_acls, std::move(filter));
+    }
+    /// Deletes the ACLs matching each filter (DeleteAcls); per filter, the ACLs removed.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<deleted_acls>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_delete_acls(std::vector<acl_filter> filters, Token&& token = {}) {
+        return initiate<deleted_acls>(token, &admin::start_delete_acls, std::move(filters));
+    }
+
+    // ---- Leaders, replicas, log directories
+
+    /// Elects leaders (ElectLeaders) of these partitions, or of every partition when empty.
+    /// Per partition: election_not_needed when the leader is already the one asked for,
+    /// eligible_leaders_not_available, ...
+    template <boost::asio::completion_token_for<void(error_code, std::vector<partition_outcome>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_elect_leaders(election_type type, std::vector<topic_partition> partitions,
+                                                Token&& token = {}) {
+        return initiate<partition_outcome>(token, &admin::start_elect_leaders, type, std::move(partitions));
+    }
+    /// Moves partitions to new replicas, or cancels a move (AlterPartitionReassignments).
+    /// Per partition: no_reassignment_in_progress (a cancel with none), invalid_replica_assignment, ...
+    template <boost::asio::completion_token_for<void(error_code, std::vector<partition_outcome>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_alter_partition_reassignments(std::vector<reassignment_target> targets,
+                                                                Token&& token = {}) {
+        return initiate<partition_outcome>(token, &admin::start_alter_reassignments, std::move(targets));
+    }
+    /// The reassignments in progress (ListPartitionReassignments), of these partitions or of
+    /// all when empty; sorted.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<partition_reassignment>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_list_partition_reassignments(std::vector<topic_partition> partitions,
+                                                               Token&& token = {}) {
+        return initiate<partition_reassignment>(token, &admin::start_list_reassignments, std::move(partitions));
+    }
+    /// The log directories of these brokers (every broker when empty) with their replicas
+    /// (DescribeLogDirs to each broker); sorted by broker and path. A broker that fails: one
+    /// item with its error and no path.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<log_dir_description>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_describe_log_dirs(std::vector<std::int32_t> brokers, Token&& token = {}) {
+        return initiate<log_dir_description>(token, &admin::start_describe_log_dirs, std::move(brokers));
+    }
+
+    // ---- Producers and transactions
+
+    /// The producers writing to these partitions, as each leader knows them
+    /// (DescribeProducers), in the order asked.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<partition_producers>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_describe_producers(std::vector<topic_partition> partitions, Token&& token = {}) {
+        return initiate<partition_producers>(token, &admin::start_describe_producers, std::move(partitions));
+    }
+    /// Every coordinator's transactions (ListTransactions to each broker), sorted by id.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<transaction_listing>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_list_transactions(list_transactions_options options, Token&& token = {}) {
+        return initiate<transaction_listing>(token, &admin::start_list_transactions, std::move(options));
+    }
+    /// Describes transactions at their coordinators (DescribeTransactions), in the order asked.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<transaction_description>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_describe_transactions(std::vector<std::string> transactional_ids,
+                                                        Token&& token = {}) {
+        return initiate<transaction_description>(token, &admin::start_describe_transactions,
+                                                 std::move(transactional_ids));
+    }
+
+    // ---- SCRAM credentials
+
+    /// The SCRAM credentials of these users, or of every user with one when empty
+    /// (DescribeUserScramCredentials). A user without any: resource_not_found.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<user_scram_description>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_describe_user_scram_credentials(std::vector<std::string> users, Token&& token = {}) {
+        return initiate<user_scram_description>(token, &admin::start_describe_scram, std::move(users));
+    }
+    /// Adds, replaces and removes SCRAM credentials (AlterUserScramCredentials); one item per
+    /// user named. The passwords are salted and hashed before they leave the client.
+    template <boost::asio::completion_token_for<void(error_code, std::vector<user_outcome>)> Token =
+                  boost::asio::deferred_t>
+    KASIO_NODISCARD_OP auto async_alter_user_scram_credentials(std::vector<scram_upsertion> upsertions,
+                                                               std::vector<scram_deletion> deletions,
+                                                               Token&& token = {}) {
+        return initiate<user_outcome>(token, &admin::start_alter_scram, std::move(upsertions), std::move(deletions));
+    }
+
     /// The last error an operation completed with, with its context; empty before any.
     error_info last_error() const;
 
@@ -348,6 +452,21 @@ private:
                                    items_handler<partition_outcome> h);
     void start_delete_group_offsets(std::string group, std::vector<topic_partition> partitions,
                                     items_handler<partition_outcome> h);
+
+    void start_create_acls(std::vector<acl_binding> acls, items_handler<acl_outcome> h);
+    void start_describe_acls(acl_filter filter, items_handler<acl_binding> h);
+    void start_delete_acls(std::vector<acl_filter> filters, items_handler<deleted_acls> h);
+    void start_elect_leaders(election_type type, std::vector<topic_partition> partitions,
+                             items_handler<partition_outcome> h);
+    void start_alter_reassignments(std::vector<reassignment_target> targets, items_handler<partition_outcome> h);
+    void start_list_reassignments(std::vector<topic_partition> partitions, items_handler<partition_reassignment> h);
+    void start_describe_log_dirs(std::vector<std::int32_t> brokers, items_handler<log_dir_description> h);
+    void start_describe_producers(std::vector<topic_partition> partitions, items_handler<partition_producers> h);
+    void start_list_transactions(list_transactions_options options, items_handler<transaction_listing> h);
+    void start_describe_transactions(std::vector<std::string> ids, items_handler<transaction_description> h);
+    void start_describe_scram(std::vector<std::string> users, items_handler<user_scram_description> h);
+    void start_alter_scram(std::vector<scram_upsertion> upsertions, std::vector<scram_deletion> deletions,
+                           items_handler<user_outcome> h);
 
     std::shared_ptr<impl> impl_;
 };

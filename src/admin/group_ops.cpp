@@ -70,16 +70,11 @@ asio::awaitable<std::pair<error_code, std::vector<group_listing>>> list_groups(s
                                                                                  list_groups_options options) {
     using result = std::pair<error_code, std::vector<group_listing>>;
     const auto deadline = self->deadline();
-    if (self->refresher.cache().brokers().empty()) co_await self->refresher.async_refresh(net::nothrow_awaitable);
-    std::vector<std::int32_t> brokers;
-    for (const auto& b : self->refresher.cache().brokers()) brokers.push_back(b.node_id);
-    if (brokers.empty()) co_return result{client_errc::all_brokers_down, {}};
+    auto [bec, brokers] = co_await all_brokers(*self);
+    if (bec) co_return result{bec, {}};
     std::vector<item_state> items(brokers.size());  // one per broker: each lists the groups it coordinates
     std::vector<group_listing> out;
-    auto route = [&](const std::vector<std::size_t>& idx, std::vector<node_pick>& picks) -> asio::awaitable<void> {
-        for (std::size_t k = 0; k < idx.size(); ++k) picks[k].node = brokers[idx[k]];
-        co_return;
-    };
+    broker_router route(brokers);
     auto build = [&](const std::vector<std::size_t>&) {
         msg::list_groups_request req;
         req.states_filter = options.states;

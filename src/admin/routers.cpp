@@ -60,6 +60,15 @@ asio::awaitable<void> group_router::operator()(const std::vector<std::size_t>& i
     }
 }
 
+asio::awaitable<std::pair<error_code, std::vector<std::int32_t>>> all_brokers(admin_state& self) {
+    error_code ec;
+    if (self.refresher.cache().brokers().empty()) std::tie(ec) = co_await self.refresher.async_refresh(net::nothrow_awaitable);
+    std::vector<std::int32_t> out;
+    for (const auto& b : self.refresher.cache().brokers()) out.push_back(b.node_id);
+    if (out.empty() && !ec) ec = client_errc::all_brokers_down;
+    co_return std::pair{out.empty() ? ec : error_code{}, std::move(out)};
+}
+
 }  // namespace kasio::admin_detail
 
 #if defined(__GNUC__) && !defined(__clang__)

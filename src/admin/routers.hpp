@@ -46,4 +46,22 @@ private:
     std::function<const std::string&(std::size_t)> group_of_;
 };
 
+/// Routes item i to broker nodes[i] (operations every broker answers for itself).
+class broker_router {
+public:
+    explicit broker_router(const std::vector<std::int32_t>& nodes) : nodes_(nodes) {}
+
+    asio::awaitable<void> operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks) {
+        for (std::size_t k = 0; k < idx.size(); ++k) picks[k].node = nodes_[idx[k]];
+        co_return;
+    }
+
+private:
+    const std::vector<std::int32_t>& nodes_;
+};
+
+/// The node ids of every broker the cluster lists (after a metadata refresh when none is
+/// known); empty with the refresh's error when none answered.
+asio::awaitable<std::pair<error_code, std::vector<std::int32_t>>> all_brokers(admin_state& self);
+
 }  // namespace kasio::admin_detail

@@ -140,12 +140,8 @@ error_code scram_client::on_server_first(std::string_view server_first, std::str
     std::vector<std::uint8_t> salt;
     if (!base64_decode(s, salt) || salt.empty()) return auth_failed;
 
-    const EVP_MD* md = md_of(hash_);
-    std::vector<std::uint8_t> salted(static_cast<std::size_t>(EVP_MD_get_size(md)));
-    if (PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()), salt.data(),
-                          static_cast<int>(salt.size()), iterations, md,
-                          static_cast<int>(salted.size()), salted.data()) != 1)
-        return auth_failed;
+    const std::vector<std::uint8_t> salted = scram_salted_password(hash_, password_, salt, iterations);
+    if (salted.empty()) return auth_failed;
 
     const std::string without_proof = "c=biws,r=" + std::string(r);  // biws = base64("n,,")
     const std::string auth_message =
@@ -159,6 +155,22 @@ error_code scram_client::on_server_first(std::string_view server_first, std::str
     server_signature_ = hmac(server_key, auth_message);
     client_final = without_proof + ",p=" + base64_encode(proof.data(), proof.size());
     return {};
+}
+
+std::vector<std::uint8_t> scram_salted_password(scram_hash hash, std::string_view password,
+                                                const std::vector<std::uint8_t>& salt, int iterations) {
+    const EVP_MD* md = md_of(hash);
+    std::vector<std::uint8_t> salted(static_cast<std::size_t>(EVP_MD_get_size(md)));
+    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(), static_cast<int>(salt.size()),
+                          iterations, md, static_cast<int>(salted.size()), salted.data()) != 1)
+        return {};
+    return salted;
+}
+
+std::vector<std::uint8_t> random_bytes(std::size_t n) {
+    std::vector<std::uint8_t> out(n);
+    if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) return {};
+    return out;
 }
 
 error_code scram_client::on_server_final(std::string_view server_final) const {

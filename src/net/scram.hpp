@@ -25,6 +25,14 @@ enum class scram_hash : std::uint8_t {
     sha512,  ///< SCRAM-SHA-512
 };
 
+/// SaltedPassword := Hi(password, salt, iterations) (RFC 5802): PBKDF2 with HMAC of `hash`;
+/// what a SCRAM exchange proves and what AlterUserScramCredentials sends. Empty on failure.
+std::vector<std::uint8_t> scram_salted_password(scram_hash hash, std::string_view password,
+                                                const std::vector<std::uint8_t>& salt, int iterations);
+
+/// n bytes from OpenSSL's random generator (salts); empty on failure.
+std::vector<std::uint8_t> random_bytes(std::size_t n);
+
 /// One SCRAM authentication, client side:
 ///   client_first() -> broker -> on_server_first() gives client_final -> broker ->
 ///   on_server_final() checks that the broker knew the password too.
