@@ -405,7 +405,8 @@ public:
         return initiate<user_scram_description>(token, &admin::start_describe_scram, std::move(users));
     }
     /// Adds, replaces and removes SCRAM credentials (AlterUserScramCredentials); one item per
-    /// user named. The passwords are salted and hashed before they leave the client.
+    /// user named. The passwords are salted and hashed before they leave the client. A broker
+    /// takes one change per user per request: a user named twice gets duplicate_resource.
     template <boost::asio::completion_token_for<void(error_code, std::vector<user_outcome>)> Token =
                   boost::asio::deferred_t>
     KASIO_NODISCARD_OP auto async_alter_user_scram_credentials(std::vector<scram_upsertion> upsertions,

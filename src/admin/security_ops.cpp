@@ -51,11 +51,29 @@ void set_filter(Wire& w, const acl_filter& f) {
     w.permission_type = wire(f.permission);
 }
 
+/// What makes a binding a filter rather than an ACL (any, match, unknown); empty when none.
+std::string filter_only_value(const acl_binding& a) {
+    if (a.resource_type == acl_resource_type::any || a.resource_type == acl_resource_type::unknown)
+        return "an ACL's resource type must be a concrete one, not any or unknown";
+    if (a.pattern != acl_pattern_type::literal && a.pattern != acl_pattern_type::prefixed)
+        return "an ACL's pattern type must be literal or prefixed (any and match are for filters)";
+    if (a.operation == acl_operation::any || a.operation == acl_operation::unknown)
+        return "an ACL's operation must be a concrete one, not any or unknown";
+    if (a.permission != acl_permission::allow && a.permission != acl_permission::deny)
+        return "an ACL's permission must be allow or deny";
+    return {};
+}
+
 asio::awaitable<std::pair<error_code, std::vector<acl_outcome>>> create_acls(state_ptr self, std::vector<acl_binding> acls) {
     const auto deadline = self->deadline();
     std::vector<acl_outcome> out(acls.size());
     for (std::size_t i = 0; i < acls.size(); ++i) out[i].acl = acls[i];
     std::vector<item_state> items(acls.size());
+    // Values only a filter may hold are refused here, as Java's AclBinding refuses them when it
+    // is made (a broker answers them with an unexpected server error).
+    for (std::size_t i = 0; i < acls.size(); ++i)
+        if (std::string why = filter_only_value(acls[i]); !why.empty())
+            items[i] = item_state{broker_errc::invalid_request, std::move(why), true};
     auto build = [&](const std::vector<std::size_t>& idx) {
         msg::create_acls_request req;
         for (std::size_t i : idx) {

@@ -43,10 +43,10 @@ function(grep_layer what regex)
   endif()
 endfunction()
 grep_layer("an include that climbs out of its layer with .." "^[ \t]*#[ \t]*include[ \t]*\"[^\"]*\\.\\./"
-  config core compression protocol net cluster producer consumer)
+  config core compression protocol net cluster producer consumer admin)
 grep_layer("Asio in a sans-io layer (compression, protocol, core)" "^[ \t]*#[ \t]*include[ \t]*<boost/asio"
   config core compression protocol)
-grep_layer("a client's public header below the clients" "^[ \t]*#[ \t]*include[ \t]*<kasio/(producer|consumer|kasio)\\.hpp>"
+grep_layer("a client's public header below the clients" "^[ \t]*#[ \t]*include[ \t]*<kasio/(producer|consumer|admin|kasio)\\.hpp>"
   config core compression protocol net cluster)
 
 if(failures)
