@@ -1,5 +1,10 @@
 #include "kafka_cluster.hpp"
 
+#include <kasio/admin.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -10,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -141,14 +147,68 @@ std::string unique_topic(std::string_view prefix) {
 }
 
 void create_topic(const std::string& topic, int partitions, int replication, const std::vector<std::string>& configs) {
-    std::vector<std::string> args = {"--topic", topic, "--partitions", std::to_string(partitions), "--replication",
-                                     std::to_string(replication)};
+    // With kasio's own admin client (issue 17): the tests' setup goes through it too.
+    namespace asio = boost::asio;
+    asio::io_context io;
+    admin_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap};
+    admin client(io.get_executor(), cfg);
+    new_topic t;
+    t.name = topic;
+    t.num_partitions = partitions;
+    t.replication_factor = static_cast<std::int16_t>(replication);
     for (const auto& c : configs) {
-        args.push_back("--topic-config");
-        args.push_back(c);
+        const auto eq = c.find('=');
+        if (eq == std::string::npos) throw std::runtime_error("topic config '" + c + "' is not name=value");
+        t.configs.emplace_back(c.substr(0, eq), c.substr(eq + 1));
     }
-    const peer_result r = run_peer("create-topic", args);
-    if (r.status != 0) throw std::runtime_error("create-topic " + topic + " failed: " + r.errors);
+    // Runs one admin operation to completion on this thread.
+    auto run = [&io](auto start) {
+        auto f = start();
+        // default.api.timeout.ms bounds every operation; 30 s with nothing to run means it hangs.
+        while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            io.restart();
+            if (io.run_one_for(std::chrono::seconds(30)) == 0) throw std::runtime_error("admin operation did not complete");
+        }
+        return f.get();
+    };
+    auto created = run([&] {
+        auto p = std::make_shared<std::promise<std::pair<error_code, std::vector<created_topic>>>>();
+        client.async_create_topics({t}, [p](error_code ec, std::vector<created_topic> r) { p->set_value({ec, std::move(r)}); });
+        return p->get_future();
+    });
+    if (created.first) throw std::runtime_error("creating topic " + topic + " failed: " + created.first.message() + ": " +
+                                                (created.second.empty() ? "" : created.second[0].message));
+    // Ready when every broker knows the topic and its partitions have leaders: admin requests
+    // that any broker may answer go round robin, so three good rounds in a row are three brokers.
+    for (int good = 0, attempt = 0; good < 3; ++attempt) {
+        if (attempt == 600) throw std::runtime_error("topic " + topic + " was created but brokers did not learn of it");
+        auto configs_known = run([&] {
+            auto p = std::make_shared<std::promise<std::pair<error_code, std::vector<config_description>>>>();
+            client.async_describe_configs({config_resource{config_resource_type::topic, topic}},
+                                          [p](error_code ec, auto r) { p->set_value({ec, std::move(r)}); });
+            return p->get_future();
+        });
+        auto described = run([&] {
+            auto p = std::make_shared<std::promise<std::pair<error_code, std::vector<topic_description>>>>();
+            client.async_describe_topics({topic}, [p](error_code ec, auto r) { p->set_value({ec, std::move(r)}); });
+            return p->get_future();
+        });
+        bool led = !described.first && described.second.size() == 1 &&
+                   described.second[0].partitions.size() == static_cast<std::size_t>(partitions);
+        for (const auto& part : led ? described.second[0].partitions : std::vector<partition_description>{})
+            led = led && part.leader >= 0;
+        good = !configs_known.first && led ? good + 1 : 0;
+        if (good < 3) {
+            asio::steady_timer pause(io, std::chrono::milliseconds(50));  // the brokers' metadata propagates
+            bool paused = false;
+            pause.async_wait([&paused](error_code) { paused = true; });
+            while (!paused) {
+                io.restart();
+                io.run_one();
+            }
+        }
+    }
 }
 
 std::vector<std::int32_t> leaders_of(const std::string& topic) {

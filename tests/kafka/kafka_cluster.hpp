@@ -46,7 +46,8 @@ peer_result peer_ok(std::string_view command, const std::vector<std::string>& ar
 /// A topic name no earlier test or run used: prefix + time + counter.
 std::string unique_topic(std::string_view prefix);
 
-/// Creates a topic (replication 3 unless said) and waits until every partition has a leader.
+/// Creates a topic (replication 3 unless said) with kasio's admin client and waits until every
+/// broker knows it and every partition has a leader; configs are "name=value".
 void create_topic(const std::string& topic, int partitions, int replication = 3,
                   const std::vector<std::string>& configs = {});
 
