@@ -777,6 +777,7 @@ int run_admin_command(int argc, char** argv) {
         asio::co_spawn(io, command_of(*opt.sub)(a, opt), [&](std::exception_ptr e, int r) {
             if (e) std::rethrow_exception(e);  // out of io.run(), to main's report()
             rc = r;
+            io.stop();  // the admin's background work (metadata refresh, idle connections) never ends
         });
         io.run();
     } catch (const config_error& ex) {

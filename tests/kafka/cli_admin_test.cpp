@@ -67,6 +67,18 @@ cli_result run_cli(const std::vector<std::string>& args, const std::string& inpu
     return r;
 }
 
+// run_cli until the answer is not unknown_topic_or_partition (at most 50 runs): brokers learn
+// of a new topic a moment after the controller created it, and an admin request may go to any
+// of them. Each run starts a process and connects, which paces the loop.
+cli_result run_cli_once_known(const std::vector<std::string>& args) {
+    cli_result r;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        r = run_cli(args);
+        if (r.out.find("\"unknown_topic_or_partition\"") == std::string::npos) break;
+    }
+    return r;
+}
+
 // The Java Admin's committed offsets of a group: partition -> offset.
 std::map<std::int64_t, std::int64_t> java_group_offsets(const std::string& group) {
     const peer_result r = peer_ok("admin-list-group-offsets", {"--group", group});
@@ -98,7 +110,7 @@ TEST(cli_admin, offsets_reset_moves_a_group_and_a_java_member_then_starts_there)
     int java_count = -1;
     for (int attempt = 0; attempt < 30 && java_count < 0; ++attempt) java_count = java_partition_count(topic);
     EXPECT_EQ(java_count, 3);
-    const cli_result described = run_cli({"topics", "describe", "--topic", topic});
+    const cli_result described = run_cli_once_known({"topics", "describe", "--topic", topic});
     ASSERT_EQ(described.status, 0) << described.errors;
     ASSERT_EQ(described.lines.size(), 1u) << described.out;
     EXPECT_EQ(static_cast<int>(described.lines[0]["partitions"].items.size()), java_count);
@@ -164,7 +176,8 @@ TEST(cli_admin, offsets_reset_moves_a_group_and_a_java_member_then_starts_there)
     const cli_result busy_reset = run_cli(execute);
     EXPECT_EQ(busy_reset.status, 1) << busy_reset.out;
     ASSERT_EQ(busy_reset.lines.size(), 3u) << busy_reset.out;
-    for (const json& l : busy_reset.lines) EXPECT_FALSE(l["error"].as_string().empty()) << busy_reset.out;
+    // The coordinator refuses commits from outside the active generation (as it answers Java).
+    for (const json& l : busy_reset.lines) EXPECT_EQ(l["error"].as_string(), "unknown_member_id") << busy_reset.out;
     const cli_result described_group = run_cli({"groups", "describe", "--group", group});
     ASSERT_EQ(described_group.status, 0) << described_group.errors;
     ASSERT_EQ(described_group.lines.size(), 1u);
@@ -199,9 +212,9 @@ TEST(cli_admin, cluster_and_configs_are_what_the_java_admin_says) {
         head.insert(head.end(), tail.begin(), tail.end());
         return head;
     };
-    const cli_result set = run_cli(with({"configs", "set"}, {"--set", "retention.ms=123456"}));
+    const cli_result set = run_cli_once_known(with({"configs", "set"}, {"--set", "retention.ms=123456"}));
     ASSERT_EQ(set.status, 0) << set.errors;
-    const cli_result got = run_cli(with({"configs", "get"}, {}));
+    const cli_result got = run_cli_once_known(with({"configs", "get"}, {}));
     ASSERT_EQ(got.status, 0) << got.errors;
     ASSERT_EQ(got.lines.size(), 1u) << got.out;
     std::string value, source;
@@ -212,11 +225,11 @@ TEST(cli_admin, cluster_and_configs_are_what_the_java_admin_says) {
         }
     EXPECT_EQ(value, "123456");
     EXPECT_EQ(source, "dynamic_topic_config");
-    const cli_result bad = run_cli(with({"configs", "set"}, {"--set", "retention.ms=soon"}));
+    const cli_result bad = run_cli_once_known(with({"configs", "set"}, {"--set", "retention.ms=soon"}));
     EXPECT_EQ(bad.status, 1) << bad.out;
     ASSERT_EQ(bad.lines.size(), 1u) << bad.out;
     EXPECT_EQ(bad.lines[0]["error"].as_string(), "invalid_config");
-    const cli_result removed = run_cli(with({"configs", "set"}, {"--delete", "retention.ms"}));
+    const cli_result removed = run_cli_once_known(with({"configs", "set"}, {"--delete", "retention.ms"}));
     EXPECT_EQ(removed.status, 0) << removed.errors;
     run_cli({"topics", "delete", "--topic", topic});
 }
