@@ -203,6 +203,19 @@ TEST(cli_admin, cluster_and_configs_are_what_the_java_admin_says) {
     for (std::size_t i = 0; i < c.lines[0]["brokers"].items.size(); ++i)
         EXPECT_EQ(c.lines[0]["brokers"].items[i]["node_id"].as_int(), java.lines[0]["brokers"].items[i]["id"].as_int());
 
+    // A broker's own configuration, from a new admin (each run is one): it must first learn
+    // where broker 1 is.
+    const cli_result broker = run_cli({"configs", "get", "--type", "broker", "--name", "1", "--synonyms"});
+    ASSERT_EQ(broker.status, 0) << broker.out << broker.errors;
+    ASSERT_EQ(broker.lines.size(), 1u) << broker.out;
+    const peer_result java_broker = peer_ok("admin-describe-configs", {"--type", "broker", "--name", "1", "--keys", "broker.rack"});
+    ASSERT_EQ(java_broker.lines.size(), 1u);
+    ASSERT_EQ(java_broker.lines[0]["configs"].items.size(), 1u);
+    std::string rack;
+    for (const json& e : broker.lines[0]["entries"].items)
+        if (e["name"].as_string() == "broker.rack") rack = e["value"].as_string();
+    EXPECT_EQ(rack, java_broker.lines[0]["configs"].items[0]["value"].as_string());
+
     // A topic configuration set, read back, deleted; a bad one refused with invalid_config.
     const std::string topic = unique_topic("cli-configs");
     create_topic(topic, 1);
