@@ -329,7 +329,6 @@ public:
         append_json_string(out_, text);
         return *this;
     }
-    json_line& field(std::string_view name, const char* text) { return field(name, std::string_view(text)); }
     json_line& number(std::string_view name, std::int64_t n) {
         key(name);
         out_ += std::to_string(n);

@@ -30,7 +30,8 @@
 //             [--validate-only]             {"name","topic_id","num_partitions","replication_factor"}
 //   kasio-cli topics delete --topic T...                    {"name"}
 //   kasio-cli topics describe --topic T...                  {"name","topic_id","internal",
-//       "partitions":[{"partition","leader","leader_epoch","replicas","isr","offline_replicas"}]}
+//       "partitions":[{"partition","leader","leader_epoch","replicas","isr","offline_replicas"
+//       (,"error": a partition's own, e.g. leader_not_available; not a failure)}]}
 //   kasio-cli configs get --type topic|broker --name N [--synonyms]
 //       {"resource_type","name","entries":[{"name","value","source","read_only","sensitive",
 //       "default"(,"synonyms":[{"name","value","source"}])}]}
@@ -62,8 +63,9 @@
 // lines too with -X debug=broker,protocol,feature (or all).
 //
 // Exit status (issue 14): 0 success; 1 a runtime or Kafka error (no broker answered, a record
-// not delivered, a poll that cannot go on); 2 a usage or configuration error (unknown command
-// or option, bad value, bad -X property), with the usage on stderr for the first kinds.
+// not delivered, a poll that cannot go on, an admin item that failed); 2 a usage or
+// configuration error (unknown command, subcommand or option, bad value, bad -X property), with
+// the usage on stderr for the first kinds.
 #include "cli_admin.hpp"
 
 #include <kasio/broker_errc.hpp>
