@@ -137,7 +137,10 @@ std::string command_usage(std::string_view command) {
     std::string text = "usage: kasio-cli " + std::string(command) + " <subcommand> [options]   (kasio-cli " +
                        std::string(command) + " <subcommand> --help: its options)\n";
     for (const subcommand& s : subcommands)
-        if (s.command == command && !s.usage.empty()) text += "  " + std::string(s.usage.substr(17, s.usage.find('\n') - 17)) + "\n";
+        if (s.command == command) {
+            // The first usage line without its "usage: kasio-cli " (17 characters).
+            text += "  " + std::string(s.usage.substr(17, s.usage.find('\n') - 17)) + "\n";
+        }
     return text + "\noptions of every subcommand:\n" + std::string(common_options) + std::string(footer);
 }
 
@@ -183,7 +186,7 @@ parsed parse(int argc, char** argv, admin_options& opt, std::string& error, std:
         const std::string_view name = argv[2];
         if (is_help(name)) return parsed::help;
         for (const subcommand& s : subcommands)
-            if (s.command == command && s.name == name && !s.usage.empty()) opt.sub = &s;
+            if (s.command == command && s.name == name) opt.sub = &s;
         if (!opt.sub) {
             error = "unknown subcommand " + std::string(name) + " for " + std::string(command);
             return parsed::bad;
@@ -301,12 +304,14 @@ parsed parse(int argc, char** argv, admin_options& opt, std::string& error, std:
     if (sub.command == "configs") {
         if (opt.type == config_resource_type::unknown) return missing("--type is required");
         if (!opt.name) return missing("--name is required");
-        if (opt.type == config_resource_type::topic && opt.name->empty()) return missing("--name of a topic cannot be empty");
+        if (opt.type == config_resource_type::topic && opt.name->empty())
+            return missing("--name of a topic cannot be empty");
         if (sub.name == "set" && opt.sets.empty() && opt.deletes.empty())
             return missing("configs set needs at least one --set or --delete");
     }
     if (sub.command == "offsets") {
-        if (opt.groups.size() > 1 || opt.topics.size() > 1) return missing("offsets reset takes one --group and one --topic");
+        if (opt.groups.size() > 1 || opt.topics.size() > 1)
+            return missing("offsets reset takes one --group and one --topic");
         if (opt.reset == reset_target::none) return missing("offsets reset needs one of " + std::string(reset_flags));
     }
     return parsed::run;
@@ -350,7 +355,8 @@ public:
     bool outcome(const error_code& ec, const std::string& message, std::string_view item) {
         if (!ec) return false;
         field("error", error_name(ec)).field("message", message);
-        std::cerr << "kasio-cli: " << item << ": " << ec.message() << (message.empty() ? "" : " (" + message + ")") << "\n";
+        std::cerr << "kasio-cli: " << item << ": " << ec.message()
+                  << (message.empty() ? "" : " (" + message + ")") << "\n";
         return true;
     }
     std::string finish() { return out_ + "}"; }
@@ -373,7 +379,8 @@ std::string int_list(const std::vector<std::int32_t>& ids) {
 std::string partitions_json(const std::vector<topic_partition>& parts) {
     std::string out = "[";
     for (std::size_t i = 0; i < parts.size(); ++i)
-        out += (i ? "," : "") + json_line().field("topic", parts[i].topic).number("partition", parts[i].partition).finish();
+        out += (i ? "," : "") +
+               json_line().field("topic", parts[i].topic).number("partition", parts[i].partition).finish();
     return out + "]";
 }
 
@@ -392,7 +399,9 @@ template <class T>
 using items = std::tuple<error_code, std::vector<T>>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::string_view resource_type_name(config_resource_type t) { return t == config_resource_type::broker ? "broker" : "topic"; }
+std::string resource_type_name(config_resource_type t) {
+    return t == config_resource_type::broker ? "broker" : "topic";
+}
 
 // ---- topics
 
@@ -417,7 +426,8 @@ asio::awaitable<int> topics_create(admin& a, const admin_options& opt) {
         t.configs = opt.configs;
         topics.push_back(std::move(t));
     }
-    auto [ec, created] = co_await a.async_create_topics(std::move(topics), create_options{opt.validate_only}, use_tuple);
+    auto [ec, created] =
+        co_await a.async_create_topics(std::move(topics), create_options{opt.validate_only}, use_tuple);
     if (ec && created.empty()) co_return operation_failed("topics create", a);
     int rc = exit_ok;
     for (const created_topic& t : created) {
@@ -426,7 +436,8 @@ asio::awaitable<int> topics_create(admin& a, const admin_options& opt) {
         if (line.outcome(t.error, t.message, "topic " + t.name)) {
             rc = exit_runtime;
         } else {
-            line.id("topic_id", t.topic_id).number("num_partitions", t.num_partitions).number("replication_factor", t.replication_factor);
+            line.id("topic_id", t.topic_id).number("num_partitions", t.num_partitions);
+            line.number("replication_factor", t.replication_factor);
         }
         print(line);
     }
@@ -462,7 +473,8 @@ asio::awaitable<int> topics_describe(admin& a, const admin_options& opt) {
         for (const partition_description& p : t.partitions) {
             json_line pl;
             pl.number("partition", p.partition).number("leader", p.leader).number("leader_epoch", p.leader_epoch);
-            pl.raw("replicas", int_list(p.replicas)).raw("isr", int_list(p.isr)).raw("offline_replicas", int_list(p.offline_replicas));
+            pl.raw("replicas", int_list(p.replicas)).raw("isr", int_list(p.isr));
+            pl.raw("offline_replicas", int_list(p.offline_replicas));
             // A partition's own error (no leader while one is elected) is information, not a failure.
             if (p.error) pl.field("error", error_name(p.error));
             parts += (parts.size() > 1 ? "," : "") + pl.finish();
@@ -486,7 +498,7 @@ asio::awaitable<int> configs_get(admin& a, const admin_options& opt) {
     for (const config_description& d : described) {
         json_line line;
         line.field("resource_type", resource_type_name(d.resource.type)).field("name", d.resource.name);
-        if (line.outcome(d.error, d.message, std::string(resource_type_name(d.resource.type)) + " " + d.resource.name)) {
+        if (line.outcome(d.error, d.message, resource_type_name(d.resource.type) + " " + d.resource.name)) {
             rc = exit_runtime;
             print(line);
             continue;
@@ -525,7 +537,7 @@ asio::awaitable<int> configs_set(admin& a, const admin_options& opt) {
     for (const config_outcome& o : altered) {
         json_line line;
         line.field("resource_type", resource_type_name(o.resource.type)).field("name", o.resource.name);
-        if (line.outcome(o.error, o.message, std::string(resource_type_name(o.resource.type)) + " " + o.resource.name))
+        if (line.outcome(o.error, o.message, resource_type_name(o.resource.type) + " " + o.resource.name))
             rc = exit_runtime;
         print(line);
     }
@@ -629,7 +641,8 @@ asio::awaitable<int> offsets_reset(admin& a, const admin_options& opt) {
             std::cerr << "kasio-cli: topic " << topic << ": " << ec.message() << "\n";
             co_return exit_runtime;
         }
-        for (const partition_description& p : described.front().partitions) plan.emplace_back().partition = {topic, p.partition};
+        for (const partition_description& p : described.front().partitions)
+            plan.emplace_back().partition = {topic, p.partition};
     } else {
         for (std::int32_t p : opt.partitions) plan.emplace_back().partition = {topic, p};
     }
@@ -641,7 +654,8 @@ asio::awaitable<int> offsets_reset(admin& a, const admin_options& opt) {
     auto [cec, committed] = co_await a.async_list_consumer_group_offsets(group, parts, use_tuple);
     if (cec && committed.empty()) co_return operation_failed("offsets reset: committed offsets of " + group, a);
     for (const committed_offset& c : committed) {
-        auto it = std::find_if(plan.begin(), plan.end(), [&](const planned& p) { return p.partition == c.partition; });
+        auto it = std::find_if(plan.begin(), plan.end(),
+                               [&](const planned& p) { return p.partition == c.partition; });
         if (it == plan.end()) continue;
         it->current = c.offset;
         if (c.error && !it->error) {
@@ -662,7 +676,9 @@ asio::awaitable<int> offsets_reset(admin& a, const admin_options& opt) {
             switch (opt.reset) {
             case reset_target::earliest: p.target = p.earliest; break;
             case reset_target::latest: p.target = p.latest; break;
-            case reset_target::timestamp: p.target = p.found < 0 ? p.latest : p.found; break;  // none after it: the end
+            case reset_target::timestamp:  // no record at or after it: the end
+                p.target = p.found < 0 ? p.latest : p.found;
+                break;
             case reset_target::offset: p.target = std::clamp(opt.reset_value, p.earliest, p.latest); break;
             case reset_target::shift:
                 if (p.current < 0) {
