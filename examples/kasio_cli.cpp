@@ -20,6 +20,41 @@
 //       --group (and no --partition) it joins group G subscribed to T, starts at the group's
 //       committed offsets (--offset beginning|end: where partitions without one start), commits
 //       automatically and on exit.
+//
+// Admin commands (issue 17; examples/cli_admin.cpp, kasio::admin): one JSON object per item on
+// stdout, one line each, field names as in kasio/admin_types.hpp. A failed item carries
+// "error" (the Kafka error name, e.g. "topic_already_exists") and "message" (the broker's or
+// kasio's explanation), and gets one stderr line; the command then exits 1.
+//   kasio-cli topics list [--internal]                      {"name","topic_id","internal"}
+//   kasio-cli topics create --topic T [--partitions P] [--replication R] [--config k=v]...
+//             [--validate-only]             {"name","topic_id","num_partitions","replication_factor"}
+//   kasio-cli topics delete --topic T...                    {"name"}
+//   kasio-cli topics describe --topic T...                  {"name","topic_id","internal",
+//       "partitions":[{"partition","leader","leader_epoch","replicas","isr","offline_replicas"
+//       (,"error": a partition's own, e.g. leader_not_available; not a failure)}]}
+//   kasio-cli configs get --type topic|broker --name N [--synonyms]
+//       {"resource_type","name","entries":[{"name","value","source","read_only","sensitive",
+//       "default"(,"synonyms":[{"name","value","source"}])}]}
+//   kasio-cli configs set --type topic|broker --name N [--set k=v]... [--delete k]...
+//             [--validate-only]                             {"resource_type","name"}
+//   kasio-cli groups list               {"group_id","protocol_type","state","type","coordinator"}
+//   kasio-cli groups describe --group G...  {"group_id","type","state","protocol_type","assignor",
+//       "coordinator","group_epoch","assignment_epoch","members":[{"member_id",
+//       "group_instance_id","client_id","host","assignment":[{"topic","partition"}],"member_epoch"}]}
+//   kasio-cli groups delete --group G...                    {"group_id"}
+//   kasio-cli offsets reset --group G --topic T [--partition P]...
+//             (--to-earliest | --to-latest | --to-timestamp MS | --to-offset N | --shift-by N)
+//             [--execute]
+//       the plan, {"topic","partition","current","new"} per partition (current null: nothing
+//       committed); --to-offset and --shift-by are kept within [earliest, latest] (as
+//       kafka-consumer-groups.sh), --to-timestamp past the last record is the end, --shift-by
+//       from no committed offset fails (error "no_committed_offset"). A dry run unless --execute,
+//       which commits the plan (alter_consumer_group_offsets) only if every partition has its new
+//       offset; a group with active members fails per partition (unknown_member_id).
+//   kasio-cli cluster  {"cluster_id","controller_id","brokers":[{"node_id","host","port","rack"}]}
+//   A command whose operation fails as a whole (no broker answered) exits 1 with one stderr line.
+//   Admin commands with several subcommands: a missing or unknown subcommand is a usage error.
+//
 //   -X name=value (every command) sets any kasio property of that client; a bad property is an
 //   error naming it. Brokers: host:port[,host:port...].
 //   --help / -h (the tool, every command): usage on stdout, exit 0.
@@ -28,8 +63,11 @@
 // lines too with -X debug=broker,protocol,feature (or all).
 //
 // Exit status (issue 14): 0 success; 1 a runtime or Kafka error (no broker answered, a record
-// not delivered, a poll that cannot go on); 2 a usage or configuration error (unknown command
-// or option, bad value, bad -X property), with the usage on stderr for the first kinds.
+// not delivered, a poll that cannot go on, an admin item that failed); 2 a usage or
+// configuration error (unknown command, subcommand or option, bad value, bad -X property), with
+// the usage on stderr for the first kinds.
+#include "cli_admin.hpp"
+
 #include <kasio/broker_errc.hpp>
 #include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
@@ -58,25 +96,9 @@
 
 namespace asio = boost::asio;
 using namespace kasio;
+using namespace kasio_cli;
 
 namespace {
-
-/// Splits "h:p,h:p" (and repeated entries) into host:port strings.
-std::vector<std::string> split_brokers(std::string_view list) {
-    std::vector<std::string> out;
-    while (!list.empty()) {
-        const std::size_t comma = list.find(',');
-        if (comma != 0) out.emplace_back(list.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
-/// A client property to set, and the command-line text it came from (for its error message).
-struct property {
-    std::string name, value, origin;
-};
 
 struct options {
     std::string command;
@@ -94,58 +116,10 @@ struct options {
     std::vector<property> properties;
 };
 
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
-std::string json_string(std::string_view s) {
-    std::string out;
-    append_json_string(out, s);
-    return out;
-}
-
 void append_json_bytes(std::string& out, const std::optional<bytes_view>& b) {
     if (!b) out += "null";
     else append_json_string(out, {reinterpret_cast<const char*>(b->data()), b->size()});
 }
-
-template <typename Int>
-bool parse_int(std::string_view s, Int& out) {
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && end == s.data() + s.size();
-}
-
-constexpr int exit_ok = 0, exit_runtime = 1, exit_usage = 2;
-
-constexpr std::string_view common_options =
-    "  -b, --brokers B   bootstrap brokers, host:port[,host:port...] (required)\n"
-    "  -X name=value     any property of the command's client, Java/librdkafka names (repeatable);\n"
-    "                    -X debug=broker,protocol,feature|all logs debug lines to stderr\n"
-    "  -h, --help        this text\n";
-
-constexpr std::string_view footer =
-    "\n"
-    "Log lines (warnings and errors; debug ones with -X debug=...) go to stderr.\n"
-    "Exit status: 0 success; 1 runtime or Kafka error (no broker answered, a record not\n"
-    "delivered, ...); 2 usage or configuration error (unknown option, bad value, bad -X).\n";
 
 std::string tool_usage() {
     return std::string("usage: kasio-cli <command> [options]   (kasio-cli <command> --help: its options)\n"
@@ -153,10 +127,8 @@ std::string tool_usage() {
                        "commands:\n"
                        "  metadata   brokers, topics, partitions and leaders as one JSON document\n"
                        "  produce    one record per stdin line\n"
-                       "  consume    one JSON object per record on stdout\n"
-                       "\n"
-                       "options of every command:\n") +
-           std::string(common_options) + std::string(footer);
+                       "  consume    one JSON object per record on stdout\n") +
+           std::string(admin_commands_summary()) + "\noptions of every command:\n" + std::string(common_options) + std::string(footer);
 }
 
 std::string command_usage(const std::string& command) {
@@ -192,8 +164,6 @@ std::string command_usage(const std::string& command) {
 
 /// What the command line asks for.
 enum class parsed { run, help, bad };
-
-bool is_help(std::string_view arg) { return arg == "--help" || arg == "-h"; }
 
 // On `bad`, `error` says why and `usage` is the text to print after it (the tool's or the
 // command's); on `help`, `usage` is the text asked for.
@@ -295,35 +265,6 @@ parsed parse_args(int argc, char** argv, options& opt, std::string& error, std::
         return parsed::bad;
     }
     return parsed::run;
-}
-
-// Log lines of every client go to stderr, one write per line (the producer logs from its io
-// thread while the main thread reads stdin). Warnings and errors unless -X debug raises it.
-log_config stderr_log() {
-    return {log_level::warning, [](log_level level, std::string_view line) {
-                const char* name = level == log_level::error     ? "error"
-                                   : level == log_level::warning ? "warning"
-                                   : level == log_level::info    ? "info"
-                                                                 : "debug";
-                std::string out = "kasio-cli: ";
-                out.append(name).append(": ").append(line).append("\n");
-                std::fwrite(out.data(), 1, out.size(), stderr);
-            }};
-}
-
-// Installs the stderr log, then applies opt.properties to a client configuration (so that
-// -X debug=... raises the level of that log); on a bad one, names it and returns false.
-template <class Config>
-bool configure(Config& cfg, connection_config& connection, const options& opt) {
-    connection.log = stderr_log();
-    for (const auto& p : opt.properties) {
-        error_context why;
-        if (error_code ec = cfg.set(p.name, p.value, why)) {
-            std::cerr << "kasio-cli: " << p.origin << ": " << why.describe(ec) << "\n";
-            return false;
-        }
-    }
-    return true;
 }
 
 // ---- metadata ----
@@ -681,7 +622,7 @@ int run(options& opt) {
     if (opt.command == "produce") {
         producer_config cfg;
         cfg.bootstrap_servers = opt.brokers;
-        return configure(cfg, cfg.connection, opt) ? run_produce(opt, cfg) : exit_usage;
+        return configure(cfg, cfg.connection, opt.properties) ? run_produce(opt, cfg) : exit_usage;
     }
     if (opt.command == "consume") {
         consumer_config cfg;
@@ -697,17 +638,25 @@ int run(options& opt) {
                                   {{"auto.offset.reset", opt.offset == "end" ? "latest" : "earliest", origin},
                                    {"enable.auto.commit", "false", origin}});
         }
-        return configure(cfg, cfg.connection, opt) ? run_consume(opt, cfg) : exit_usage;
+        return configure(cfg, cfg.connection, opt.properties) ? run_consume(opt, cfg) : exit_usage;
     }
     consumer_config cfg;
     cfg.bootstrap_servers = opt.brokers;
-    if (!configure(cfg, cfg.connection, opt)) return exit_usage;
+    if (!configure(cfg, cfg.connection, opt.properties)) return exit_usage;
     return run_in_io(run_metadata(cfg));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The admin commands have subcommands and flags of their own: cli_admin.cpp parses them.
+    if (argc >= 2 && is_admin_command(argv[1])) {
+        try {
+            return run_admin_command(argc, argv);
+        } catch (...) {
+            return report(std::current_exception());
+        }
+    }
     options opt;
     std::string error, usage;
     switch (parse_args(argc, argv, opt, error, usage)) {

@@ -75,6 +75,17 @@ asio::awaitable<node_pick> admin_state::controller() {
     co_return node_pick{{}, id, {}};
 }
 
+asio::awaitable<node_pick> admin_state::broker(std::int32_t id) {
+    if (refresher.cache().broker(id) == nullptr) {
+        auto [ec] = co_await refresher.async_refresh(net::nothrow_awaitable);
+        if (ec) co_return node_pick{ec, -1, "no broker answered a Metadata request: " + ec.message()};
+    }
+    if (refresher.cache().broker(id) == nullptr)
+        co_return node_pick{broker_errc::broker_not_available, -1,
+                            "the cluster's metadata lists no broker " + std::to_string(id)};
+    co_return node_pick{{}, id, {}};
+}
+
 asio::awaitable<node_pick> admin_state::coordinator(cluster::coordinator_type type, std::string key) {
     auto answer = co_await cluster::find_coordinator(pool, refresher, type, std::move(key), &closed);
     node_pick out{answer.ec, answer.node, std::move(answer.message)};

@@ -71,6 +71,9 @@ struct admin_state : std::enable_shared_from_this<admin_state> {
     asio::awaitable<node_pick> any_broker();
     /// The controller the cluster's metadata names (KRaft: a broker that forwards to it).
     asio::awaitable<node_pick> controller();
+    /// Broker `id` itself (its own configuration), after a metadata refresh when the cluster's
+    /// metadata does not list it yet, as in a new admin: the pool knows only listed brokers.
+    asio::awaitable<node_pick> broker(std::int32_t id);
     /// The coordinator of a group or transactional id.
     asio::awaitable<node_pick> coordinator(cluster::coordinator_type type, std::string key);
     /// Metadata of these topics (every topic when empty), from any broker; creates none.

@@ -40,7 +40,7 @@ public:
         for (std::size_t k = 0; k < idx.size(); ++k) {
             const std::int32_t owner = owning_broker(resources_[idx[k]]);
             if (owner >= 0) {
-                picks[k].node = owner;
+                picks[k] = co_await self_->broker(owner);
                 continue;
             }
             if (!any) any = co_await self_->any_broker();

@@ -12,6 +12,12 @@
 #                 without it
 #   unreachable   no broker listening: exit 1 with the error's message
 #   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost
+#   admin_usage   the admin commands' usage errors (missing or unknown subcommand, missing
+#                 --group, conflicting or missing offsets reset targets): exit 2 with usage on
+#                 stderr; --help of each: exit 0
+#   admin_mock    what the mock answers: topics list/describe (an unknown topic: its error
+#                 item, exit 1), cluster, offsets reset (plan, clamping, --shift-by without a
+#                 committed offset, --execute) and a group consumer starting where it was put
 # Volumes scale with KASIO_TEST_SCALE (default 1.0).
 set -euo pipefail
 cli=$1 perf=$2 mock=$3 case=$4
@@ -178,6 +184,101 @@ perf)
   for f in secs msgs_per_s mb_per_s cpu_s cpu_us_per_msg p50_ms p99_ms rss_mb; do
     [[ $p =~ \ $f=[0-9.]+ ]] || fail "produce RESULT lacks $f: $p"
   done
+  ;;
+admin_usage)
+  # expect_usage_error <what stderr names> <command line...>
+  expect_usage_error() {
+    local want=$1 status=0
+    shift
+    "$@" </dev/null >"$work/out" 2>"$work/err" || status=$?
+    [[ $status -eq 2 ]] || fail "$*: exit $status, want 2"
+    grep -qF -- "$want" "$work/err" || fail "$*: stderr does not say '$want': $(cat "$work/err")"
+    grep -q '^usage: ' "$work/err" || fail "$*: no usage on stderr"
+    [[ ! -s $work/out ]] || fail "$*: stdout not empty: $(cat "$work/out")"
+  }
+  b=(--brokers 127.0.0.1:1)
+  expect_usage_error "missing subcommand for topics" "$cli" topics
+  expect_usage_error "unknown subcommand frobnicate for topics" "$cli" topics frobnicate "${b[@]}"
+  expect_usage_error "unknown subcommand reset for groups" "$cli" groups reset "${b[@]}"
+  expect_usage_error "--group is required" "$cli" groups describe "${b[@]}"
+  expect_usage_error "--group is required" "$cli" offsets reset "${b[@]}" --topic t --to-earliest
+  expect_usage_error "--topic is required" "$cli" topics create "${b[@]}"
+  expect_usage_error "--brokers is required" "$cli" cluster
+  expect_usage_error "unknown option --execute for topics list" "$cli" topics list "${b[@]}" --execute
+  expect_usage_error "--to-offset conflicts with --to-earliest" \
+    "$cli" offsets reset "${b[@]}" --group g --topic t --to-earliest --to-offset 3
+  expect_usage_error "--shift-by conflicts with --to-latest" \
+    "$cli" offsets reset "${b[@]}" --group g --topic t --to-latest --shift-by -1
+  expect_usage_error "offsets reset needs one of --to-earliest" "$cli" offsets reset "${b[@]}" --group g --topic t
+  expect_usage_error "bad value 'soon' for --to-offset" "$cli" offsets reset "${b[@]}" -g g -t t --to-offset soon
+  expect_usage_error "--type is required" "$cli" configs get "${b[@]}" --name t
+  expect_usage_error "bad value 'group' for --type" "$cli" configs get "${b[@]}" --type group --name g
+  expect_usage_error "configs set needs at least one --set or --delete" "$cli" configs set "${b[@]}" --type topic --name t
+  expect_usage_error "unknown command acls" "$cli" acls list "${b[@]}"
+  # A refused -X property: exit 2 naming it, no usage needed.
+  status=0
+  "$cli" topics list "${b[@]}" -X no.such.property=1 >/dev/null 2>"$work/err" || status=$?
+  [[ $status -eq 2 ]] || fail "topics list -X no.such.property: exit $status, want 2"
+  grep -q '^kasio-cli: -X no.such.property=1: ' "$work/err" || fail "property not named: $(cat "$work/err")"
+  for flag in --help -h; do
+    for cmd in "topics list" "topics create" "topics delete" "topics describe" "configs get" "configs set" \
+      "groups list" "groups describe" "groups delete" "offsets reset" cluster; do
+      status=0
+      "$cli" $cmd "$flag" >"$work/out" 2>"$work/err" || status=$?
+      [[ $status -eq 0 && ! -s $work/err ]] || fail "$cmd $flag: exit $status: $(cat "$work/err")"
+      grep -q "^usage: kasio-cli $cmd " "$work/out" || fail "$cmd $flag: no usage: $(head -2 "$work/out")"
+    done
+    for cmd in topics configs groups offsets; do
+      "$cli" $cmd "$flag" | grep -q "^usage: kasio-cli $cmd <subcommand>" || fail "$cmd $flag: no usage"
+    done
+  done
+  "$cli" --help | grep -q '^  offsets ' || fail "kasio-cli --help does not list the admin commands"
+  ;;
+admin_mock)
+  start_broker --topic o:2:1 --topic other:3:1
+  # expect_exit <status> <command line...>: stdout to $work/out, stderr to $work/err
+  expect_exit() {
+    local want=$1 status=0
+    shift
+    "$@" >"$work/out" 2>"$work/err" || status=$?
+    [[ $status -eq $want ]] || fail "$*: exit $status, want $want: $(cat "$work/err")"
+  }
+  expect_exit 0 "$cli" topics list --brokers "$brokers"
+  grep -q '^{"name":"o","topic_id":[^,]*,"internal":false}$' "$work/out" || fail "topics list: $(cat "$work/out")"
+  grep -q '^{"name":"other",' "$work/out" || fail "topics list lacks other: $(cat "$work/out")"
+  expect_exit 0 "$cli" topics describe --brokers "$brokers" --topic other
+  [[ $(grep -o '"partition":' "$work/out" | wc -l) -eq 3 ]] || fail "topics describe: $(cat "$work/out")"
+  expect_exit 1 "$cli" topics describe --brokers "$brokers" --topic o --topic no-such-topic
+  [[ $(wc -l <"$work/out") -eq 2 ]] || fail "describe of two topics: $(cat "$work/out")"
+  grep -q '^{"name":"no-such-topic","error":"unknown_topic_or_partition","message":""}$' "$work/out" ||
+    fail "unknown topic's item: $(cat "$work/out")"
+  grep -q '^kasio-cli: topic no-such-topic: unknown_topic_or_partition' "$work/err" ||
+    fail "unknown topic's stderr line: $(cat "$work/err")"
+  expect_exit 0 "$cli" cluster --brokers "$brokers"
+  [[ $(grep -o '"node_id":' "$work/out" | wc -l) -eq 3 ]] || fail "cluster: $(cat "$work/out")"
+
+  seq 0 99 | "$cli" produce --brokers "$brokers" --topic o --partition 0 || fail "produce failed"
+  reset=("$cli" offsets reset --brokers "$brokers" --group og --topic o)
+  # Dry run: the plan, nothing committed (partition 1 is empty: 10 is kept within [0, 0]).
+  expect_exit 0 "${reset[@]}" --to-offset 10
+  want=$'{"topic":"o","partition":0,"current":null,"new":10}\n{"topic":"o","partition":1,"current":null,"new":0}'
+  [[ $(cat "$work/out") == "$want" ]] || fail "dry run plan: $(cat "$work/out")"
+  expect_exit 1 "${reset[@]}" --shift-by 5
+  grep -q '^{"topic":"o","partition":0,"current":null,"new":null,"error":"no_committed_offset",' "$work/out" ||
+    fail "shift without a committed offset: $(cat "$work/out")"
+  expect_exit 0 "${reset[@]}" --to-offset 10 --execute
+  [[ $(cat "$work/out") == "$want" ]] || fail "executed plan: $(cat "$work/out")"
+  expect_exit 0 "${reset[@]}" --shift-by -3 --partition 0
+  [[ $(cat "$work/out") == '{"topic":"o","partition":0,"current":10,"new":7}' ]] || fail "shift back: $(cat "$work/out")"
+  expect_exit 0 "${reset[@]}" --shift-by 1000 --partition 0
+  [[ $(cat "$work/out") == '{"topic":"o","partition":0,"current":10,"new":100}' ]] || fail "shift clamped: $(cat "$work/out")"
+  expect_exit 0 "${reset[@]}" --to-earliest
+  grep -q '^{"topic":"o","partition":0,"current":10,"new":0}$' "$work/out" || fail "to earliest: $(cat "$work/out")"
+  # A member of the group starts where --execute put it.
+  timeout 60 "$cli" consume --brokers "$brokers" --topic o --group og --count 5 \
+    -X session.timeout.ms=2000 -X heartbeat.interval.ms=100 >"$work/out" || fail "consume --group failed"
+  got=$(sed -E 's/.*"offset":([0-9]+),.*/\1/' "$work/out" | tr '\n' ' ')
+  [[ $got == "10 11 12 13 14 " ]] || fail "the group member read offsets '$got', want 10-14"
   ;;
 *) fail "unknown case" ;;
 esac
