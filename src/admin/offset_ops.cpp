@@ -53,6 +53,27 @@ auto& add_partition(Topics& topics, std::map<std::string, std::size_t>& index, c
     return p;
 }
 
+using partition_fn = std::function<const topic_partition&(std::size_t)>;
+
+/// Walks a response's topics and partitions (structs with `name` / `partition_index`) and calls
+/// on(item, partition) for every item of the request asked about that partition; the items the
+/// response never named are left out (incomplete_response).
+template <class Topics, class On>
+void for_each_answer(const Topics& topics, const std::vector<std::size_t>& idx, const partition_fn& partition_of,
+                     std::vector<item_state>& items, std::string_view api, On on) {
+    const auto where = by_partition(idx, partition_of);
+    std::vector<bool> seen(items.size());
+    for (const auto& t : topics)
+        for (const auto& p : t.partitions) {
+            auto [lo, hi] = where.equal_range({t.name, p.partition_index});
+            for (auto it = lo; it != hi; ++it) {
+                seen[it->second] = true;
+                on(it->second, p);
+            }
+        }
+    left_out(items, idx, seen, api);
+}
+
 asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offsets(state_ptr self,
                                                                                       std::vector<offset_query> queries,
                                                                                       list_offsets_options options) {
@@ -60,7 +81,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offs
     std::vector<partition_offsets> out(queries.size());
     for (std::size_t i = 0; i < queries.size(); ++i) out[i].partition = queries[i].partition;
     std::vector<item_state> items(queries.size());
-    std::function<const topic_partition&(std::size_t)> partition_of = [&](std::size_t i) -> const topic_partition& {
+    partition_fn partition_of = [&](std::size_t i) -> const topic_partition& {
         return queries[i].partition;
     };
     leader_router route(self, partition_of);
@@ -75,31 +96,22 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offsets>>> list_offs
     };
     std::vector<item_state>* current = &items;  // the wave being sent
     auto read = [&](const msg::list_offsets_response& resp, const std::vector<std::size_t>& idx) {
-        const auto where = by_partition(idx, partition_of);
-        std::vector<bool> seen(current->size());
-        for (const auto& t : resp.topics)
-            for (const auto& p : t.partitions) {
-                auto [lo, hi] = where.equal_range({t.name, p.partition_index});
-                for (auto it = lo; it != hi; ++it) {
-                    const std::size_t i = it->second;
-                    seen[i] = true;
-                    const error_code ec = broker_error(p.error_code);
-                    // A leader that no longer leads, or a partition it does not know yet
-                    // (metadata moves): look the leader up again.
-                    const bool stale = ec == broker_errc::unknown_topic_or_partition ||
-                                       ec == broker_errc::fenced_leader_epoch || ec == broker_errc::unknown_leader_epoch;
-                    if (stale) {
-                        (*current)[i] = item_state{ec, "ListOffsets at the leader: " + ec.message(), false};
-                        self->refresher.request_refresh();
-                    } else {
-                        settle(*self, (*current)[i], ec, default_message(ec));
-                    }
-                    out[i].offset = p.offset;
-                    out[i].timestamp = p.timestamp;
-                    if (p.leader_epoch >= 0) out[i].leader_epoch = p.leader_epoch;
-                }
+        for_each_answer(resp.topics, idx, partition_of, *current, "ListOffsets", [&](std::size_t i, const auto& p) {
+            const error_code ec = broker_error(p.error_code);
+            // A leader that no longer leads, or a partition it does not know yet (metadata
+            // moves): look the leader up again.
+            const bool stale = ec == broker_errc::unknown_topic_or_partition || ec == broker_errc::fenced_leader_epoch ||
+                               ec == broker_errc::unknown_leader_epoch;
+            if (stale) {
+                (*current)[i] = item_state{ec, "ListOffsets at the leader: " + default_message(ec), false};
+                self->refresher.request_refresh();
+            } else {
+                settle(*self, (*current)[i], ec, default_message(ec));
             }
-        left_out(*current, idx, seen, "ListOffsets");
+            out[i].offset = p.offset;
+            out[i].timestamp = p.timestamp;
+            if (p.leader_epoch >= 0) out[i].leader_epoch = p.leader_epoch;
+        });
     };
     // A broker refuses a ListOffsets naming a partition twice (INVALID_REQUEST): the queries
     // go in waves, each asking for a partition once.
@@ -129,7 +141,7 @@ asio::awaitable<std::pair<error_code, std::vector<deleted_records>>> delete_reco
     for (std::size_t i = 0; i < before.size(); ++i)
         parts.push_back(out[i].partition = topic_partition{before[i].topic, before[i].partition});
     std::vector<item_state> items(before.size());
-    std::function<const topic_partition&(std::size_t)> partition_of = [&](std::size_t i) -> const topic_partition& {
+    partition_fn partition_of = [&](std::size_t i) -> const topic_partition& {
         return parts[i];
     };
     leader_router route(self, partition_of);
@@ -141,19 +153,11 @@ asio::awaitable<std::pair<error_code, std::vector<deleted_records>>> delete_reco
         return req;
     };
     auto read = [&](const msg::delete_records_response& resp, const std::vector<std::size_t>& idx) {
-        const auto where = by_partition(idx, partition_of);
-        std::vector<bool> seen(items.size());
-        for (const auto& t : resp.topics)
-            for (const auto& p : t.partitions) {
-                auto [lo, hi] = where.equal_range({t.name, p.partition_index});
-                for (auto it = lo; it != hi; ++it) {
-                    seen[it->second] = true;
-                    const error_code ec = broker_error(p.error_code);
-                    settle(*self, items[it->second], ec, default_message(ec));
-                    out[it->second].low_watermark = p.low_watermark;
-                }
-            }
-        left_out(items, idx, seen, "DeleteRecords");
+        for_each_answer(resp.topics, idx, partition_of, items, "DeleteRecords", [&](std::size_t i, const auto& p) {
+            const error_code ec = broker_error(p.error_code);
+            settle(*self, items[i], ec, default_message(ec));
+            out[i].low_watermark = p.low_watermark;
+        });
     };
     co_await send_per_node<msg::delete_records_request>(self, items, deadline, route, build, read);
     apply_states(out, items);
@@ -259,7 +263,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> alter_gro
         parts.push_back(out[i].partition = topic_partition{offsets[i].topic, offsets[i].partition});
     std::vector<item_state> items(offsets.size());
     group_router route(self, group);
-    std::function<const topic_partition&(std::size_t)> partition_of = [&](std::size_t i) -> const topic_partition& {
+    partition_fn partition_of = [&](std::size_t i) -> const topic_partition& {
         return parts[i];
     };
     auto build = [&](const std::vector<std::size_t>& idx) {
@@ -275,18 +279,10 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> alter_gro
         return req;
     };
     auto read = [&](const msg::offset_commit_response& resp, const std::vector<std::size_t>& idx) {
-        const auto where = by_partition(idx, partition_of);
-        std::vector<bool> seen(items.size());
-        for (const auto& t : resp.topics)
-            for (const auto& p : t.partitions) {
-                auto [lo, hi] = where.equal_range({t.name, p.partition_index});
-                for (auto it = lo; it != hi; ++it) {
-                    seen[it->second] = true;
-                    const error_code ec = broker_error(p.error_code);
-                    settle(*self, items[it->second], ec, default_message(ec));
-                }
-            }
-        left_out(items, idx, seen, "OffsetCommit");
+        for_each_answer(resp.topics, idx, partition_of, items, "OffsetCommit", [&](std::size_t i, const auto& p) {
+            const error_code ec = broker_error(p.error_code);
+            settle(*self, items[i], ec, default_message(ec));
+        });
     };
     co_await send_per_node<msg::offset_commit_request>(self, items, deadline, route, build, read,
                                                        cluster::offsets_by_name_max_version);
@@ -301,7 +297,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> delete_gr
     for (std::size_t i = 0; i < parts.size(); ++i) out[i].partition = parts[i];
     std::vector<item_state> items(parts.size());
     group_router route(self, group);
-    std::function<const topic_partition&(std::size_t)> partition_of = [&](std::size_t i) -> const topic_partition& {
+    partition_fn partition_of = [&](std::size_t i) -> const topic_partition& {
         return parts[i];
     };
     auto build = [&](const std::vector<std::size_t>& idx) {
@@ -318,18 +314,10 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> delete_gr
             for (std::size_t i : idx) settle(*self, items[i], group_ec, default_message(group_ec));
             return;
         }
-        const auto where = by_partition(idx, partition_of);
-        std::vector<bool> seen(items.size());
-        for (const auto& t : resp.topics)
-            for (const auto& p : t.partitions) {
-                auto [lo, hi] = where.equal_range({t.name, p.partition_index});
-                for (auto it = lo; it != hi; ++it) {
-                    seen[it->second] = true;
-                    const error_code ec = broker_error(p.error_code);
-                    settle(*self, items[it->second], ec, default_message(ec));
-                }
-            }
-        left_out(items, idx, seen, "OffsetDelete");
+        for_each_answer(resp.topics, idx, partition_of, items, "OffsetDelete", [&](std::size_t i, const auto& p) {
+            const error_code ec = broker_error(p.error_code);
+            settle(*self, items[i], ec, default_message(ec));
+        });
     };
     co_await send_per_node<msg::offset_delete_request>(self, items, deadline, route, build, read);
     apply_states(out, items);
