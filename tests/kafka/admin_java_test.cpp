@@ -342,5 +342,52 @@ TEST_F(admin_fixture, groups_and_their_offsets_agree_with_the_java_admin) {
     expect_same_error(only_line(peer_ok("admin-delete-groups", {"--groups", group})), again[0].error, again[0].message);
 }
 
+TEST_F(admin_fixture, a_consumer_protocol_group_is_described_as_the_java_admin_does) {
+    const std::string name = unique_topic("adminj-848");
+    const std::string group = name + "-g";
+    ASSERT_FALSE(create_known(topic_of(name, 3, 3)).error);
+    // A Java member of a KIP-848 group: the coordinator assigns, ConsumerGroupDescribe answers.
+    peer_process member("group-member", {"--topic", name, "--group", group, "--max-ms", "120000", "--config",
+                                         "group.protocol=consumer", "--config", "client.id=adminj-848-member"});
+    ASSERT_TRUE(member.wait_for([](const json& l) { return l["event"].as_string() == "assigned" && l["partitions"].items.size() == 3; },
+                                std::chrono::seconds(60)));
+    // The assignment reaches Stable with every partition owned once the member acknowledged it.
+    std::pair<error_code, std::vector<group_description>> d;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        d = call<std::vector<group_description>>(io, [&](auto h) { client.async_describe_groups({group}, h); });
+        if (!d.first && d.second[0].members.size() == 1 && d.second[0].members[0].assignment.size() == 3) break;
+        pause(std::chrono::milliseconds(100));
+    }
+    ASSERT_FALSE(d.first) << d.second[0].message;
+    const group_description& g = d.second[0];
+    EXPECT_EQ(g.type, group_type::consumer);
+    const json java = only_line(peer_ok("admin-describe-groups", {"--groups", group}));
+    EXPECT_EQ(to_string(g.type), java["type"].as_string());
+    EXPECT_EQ(g.assignor, java["assignor"].as_string());
+    EXPECT_EQ(g.group_epoch, java["group_epoch"].as_int());
+    EXPECT_EQ(g.assignment_epoch, java["target_assignment_epoch"].as_int());
+    EXPECT_EQ(g.coordinator, java["coordinator"].as_int());
+    ASSERT_EQ(java["members"].items.size(), 1u);
+    ASSERT_EQ(g.members.size(), 1u);
+    const json& jm = java["members"].items[0];
+    EXPECT_EQ(g.members[0].member_id, jm["member_id"].as_string());
+    EXPECT_EQ(g.members[0].client_id, "adminj-848-member");
+    EXPECT_EQ(g.members[0].member_epoch, jm["member_epoch"].as_int());
+    ASSERT_EQ(g.members[0].assignment.size(), jm["assignment"].items.size());
+    for (std::size_t i = 0; i < g.members[0].assignment.size(); ++i)
+        EXPECT_EQ(g.members[0].assignment[i].partition, jm["assignment"].items[i]["partition"].as_int());
+
+    list_groups_options only_consumer;
+    only_consumer.types = {group_type::consumer};
+    auto [lec, listed] = call<std::vector<group_listing>>(io, [&](auto h) { client.async_list_groups(only_consumer, h); });
+    ASSERT_FALSE(lec) << lec.message();
+    EXPECT_TRUE(std::any_of(listed.begin(), listed.end(), [&](const group_listing& l) {
+        return l.group_id == group && l.type == group_type::consumer;
+    }));
+    for (const auto& l : listed) EXPECT_EQ(l.type, group_type::consumer) << l.group_id << ": the filter applies";
+    member.close_stdin();
+    EXPECT_EQ(member.wait_exit(std::chrono::seconds(60)), 0);
+}
+
 }  // namespace
 }  // namespace kasio::test::kafka
