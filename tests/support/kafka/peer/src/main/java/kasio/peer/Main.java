@@ -72,6 +72,8 @@ public final class Main {
         def("create-scram", AdminCluster::createScram,
             "--user U --password P [--mechanism SCRAM-SHA-256|SCRAM-SHA-512] [--iterations N]",
             "user", "password", "mechanism", "iterations");
+        def("admin-exercise", AdminExercise::run,
+            "--prefix P  (every Admin API once; names start with P; for kasio-capture-java-frames)", "prefix");
     }
 
     /** Extra time past --timeout-ms (or --max-ms) before the watchdog kills the JVM. */
