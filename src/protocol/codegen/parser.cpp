@@ -341,14 +341,17 @@ struct parser {
             fail(last->line, "struct field '" + last->name + "' has no fields indented below it");
     }
 
-    /// Gives every struct its C++ name: the schema name, unless a sibling member, an enclosing
-    /// struct or a reserved name would clash with it (then `<name>_type`).
+    /// Gives every struct its C++ name: the schema name, unless a sibling member, one of its own
+    /// members (a class may not have a data member of its own name: ListTransactions'
+    /// transaction_state holds a transaction_state string), an enclosing struct or a reserved name
+    /// would clash with it (then `<name>_type`).
     void name_structs(struct_def& s, std::vector<std::string>& enclosing) {
         for (field& f : s.fields) {
             if (!f.child) continue;
             std::string n = f.child->name;
             bool clash = is_reserved_cpp_name(n);
             for (const field& m : s.fields) clash = clash || m.cpp_name == n;
+            for (const field& m : f.child->fields) clash = clash || m.cpp_name == n;
             for (const std::string& e : enclosing) clash = clash || e == n;
             f.child->cpp_name = clash ? n + "_type" : n;
             f.child->qualified = s.qualified + "::" + f.child->cpp_name;
