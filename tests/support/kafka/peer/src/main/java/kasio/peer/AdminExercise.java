@@ -264,6 +264,11 @@ final class AdminExercise {
             step("describeFeatures", () -> admin.describeFeatures().featureMetadata().get().finalizedFeatures().size());
             step("describeMetadataQuorum", () -> admin.describeMetadataQuorum().quorumInfo().get().leaderId());
             step("listConfigResources", () -> admin.listConfigResources().all().get().size());
+            // ListConfigResources v0 (ListClientMetricsResources before KIP-1142) lists client
+            // metrics resources only: the call above needs v1.
+            step("listClientMetricsResources", () -> admin.listConfigResources(
+                Set.of(ConfigResource.Type.CLIENT_METRICS), new org.apache.kafka.clients.admin.ListConfigResourcesOptions())
+                .all().get().size());
 
             step("deleteTopics", () -> {
                 admin.deleteTopics(List.of(topicA, topicB)).all().get();
