@@ -120,6 +120,8 @@ std::string reset_name(std::int64_t ts) {
     list_offsets_request req;
     req.replica_id = -1;
     req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
+    // v10+ (KIP-1075): how long the broker may wait on remote storage; Java sends request.timeout.ms.
+    req.timeout_ms = static_cast<std::int32_t>(self->cfg.connection.request_timeout.count());
     {
         std::lock_guard lock(self->mutex);
         for (const auto& p : parts) {

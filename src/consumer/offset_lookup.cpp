@@ -103,6 +103,8 @@ asio::awaitable<std::pair<error_code, std::vector<listed_offset>>> consumer::imp
             protocol::msg::list_offsets_request req;
             req.replica_id = -1;
             req.isolation_level = static_cast<std::int8_t>(self->cfg.isolation);
+            // v10+ (KIP-1075): how long the broker may wait on remote storage; Java sends request.timeout.ms.
+            req.timeout_ms = static_cast<std::int32_t>(self->cfg.connection.request_timeout.count());
             std::vector<std::size_t> indices;
             for (std::size_t i : all_indices) {
                 const auto& tp = query[i].partition;

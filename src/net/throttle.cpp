@@ -7,8 +7,9 @@ namespace kasio::net {
 namespace {
 
 // Where throttle_time_ms sits in each response kasio speaks and from which version the client
-// must wait (KIP-219 bumped every API for this in Kafka 2.0). In every API but Produce and
-// ApiVersions it is the first field of the body whenever present.
+// must wait (KIP-219 bumped every API for this in Kafka 2.0; APIs added later wait from v0). In
+// every API but Produce, ApiVersions and OffsetDelete it is the first field of the body whenever
+// present.
 struct throttle_rule {
     std::int16_t api_key;
     std::int16_t client_waits_from;  // the first version the client must honour it
@@ -28,14 +29,33 @@ constexpr throttle_rule rules[] = {
     {13, 2, true},   // LeaveGroup
     {14, 2, true},   // SyncGroup
     {18, 2, false},  // ApiVersions: after the api_keys array
+    {15, 2, true},   // DescribeGroups
+    {16, 2, true},   // ListGroups
     {19, 3, true},   // CreateTopics
     {20, 2, true},   // DeleteTopics
+    {21, 1, true},   // DeleteRecords
     {22, 1, true},   // InitProducerId
     {24, 1, true},   // AddPartitionsToTxn
     {25, 1, true},   // AddOffsetsToTxn
     {26, 1, true},   // EndTxn
     {28, 1, true},   // TxnOffsetCommit
+    {29, 1, true},   // DescribeAcls
+    {30, 1, true},   // CreateAcls
+    {31, 1, true},   // DeleteAcls
     {32, 2, true},   // DescribeConfigs
+    {35, 1, true},   // DescribeLogDirs
+    {37, 1, true},   // CreatePartitions
+    {42, 1, true},   // DeleteGroups
+    {43, 0, true},   // ElectLeaders
+    {44, 0, true},   // IncrementalAlterConfigs
+    {45, 0, true},   // AlterPartitionReassignments
+    {46, 0, true},   // ListPartitionReassignments
+    {47, 0, false},  // OffsetDelete: after the error code
+    {50, 0, true},   // DescribeUserScramCredentials
+    {51, 0, true},   // AlterUserScramCredentials
+    // DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions and
+    // ConsumerGroupDescribe carry the field, but the broker throttles before answering (Java's
+    // shouldClientThrottle is false): the client never waits for them.
 };
 
 template <class Response>
@@ -58,6 +78,8 @@ std::int32_t client_throttle_ms(const response_frame& frame) {
             if (!r.ok()) return 0;
         } else if (frame.api_key == protocol::msg::produce_response::api_key) {
             ms = decoded_throttle<protocol::msg::produce_response>(frame);
+        } else if (frame.api_key == protocol::msg::offset_delete_response::api_key) {
+            ms = decoded_throttle<protocol::msg::offset_delete_response>(frame);
         } else {
             ms = decoded_throttle<protocol::msg::api_versions_response>(frame);
         }

@@ -32,6 +32,14 @@ using protocol::msg::offset_fetch_request;
 using protocol::msg::offset_fetch_response;
 using net::nothrow_awaitable;
 
+// OffsetCommit and OffsetFetch v10 name topics by id only (KIP-848); the consumer names them, so it
+// stays at v9 until it tracks topic ids.
+net::request_options by_topic_name() {
+    net::request_options o;
+    o.max_version = 9;
+    return o;
+}
+
 using consumer_detail::coordinator_lost;
 
 }  // namespace
@@ -99,8 +107,8 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
         if (!ec) {
             ++self->commits;
             const std::int32_t node = self->group.coordinator;
-            auto [rec, frame] =
-                co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
+            auto [rec, frame] = co_await self->pool.async_request(node, net::purpose::blocking, req,
+                                                                  by_topic_name(), nothrow_awaitable);
             ec = rec;
             offset_commit_response resp;
             if (!ec) ec = net::decode_response(frame, resp);
@@ -152,8 +160,8 @@ asio::awaitable<std::pair<error_code, std::vector<partition_offset>>> consumer::
         std::unordered_map<topic_partition, std::int64_t> found;
         if (!ec) {
             const std::int32_t node = self->group.coordinator;
-            auto [rec, frame] =
-                co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
+            auto [rec, frame] = co_await self->pool.async_request(node, net::purpose::blocking, req,
+                                                                  by_topic_name(), nothrow_awaitable);
             ec = rec;
             offset_fetch_response resp;
             if (!ec) ec = net::decode_response(frame, resp);

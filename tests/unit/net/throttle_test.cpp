@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <tuple>
 
 namespace kasio::net {
@@ -54,6 +55,28 @@ template <> constexpr std::int16_t client_waits_from<add_offsets_to_txn_response
 template <> constexpr std::int16_t client_waits_from<end_txn_response> = 1;
 template <> constexpr std::int16_t client_waits_from<txn_offset_commit_response> = 1;
 template <> constexpr std::int16_t client_waits_from<describe_configs_response> = 2;
+template <> constexpr std::int16_t client_waits_from<describe_groups_response> = 2;
+template <> constexpr std::int16_t client_waits_from<list_groups_response> = 2;
+template <> constexpr std::int16_t client_waits_from<delete_records_response> = 1;
+template <> constexpr std::int16_t client_waits_from<describe_acls_response> = 1;
+template <> constexpr std::int16_t client_waits_from<create_acls_response> = 1;
+template <> constexpr std::int16_t client_waits_from<delete_acls_response> = 1;
+template <> constexpr std::int16_t client_waits_from<describe_log_dirs_response> = 1;
+template <> constexpr std::int16_t client_waits_from<create_partitions_response> = 1;
+template <> constexpr std::int16_t client_waits_from<delete_groups_response> = 1;
+template <> constexpr std::int16_t client_waits_from<elect_leaders_response> = 0;
+template <> constexpr std::int16_t client_waits_from<incremental_alter_configs_response> = 0;
+template <> constexpr std::int16_t client_waits_from<alter_partition_reassignments_response> = 0;
+template <> constexpr std::int16_t client_waits_from<list_partition_reassignments_response> = 0;
+template <> constexpr std::int16_t client_waits_from<offset_delete_response> = 0;
+template <> constexpr std::int16_t client_waits_from<describe_user_scram_credentials_response> = 0;
+template <> constexpr std::int16_t client_waits_from<alter_user_scram_credentials_response> = 0;
+// Never: the broker throttles these before answering (shouldClientThrottle is false).
+template <> constexpr std::int16_t client_waits_from<describe_cluster_response> = SHRT_MAX;
+template <> constexpr std::int16_t client_waits_from<describe_producers_response> = SHRT_MAX;
+template <> constexpr std::int16_t client_waits_from<describe_transactions_response> = SHRT_MAX;
+template <> constexpr std::int16_t client_waits_from<list_transactions_response> = SHRT_MAX;
+template <> constexpr std::int16_t client_waits_from<consumer_group_describe_response> = SHRT_MAX;
 
 template <class Response>
 void check_every_version() {
@@ -95,6 +118,27 @@ TEST(throttle, reads_throttle_time_ms_of_every_api_from_the_kip_219_version_on) 
     check_every_version<end_txn_response>();
     check_every_version<txn_offset_commit_response>();
     check_every_version<describe_configs_response>();
+    check_every_version<describe_groups_response>();
+    check_every_version<list_groups_response>();
+    check_every_version<delete_records_response>();
+    check_every_version<describe_acls_response>();
+    check_every_version<create_acls_response>();
+    check_every_version<delete_acls_response>();
+    check_every_version<describe_log_dirs_response>();
+    check_every_version<create_partitions_response>();
+    check_every_version<delete_groups_response>();
+    check_every_version<elect_leaders_response>();
+    check_every_version<incremental_alter_configs_response>();
+    check_every_version<alter_partition_reassignments_response>();
+    check_every_version<list_partition_reassignments_response>();
+    check_every_version<offset_delete_response>();
+    check_every_version<describe_user_scram_credentials_response>();
+    check_every_version<alter_user_scram_credentials_response>();
+    check_every_version<describe_cluster_response>();
+    check_every_version<describe_producers_response>();
+    check_every_version<describe_transactions_response>();
+    check_every_version<list_transactions_response>();
+    check_every_version<consumer_group_describe_response>();
 }
 
 TEST(throttle, apis_without_the_field_and_short_bodies_read_zero) {
