@@ -7,7 +7,8 @@ namespace kasio::net {
 namespace {
 
 // Where throttle_time_ms sits in each response kasio speaks and from which version the client
-// must wait (KIP-219 bumped every API for this in Kafka 2.0; APIs added later wait from v0). In
+// must wait (KIP-219 bumped every API for this in Kafka 2.0; APIs added later wait from v0: Java
+// 4.4's AbstractResponse.shouldClientThrottle is true wherever the schema has the field). In
 // every API but Produce, ApiVersions and OffsetDelete it is the first field of the body whenever
 // present.
 struct throttle_rule {
@@ -53,9 +54,11 @@ constexpr throttle_rule rules[] = {
     {47, 0, false},  // OffsetDelete: after the error code
     {50, 0, true},   // DescribeUserScramCredentials
     {51, 0, true},   // AlterUserScramCredentials
-    // DescribeCluster, DescribeProducers, DescribeTransactions, ListTransactions and
-    // ConsumerGroupDescribe carry the field, but the broker throttles before answering (Java's
-    // shouldClientThrottle is false): the client never waits for them.
+    {60, 0, true},   // DescribeCluster
+    {61, 0, true},   // DescribeProducers
+    {65, 0, true},   // DescribeTransactions
+    {66, 0, true},   // ListTransactions
+    {69, 0, true},   // ConsumerGroupDescribe
 };
 
 template <class Response>

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <climits>
 #include <tuple>
 
 namespace kasio::net {
@@ -71,12 +70,12 @@ template <> constexpr std::int16_t client_waits_from<list_partition_reassignment
 template <> constexpr std::int16_t client_waits_from<offset_delete_response> = 0;
 template <> constexpr std::int16_t client_waits_from<describe_user_scram_credentials_response> = 0;
 template <> constexpr std::int16_t client_waits_from<alter_user_scram_credentials_response> = 0;
-// Never: the broker throttles these before answering (shouldClientThrottle is false).
-template <> constexpr std::int16_t client_waits_from<describe_cluster_response> = SHRT_MAX;
-template <> constexpr std::int16_t client_waits_from<describe_producers_response> = SHRT_MAX;
-template <> constexpr std::int16_t client_waits_from<describe_transactions_response> = SHRT_MAX;
-template <> constexpr std::int16_t client_waits_from<list_transactions_response> = SHRT_MAX;
-template <> constexpr std::int16_t client_waits_from<consumer_group_describe_response> = SHRT_MAX;
+// No override in Java 4.4: AbstractResponse.shouldClientThrottle holds wherever the field exists.
+template <> constexpr std::int16_t client_waits_from<describe_cluster_response> = 0;
+template <> constexpr std::int16_t client_waits_from<describe_producers_response> = 0;
+template <> constexpr std::int16_t client_waits_from<describe_transactions_response> = 0;
+template <> constexpr std::int16_t client_waits_from<list_transactions_response> = 0;
+template <> constexpr std::int16_t client_waits_from<consumer_group_describe_response> = 0;
 
 template <class Response>
 void check_every_version() {
