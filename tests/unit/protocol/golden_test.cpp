@@ -158,7 +158,6 @@ const std::set<std::string> java_expected_without_schema = {
 // kasio's max version: their frames above it are not checked.
 const std::map<std::string, std::int16_t> java_expected_above_max = {
     {"add_offsets_to_txn", 3},
-    {"delete_groups", 2},  // v3: error_message per result
     {"fetch", 16},
     {"find_coordinator", 4},
     {"init_producer_id", 4},
