@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <memory>
 #include <system_error>
@@ -81,11 +83,20 @@ void split_frames(std::vector<uint8_t>& buf, OnFrame&& on_frame) {
     buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos));
 }
 
+// The 4-byte big-endian length prefix of a frame of `size` bytes.
+std::array<uint8_t, 4> length_prefix(size_t size) {
+    const auto n = static_cast<uint32_t>(size);
+    return {static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
+            static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+}
+
 }  // namespace
 
 frame_proxy::frame_proxy(const std::string& upstream, pair_handler on_pair,
-                         request_handler on_request)
-    : on_pair_(std::move(on_pair)), on_request_(std::move(on_request)) {
+                         request_handler on_request, options opts)
+    : on_pair_(std::move(on_pair)),
+      on_request_(std::move(on_request)),
+      rewrite_response_(std::move(opts.rewrite_response)) {
     const size_t colon = upstream.rfind(':');
     if (colon == std::string::npos)
         throw std::invalid_argument("frame_proxy: upstream is host:port");
@@ -99,7 +110,7 @@ frame_proxy::frame_proxy(const std::string& upstream, pair_handler on_pair,
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
+    addr.sin_port = htons(static_cast<uint16_t>(opts.listen_port));
     socklen_t len = sizeof addr;
     if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         listen(listen_fd_, 16) != 0 ||
@@ -151,7 +162,9 @@ void frame_proxy::run() {
                 uint8_t buf[65536];
                 const ssize_t n = recv(in, buf, sizeof buf, 0);
                 if (n < 0 && errno == EINTR) continue;
-                if (n <= 0 || !send_all(out, buf, static_cast<size_t>(n))) {
+                // A rewriter needs whole responses: they are sent below, frame by frame.
+                const bool hold = !from_client && rewrite_response_;
+                if (n <= 0 || (!hold && !send_all(out, buf, static_cast<size_t>(n)))) {
                     dead.push_back(i);
                     break;
                 }
@@ -166,13 +179,27 @@ void frame_proxy::run() {
                         l.in_flight[h.correlation_id] = {h, {frame.begin(), frame.end()}};
                     });
                 } else {
+                    bool sent = true;
                     split_frames(acc, [&](std::span<const uint8_t> frame) {
-                        if (frame.size() < 4) return;
-                        auto it = l.in_flight.find(read_be32(frame.data()));
-                        if (it == l.in_flight.end()) return;
-                        if (on_pair_) on_pair_(it->second.header, it->second.frame, frame);
-                        l.in_flight.erase(it);
+                        auto it = frame.size() < 4 ? l.in_flight.end()
+                                                   : l.in_flight.find(read_be32(frame.data()));
+                        const bool matched = it != l.in_flight.end();
+                        if (matched && on_pair_) on_pair_(it->second.header, it->second.frame, frame);
+                        if (hold) {
+                            std::vector<uint8_t> copy(4 + frame.size());
+                            std::copy_n(length_prefix(frame.size()).begin(), 4, copy.begin());
+                            std::copy(frame.begin(), frame.end(), copy.begin() + 4);
+                            if (matched)
+                                rewrite_response_(it->second.header,
+                                                  std::span<uint8_t>{copy}.subspan(4));
+                            sent = sent && send_all(out, copy.data(), copy.size());
+                        }
+                        if (matched) l.in_flight.erase(it);
                     });
+                    if (!sent) {
+                        dead.push_back(i);
+                        break;
+                    }
                 }
             }
         }

@@ -121,8 +121,26 @@ std::string api_name(int16_t api_key) {
                                             "get_telemetry_subscriptions",
                                             "push_telemetry",
                                             "assign_replicas_to_dirs",
-                                            "list_client_metrics_resources",
-                                            "describe_topic_partitions"};
+                                            // Kafka 4.1 renamed ListClientMetricsResources (KIP-1142).
+                                            "list_config_resources",
+                                            "describe_topic_partitions",
+                                            "share_group_heartbeat",
+                                            "share_group_describe",
+                                            "share_fetch",
+                                            "share_acknowledge",
+                                            "add_raft_voter",
+                                            "remove_raft_voter",
+                                            "update_raft_voter",
+                                            "initialize_share_group_state",
+                                            "read_share_group_state",
+                                            "write_share_group_state",
+                                            "delete_share_group_state",
+                                            "read_share_group_state_summary",
+                                            "streams_group_heartbeat",
+                                            "streams_group_describe",
+                                            "describe_share_group_offsets",
+                                            "alter_share_group_offsets",
+                                            "delete_share_group_offsets"};
     if (api_key >= 0 && static_cast<size_t>(api_key) < std::size(names)) return names[api_key];
     return "api_" + std::to_string(api_key);
 }

@@ -132,6 +132,8 @@ public final class Main {
             "acl");
         def("admin-delete-acls", AdminAcls::deleteAcls, "--filter type:name:pattern:principal:host:operation:permission ...",
             "filter");
+        def("admin-exercise", AdminExercise::run,
+            "--prefix P  (every Admin API once; names start with P; for kasio-capture-java-frames)", "prefix");
     }
 
     /** Extra time past --timeout-ms (or --max-ms) before the watchdog kills the JVM. */
