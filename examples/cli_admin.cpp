@@ -456,11 +456,13 @@ parsed parse(int argc, char** argv, admin_options& opt, std::string& error, std:
     if (opt.brokers.empty()) return missing("--brokers is required");
     if (sub.command == "acls") {
         if (sub.name != "list" && !opt.acl_resource)
-            return missing(what + " needs a resource: --topic, --group, --cluster, --transactional-id or --user");
+            return missing(what + " needs a resource: --topic, --group, --cluster, --transactional-id or "
+                                  "--user");
         if (sub.name == "create") {
             if (opt.acl_pattern && *opt.acl_pattern != acl_pattern_type::literal &&
                 *opt.acl_pattern != acl_pattern_type::prefixed)
-                return missing("acls create takes --resource-pattern-type literal or prefixed (any and match only filter)");
+                return missing("acls create takes --resource-pattern-type literal or prefixed (any and "
+                               "match only filter)");
             if (!opt.principal) return missing("--principal is required");
             if (!opt.operation) return missing("--operation is required");
             if (*opt.operation == acl_operation::any) return missing("acls create needs an operation, not any");
@@ -903,7 +905,8 @@ asio::awaitable<int> offsets_reset(admin& a, const admin_options& opt) {
 
 // An ACL's fields, named and spelled as kafka-acls.sh's and the Java Admin's (lowercase).
 void acl_fields(json_line& line, const acl_binding& b) {
-    line.field("resource_type", acl_name(b.resource_type, acl_resource_names)).field("resource_name", b.resource_name);
+    line.field("resource_type", acl_name(b.resource_type, acl_resource_names));
+    line.field("resource_name", b.resource_name);
     line.field("pattern_type", acl_name(b.pattern, acl_pattern_names)).field("principal", b.principal);
     line.field("host", b.host).field("operation", acl_name(b.operation, acl_operation_names));
     line.field("permission", acl_name(b.permission, acl_permission_names));
@@ -978,7 +981,8 @@ asio::awaitable<int> acls_delete(admin& a, const admin_options& opt) {
             const acl_filter& f = r.filter;
             json_line line;
             line.field("resource_type", acl_name(f.resource_type, acl_resource_names));
-            line.optional("resource_name", f.resource_name).field("pattern_type", acl_name(f.pattern, acl_pattern_names));
+            line.optional("resource_name", f.resource_name);
+            line.field("pattern_type", acl_name(f.pattern, acl_pattern_names));
             line.optional("principal", f.principal).optional("host", f.host);
             line.field("operation", acl_name(f.operation, acl_operation_names));
             line.field("permission", acl_name(f.permission, acl_permission_names));

@@ -253,7 +253,8 @@ TEST(cli_admin, cluster_and_configs_are_what_the_java_admin_says) {
 // both print resource_type, pattern_type, principal, host, operation and permission alike
 // (Java's enum names, lowercase); the name is "resource_name" in kasio-cli's, "name" in Java's.
 // Other tests' ACLs of User:kasio may come and go meanwhile: only names under `prefix` count.
-std::set<std::string> acl_set(const std::vector<json>& acls, const std::string& name_field, const std::string& prefix) {
+std::set<std::string> acl_set(const std::vector<json>& acls, const std::string& name_field,
+                              const std::string& prefix) {
     std::set<std::string> out;
     for (const json& a : acls) {
         const std::string name = a[name_field].as_string();
@@ -275,7 +276,9 @@ std::set<std::string> java_acls(const std::string& prefix) {
 // that a failed assertion leaves no ACL behind to close a topic of a later test.
 struct acl_cleanup {
     std::string prefix;
-    ~acl_cleanup() { run_peer("admin-delete-acls", {"--filter", "topic:" + prefix + ":prefixed:User:kasio:any:any:any"}); }
+    ~acl_cleanup() {
+        run_peer("admin-delete-acls", {"--filter", "topic:" + prefix + ":prefixed:User:kasio:any:any:any"});
+    }
 };
 
 TEST(cli_admin, acls_created_listed_and_deleted_agree_with_the_java_admin) {
@@ -291,7 +294,8 @@ TEST(cli_admin, acls_created_listed_and_deleted_agree_with_the_java_admin) {
     };
     const std::string want = "topic " + prefix + " prefixed User:kasio * write deny";
 
-    const cli_result created = run_cli(acls("create", {"--principal", "User:kasio", "--operation", "write", "--deny"}));
+    const cli_result created =
+        run_cli(acls("create", {"--principal", "User:kasio", "--operation", "write", "--deny"}));
     ASSERT_EQ(created.status, 0) << created.out << created.errors;
     ASSERT_EQ(created.lines.size(), 1u) << created.out;
     EXPECT_EQ(acl_set(created.lines, "resource_name", prefix), std::set<std::string>{want}) << created.out;
