@@ -1,4 +1,4 @@
-// kasio-cli's admin commands (topics, configs, groups, offsets, cluster), each a few calls of
+// kasio-cli's admin commands (topics, configs, groups, offsets, acls, cluster), each a few calls of
 // kasio::admin. The contract they keep is in kasio_cli.cpp's header comment: one JSON object
 // per item on stdout, a failed item with "error" (the Kafka error name) and "message" plus one
 // stderr line, exit 0 / 1 (an item or the operation failed) / 2 (usage, configuration).
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <exception>
 #include <optional>
 #include <string>
@@ -36,7 +37,12 @@ struct subcommand {
 
 constexpr std::string_view reset_flags = "--to-earliest, --to-latest, --to-timestamp, --to-offset, --shift-by";
 
-constexpr std::array<subcommand, 11> subcommands{{
+// The options every acls subcommand shares, named as kafka-acls.sh names them.
+constexpr std::string_view acl_options =
+    "--topic= --group= --cluster --transactional-id= --user= --resource-pattern-type= --principal= --host= "
+    "--operation= --allow --deny";
+
+constexpr std::array<subcommand, 14> subcommands{{
     {"topics", "list", "--internal",
      "usage: kasio-cli topics list --brokers B [--internal]\n"
      "  one {\"name\",\"topic_id\",\"internal\"} per topic, sorted by name\n"
@@ -103,6 +109,46 @@ constexpr std::array<subcommand, 11> subcommands{{
      "  --shift-by N            the committed offset plus N (may be negative), kept within\n"
      "                          [earliest, latest]; a partition with none committed fails\n"
      "  --execute               commit the new offsets (alter_consumer_group_offsets)\n"},
+    {"acls", "list", acl_options,
+     "usage: kasio-cli acls list --brokers B [filter options]\n"
+     "  one {\"resource_type\",\"resource_name\",\"pattern_type\",\"principal\",\"host\",\"operation\",\n"
+     "  \"permission\"} per ACL matching the filter, sorted; every option left out matches anything\n"
+     "  --topic T | --group G | --cluster | --transactional-id I | --user U\n"
+     "                          the resource (at most one; default: any)\n"
+     "  --resource-pattern-type literal|prefixed|any|match\n"
+     "                          literal (the default with a resource) or prefixed: ACLs of that\n"
+     "                          pattern and name; any: both; match: every ACL that applies to the name\n"
+     "  --principal P           e.g. User:alice\n"
+     "  --host H                the host of the ACL (\"*\": those for any host)\n"
+     "  --operation O           any, or one of the operations of acls create\n"
+     "  --allow | --deny        only ALLOW or only DENY ACLs\n"},
+    {"acls", "create", acl_options,
+     "usage: kasio-cli acls create --brokers B <resource> --principal P --operation O (--allow|--deny)\n"
+     "  one {\"resource_type\",\"resource_name\",\"pattern_type\",\"principal\",\"host\",\"operation\",\n"
+     "  \"permission\"} for the ACL created\n"
+     "  --topic T | --group G | --cluster | --transactional-id I | --user U\n"
+     "                          the resource (exactly one)\n"
+     "  --resource-pattern-type literal|prefixed\n"
+     "                          literal (the default): the name itself; prefixed: every name\n"
+     "                          starting with it\n"
+     "  --principal P           who, e.g. User:alice (required)\n"
+     "  --host H                from where (default: *, any host)\n"
+     "  --operation O           what (required): one of\n"
+     "                          all, read, write, create, delete, alter, describe, cluster_action,\n"
+     "                          describe_configs, alter_configs, idempotent_write, create_tokens,\n"
+     "                          describe_tokens, two_phase_commit\n"
+     "  --allow | --deny        allow or deny it (exactly one)\n"},
+    {"acls", "delete", acl_options,
+     "usage: kasio-cli acls delete --brokers B <resource> [filter options]\n"
+     "  deletes the ACLs matching the filter; one {\"resource_type\",\"resource_name\",\"pattern_type\",\n"
+     "  \"principal\",\"host\",\"operation\",\"permission\"} per ACL deleted\n"
+     "  --topic T | --group G | --cluster | --transactional-id I | --user U\n"
+     "                          the resource (exactly one, as kafka-acls.sh --remove asks)\n"
+     "  --resource-pattern-type literal|prefixed|any|match\n"
+     "                          as for acls list (default: literal); match deletes every ACL that\n"
+     "                          applies to the name, prefixed and wildcard ones included: use with care\n"
+     "  --principal P, --host H, --operation O, --allow | --deny\n"
+     "                          only the ACLs with these (default: any)\n"},
     {"cluster", "", "",
      "usage: kasio-cli cluster --brokers B\n"
      "  one {\"cluster_id\",\"controller_id\",\"brokers\":[{\"node_id\",\"host\",\"port\",\"rack\"}]}\n"},
@@ -126,10 +172,52 @@ struct admin_options {
     reset_target reset = reset_target::none;
     std::string reset_flag;  // the flag that chose it, for error messages
     std::int64_t reset_value = 0;
+    // acls: the fields of the ACL (create) or filter (list, delete) the options gave; unset
+    // ones are the subcommand's defaults.
+    std::optional<acl_resource_type> acl_resource;
+    std::string acl_resource_name, acl_resource_flag;  // the flag that named it, for errors
+    std::optional<acl_pattern_type> acl_pattern;
+    std::optional<std::string> principal, host;
+    std::optional<acl_operation> operation;
+    std::optional<acl_permission> permission;
+    std::string permission_flag;
 };
 
+// Kafka's names of the ACL enums' values (Java's enum constants, lowercase), indexed by value.
+constexpr std::array<std::string_view, 8> acl_resource_names{
+    "unknown", "any", "topic", "group", "cluster", "transactional_id", "delegation_token", "user"};
+constexpr std::array<std::string_view, 5> acl_pattern_names{"unknown", "any", "match", "literal", "prefixed"};
+constexpr std::array<std::string_view, 16> acl_operation_names{
+    "unknown",         "any",          "all",           "read",           "write",           "create",
+    "delete",          "alter",        "describe",      "cluster_action", "describe_configs", "alter_configs",
+    "idempotent_write", "create_tokens", "describe_tokens", "two_phase_commit"};
+constexpr std::array<std::string_view, 4> acl_permission_names{"unknown", "any", "deny", "allow"};
+
+// The name of an enum value; "unknown" for a value a newer broker may send that kasio lacks.
+template <class Enum, std::size_t N>
+std::string_view acl_name(Enum e, const std::array<std::string_view, N>& names) {
+    const int i = static_cast<int>(e);
+    return i >= 0 && static_cast<std::size_t>(i) < N ? names[static_cast<std::size_t>(i)] : "unknown";
+}
+
+// The value `text` names, as listed or as kafka-acls.sh spells it (ClusterAction, LITERAL):
+// case, '_' and '-' do not matter. Never "unknown" (index 0), which only a broker answers.
+template <std::size_t N>
+std::optional<std::size_t> acl_value(const std::array<std::string_view, N>& names, std::string_view text) {
+    const auto squash = [](std::string_view in) {
+        std::string out;
+        for (char c : in)
+            if (c != '_' && c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return out;
+    };
+    const std::string wanted = squash(text);
+    for (std::size_t i = 1; i < N; ++i)
+        if (squash(names[i]) == wanted) return i;
+    return std::nullopt;
+}
+
 bool is_command(std::string_view c) {
-    return c == "topics" || c == "configs" || c == "groups" || c == "offsets" || c == "cluster";
+    return c == "topics" || c == "configs" || c == "groups" || c == "offsets" || c == "acls" || c == "cluster";
 }
 
 // The usage of a command with subcommands: each subcommand's first line.
@@ -169,6 +257,72 @@ bool split_pair(const std::string& value, std::vector<std::pair<std::string, std
 }
 
 enum class parsed { run, help, bad };
+
+// One option of an acls subcommand into `opt`; false, with `error` saying why, for a bad value,
+// a repeated option or a second resource (an ACL protects one resource).
+bool parse_acl_option(const std::string& arg, const std::string& value, admin_options& opt, std::string& error) {
+    const auto bad_value = [&](std::string_view expected) {
+        error = "bad value '" + value + "' for " + arg + " (expected " + std::string(expected) + ")";
+        return false;
+    };
+    const auto once = [&](bool given) {
+        if (given) error = arg + " given twice";
+        return !given;
+    };
+    using rt = acl_resource_type;
+    const std::optional<rt> resource = arg == "--topic"              ? rt::topic
+                                       : arg == "--group"            ? rt::group
+                                       : arg == "--cluster"          ? rt::cluster
+                                       : arg == "--transactional-id" ? rt::transactional_id
+                                       : arg == "--user"             ? rt::user
+                                                                     : std::optional<rt>{};
+    if (resource) {
+        if (opt.acl_resource) {
+            error = arg + " conflicts with " + opt.acl_resource_flag + ": give one resource";
+            return false;
+        }
+        if (*resource != rt::cluster && value.empty()) return bad_value("a name");
+        opt.acl_resource = resource;
+        // The cluster resource has one name, which Kafka requires spelled out.
+        opt.acl_resource_name = *resource == rt::cluster ? "kafka-cluster" : value;
+        opt.acl_resource_flag = arg;
+    } else if (arg == "--resource-pattern-type") {
+        if (!once(opt.acl_pattern.has_value())) return false;
+        const auto i = acl_value(acl_pattern_names, value);
+        if (!i) return bad_value("literal, prefixed, any or match");
+        opt.acl_pattern = static_cast<acl_pattern_type>(*i);
+    } else if (arg == "--principal") {
+        if (!once(opt.principal.has_value())) return false;
+        // Checked here because the broker's answer to a bare name is a terse invalid_request.
+        const auto colon = value.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
+            return bad_value("Type:name, e.g. User:alice");
+        opt.principal = value;
+    } else if (arg == "--host") {
+        if (!once(opt.host.has_value())) return false;
+        if (value.empty()) return bad_value("a host, or * for any");
+        opt.host = value;
+    } else if (arg == "--operation") {
+        if (!once(opt.operation.has_value())) return false;
+        const auto i = acl_value(acl_operation_names, value);
+        if (!i) {
+            std::string names;
+            for (std::size_t n = 1; n < acl_operation_names.size(); ++n)
+                names += (n > 1 ? ", " : "") + std::string(acl_operation_names[n]);
+            return bad_value("one of " + names);
+        }
+        opt.operation = static_cast<acl_operation>(*i);
+    } else {  // --allow, --deny
+        const acl_permission p = arg == "--allow" ? acl_permission::allow : acl_permission::deny;
+        if (opt.permission && *opt.permission != p) {
+            error = arg + " conflicts with " + opt.permission_flag + ": give one of --allow, --deny";
+            return false;
+        }
+        opt.permission = p;
+        opt.permission_flag = arg;
+    }
+    return true;
+}
 
 // On `bad`, `error` says why and `usage` is the text to print after it; on `help`, `usage` is
 // the text asked for.
@@ -236,6 +390,9 @@ parsed parse(int argc, char** argv, admin_options& opt, std::string& error, std:
                 return parsed::bad;
             }
             opt.properties.push_back({value.substr(0, eq), value.substr(eq + 1), "-X " + value});
+        } else if (sub.command == "acls") {
+            // Its --topic and --group name the ACL's resource, not the topics and groups to act on.
+            if (!parse_acl_option(arg, value, opt, error)) return parsed::bad;
         } else if (arg == "--topic") {
             ok = !value.empty();
             opt.topics.push_back(value);
@@ -297,6 +454,22 @@ parsed parse(int argc, char** argv, admin_options& opt, std::string& error, std:
         return parsed::bad;
     };
     if (opt.brokers.empty()) return missing("--brokers is required");
+    if (sub.command == "acls") {
+        if (sub.name != "list" && !opt.acl_resource)
+            return missing(what + " needs a resource: --topic, --group, --cluster, --transactional-id or "
+                                  "--user");
+        if (sub.name == "create") {
+            if (opt.acl_pattern && *opt.acl_pattern != acl_pattern_type::literal &&
+                *opt.acl_pattern != acl_pattern_type::prefixed)
+                return missing("acls create takes --resource-pattern-type literal or prefixed (any and "
+                               "match only filter)");
+            if (!opt.principal) return missing("--principal is required");
+            if (!opt.operation) return missing("--operation is required");
+            if (*opt.operation == acl_operation::any) return missing("acls create needs an operation, not any");
+            if (!opt.permission) return missing("acls create needs --allow or --deny");
+        }
+        return parsed::run;
+    }
     if (sub.options.find("--topic=") != std::string_view::npos && opt.topics.empty())
         return missing("--topic is required");
     if (sub.options.find("--group=") != std::string_view::npos && opt.groups.empty())
@@ -728,6 +901,108 @@ asio::awaitable<int> offsets_reset(admin& a, const admin_options& opt) {
     co_return failed ? exit_runtime : exit_ok;
 }
 
+// ---- acls
+
+// An ACL's fields, named and spelled as kafka-acls.sh's and the Java Admin's (lowercase).
+void acl_fields(json_line& line, const acl_binding& b) {
+    line.field("resource_type", acl_name(b.resource_type, acl_resource_names));
+    line.field("resource_name", b.resource_name);
+    line.field("pattern_type", acl_name(b.pattern, acl_pattern_names)).field("principal", b.principal);
+    line.field("host", b.host).field("operation", acl_name(b.operation, acl_operation_names));
+    line.field("permission", acl_name(b.permission, acl_permission_names));
+}
+
+// The ACL for stderr lines: "topic orders (literal) User:alice * read allow".
+std::string acl_text(const acl_binding& b) {
+    return std::string(acl_name(b.resource_type, acl_resource_names)) + " " + b.resource_name + " (" +
+           std::string(acl_name(b.pattern, acl_pattern_names)) + ") " + b.principal + " " + b.host + " " +
+           std::string(acl_name(b.operation, acl_operation_names)) + " " +
+           std::string(acl_name(b.permission, acl_permission_names));
+}
+
+// The filter the options give to acls list and delete: what they leave out matches anything.
+acl_filter filter_of(const admin_options& opt) {
+    acl_filter f;
+    if (opt.acl_resource) {
+        f.resource_type = *opt.acl_resource;
+        f.resource_name = opt.acl_resource_name;
+    }
+    // As kafka-acls.sh: a named resource means its literal ACLs unless the pattern type says
+    // otherwise, so that deleting a topic's ACLs leaves the prefixed ones covering it alone.
+    f.pattern = opt.acl_pattern.value_or(opt.acl_resource ? acl_pattern_type::literal : acl_pattern_type::any);
+    f.principal = opt.principal;
+    f.host = opt.host;
+    f.operation = opt.operation.value_or(acl_operation::any);
+    f.permission = opt.permission.value_or(acl_permission::any);
+    return f;
+}
+
+asio::awaitable<int> acls_list(admin& a, const admin_options& opt) {
+    auto [ec, acls] = co_await a.async_describe_acls(filter_of(opt), use_tuple);
+    if (ec) co_return operation_failed("acls list", a);
+    for (const acl_binding& b : acls) {
+        json_line line;
+        acl_fields(line, b);
+        print(line);
+    }
+    co_return exit_ok;
+}
+
+asio::awaitable<int> acls_create(admin& a, const admin_options& opt) {
+    acl_binding b;  // parse() made sure of the resource, principal, operation and permission
+    b.resource_type = *opt.acl_resource;
+    b.resource_name = opt.acl_resource_name;
+    b.pattern = opt.acl_pattern.value_or(acl_pattern_type::literal);
+    b.principal = *opt.principal;
+    b.host = opt.host.value_or("*");
+    b.operation = *opt.operation;
+    b.permission = *opt.permission;
+    std::vector<acl_binding> acls{std::move(b)};
+    auto [ec, created] = co_await a.async_create_acls(std::move(acls), use_tuple);
+    if (ec && created.empty()) co_return operation_failed("acls create", a);
+    int rc = exit_ok;
+    for (const acl_outcome& o : created) {
+        json_line line;
+        acl_fields(line, o.acl);
+        if (line.outcome(o.error, o.message, "acl " + acl_text(o.acl))) rc = exit_runtime;
+        print(line);
+    }
+    co_return rc;
+}
+
+asio::awaitable<int> acls_delete(admin& a, const admin_options& opt) {
+    std::vector<acl_filter> filters{filter_of(opt)};
+    auto [ec, results] = co_await a.async_delete_acls(std::move(filters), use_tuple);
+    if (ec && results.empty()) co_return operation_failed("acls delete", a);
+    int rc = exit_ok;
+    for (const deleted_acls& r : results) {
+        if (r.error) {
+            // The filter failed as a whole: its line has the filter's fields, null for "any name".
+            const acl_filter& f = r.filter;
+            json_line line;
+            line.field("resource_type", acl_name(f.resource_type, acl_resource_names));
+            line.optional("resource_name", f.resource_name);
+            line.field("pattern_type", acl_name(f.pattern, acl_pattern_names));
+            line.optional("principal", f.principal).optional("host", f.host);
+            line.field("operation", acl_name(f.operation, acl_operation_names));
+            line.field("permission", acl_name(f.permission, acl_permission_names));
+            line.outcome(r.error, r.message, "acls delete");
+            rc = exit_runtime;
+            print(line);
+            continue;
+        }
+        for (const acl_outcome& o : r.deleted) {
+            json_line line;
+            acl_fields(line, o.acl);
+            if (line.outcome(o.error, o.message, "acl " + acl_text(o.acl))) rc = exit_runtime;
+            print(line);
+        }
+        // Not a failure (kafka-acls.sh --remove neither), but a script's typo shows.
+        if (r.deleted.empty()) std::cerr << "kasio-cli: acls delete: no ACL matched the filter\n";
+    }
+    co_return rc;
+}
+
 // ---- cluster
 
 asio::awaitable<int> cluster(admin& a, const admin_options&) {
@@ -759,6 +1034,9 @@ command_fn command_of(const subcommand& s) {
     if (key == "groups describe") return groups_describe;
     if (key == "groups delete") return groups_delete;
     if (key == "offsets reset") return offsets_reset;
+    if (key == "acls list") return acls_list;
+    if (key == "acls create") return acls_create;
+    if (key == "acls delete") return acls_delete;
     return cluster;
 }
 
@@ -771,6 +1049,7 @@ std::string_view admin_commands_summary() {
            "  configs    get, set a topic's or broker's configuration\n"
            "  groups     list, describe, delete consumer groups\n"
            "  offsets    reset a group's committed offsets (a dry run without --execute)\n"
+           "  acls       list, create, delete ACLs\n"
            "  cluster    the cluster id, controller and brokers\n";
 }
 

@@ -1,5 +1,5 @@
 // kasio-cli's pieces shared by its client commands (kasio_cli.cpp: metadata, produce, consume)
-// and its admin commands (cli_admin.cpp: topics, configs, groups, offsets, cluster): option
+// and its admin commands (cli_admin.cpp: topics, configs, groups, offsets, acls, cluster): option
 // parsing helpers, JSON text, the stderr log, exit statuses; and the admin commands' entry point.
 #pragma once
 
@@ -116,7 +116,7 @@ bool configure(Config& cfg, kasio::connection_config& connection, const std::vec
 
 // ---- admin commands (cli_admin.cpp)
 
-/// True for the commands cli_admin.cpp runs: topics, configs, groups, offsets, cluster.
+/// True for the commands cli_admin.cpp runs: topics, configs, groups, offsets, acls, cluster.
 bool is_admin_command(std::string_view command);
 
 /// The tool usage's lines for the admin commands.

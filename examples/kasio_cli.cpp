@@ -51,6 +51,20 @@
 //       from no committed offset fails (error "no_committed_offset"). A dry run unless --execute,
 //       which commits the plan (alter_consumer_group_offsets) only if every partition has its new
 //       offset; a group with active members fails per partition (unknown_member_id).
+//   kasio-cli acls list [resource] [--resource-pattern-type literal|prefixed|any|match]
+//             [--principal P] [--host H] [--operation O] [--allow|--deny]
+//   kasio-cli acls create resource [--resource-pattern-type literal|prefixed] --principal P
+//             [--host H] --operation O (--allow|--deny)
+//   kasio-cli acls delete resource [--resource-pattern-type literal|prefixed|any|match]
+//             [--principal P] [--host H] [--operation O] [--allow|--deny]
+//       {"resource_type","resource_name","pattern_type","principal","host","operation",
+//       "permission"} per ACL listed, created or deleted, values lowercase as Java's enum names
+//       (operation "delete", "cluster_action", ...). The options are kafka-acls.sh's: resource is
+//       one of --topic T, --group G, --cluster, --transactional-id I, --user U (required by create
+//       and delete); a named resource filters its literal ACLs unless --resource-pattern-type says
+//       otherwise; --host defaults to * for create; an option left out of a filter matches any.
+//       A delete filter that fails as a whole prints the filter (null: any name, principal or
+//       host) with its error; one that matches nothing is not a failure (a stderr note).
 //   kasio-cli cluster  {"cluster_id","controller_id","brokers":[{"node_id","host","port","rack"}]}
 //   A command whose operation fails as a whole (no broker answered) exits 1 with one stderr line.
 //   Admin commands with several subcommands: a missing or unknown subcommand is a usage error.

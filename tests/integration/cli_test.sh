@@ -13,7 +13,8 @@
 #   unreachable   no broker listening: exit 1 with the error's message
 #   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost
 #   admin_usage   the admin commands' usage errors (missing or unknown subcommand, missing
-#                 --group, conflicting or missing offsets reset targets): exit 2 with usage on
+#                 --group, conflicting or missing offsets reset targets; acls: missing or two
+#                 resources, a bad operation, --allow with --deny): exit 2 with usage on
 #                 stderr; --help of each: exit 0
 #   admin_mock    what the mock answers: topics list/describe (an unknown topic: its error
 #                 item, exit 1), cluster, offsets reset (plan, clamping, --shift-by without a
@@ -214,7 +215,30 @@ admin_usage)
   expect_usage_error "--type is required" "$cli" configs get "${b[@]}" --name t
   expect_usage_error "bad value 'group' for --type" "$cli" configs get "${b[@]}" --type group --name g
   expect_usage_error "configs set needs at least one --set or --delete" "$cli" configs set "${b[@]}" --type topic --name t
-  expect_usage_error "unknown command acls" "$cli" acls list "${b[@]}"
+  expect_usage_error "unknown command quotas" "$cli" quotas list "${b[@]}"
+  # acls: create and delete need one resource, create a real operation and one permission.
+  acl=(--principal User:x --operation read --allow)
+  expect_usage_error "acls create needs a resource: --topic" "$cli" acls create "${b[@]}" "${acl[@]}"
+  expect_usage_error "acls delete needs a resource" "$cli" acls delete "${b[@]}" --principal User:x
+  expect_usage_error "--group conflicts with --topic: give one resource" \
+    "$cli" acls create "${b[@]}" --topic t --group g "${acl[@]}"
+  expect_usage_error "bad value 'fly' for --operation (expected one of any, all, read," \
+    "$cli" acls create "${b[@]}" --topic t --principal User:x --operation fly --allow
+  expect_usage_error "acls create needs an operation, not any" \
+    "$cli" acls create "${b[@]}" --topic t --principal User:x --operation any --allow
+  expect_usage_error "--deny conflicts with --allow: give one of --allow, --deny" \
+    "$cli" acls create "${b[@]}" --topic t "${acl[@]}" --deny
+  expect_usage_error "--allow conflicts with --deny" "$cli" acls list "${b[@]}" --deny --allow
+  expect_usage_error "acls create needs --allow or --deny" \
+    "$cli" acls create "${b[@]}" --topic t --principal User:x --operation write
+  expect_usage_error "--principal is required" "$cli" acls create "${b[@]}" --topic t --operation read --deny
+  expect_usage_error "bad value 'alice' for --principal" "$cli" acls list "${b[@]}" --principal alice
+  expect_usage_error "acls create takes --resource-pattern-type literal or prefixed" \
+    "$cli" acls create "${b[@]}" --topic t --resource-pattern-type match "${acl[@]}"
+  expect_usage_error "bad value 'glob' for --resource-pattern-type" \
+    "$cli" acls list "${b[@]}" --resource-pattern-type glob
+  expect_usage_error "--operation given twice" "$cli" acls list "${b[@]}" --operation read --operation write
+  expect_usage_error "unknown option --partition for acls list" "$cli" acls list "${b[@]}" --partition 1
   # A refused -X property: exit 2 naming it, no usage needed.
   status=0
   "$cli" topics list "${b[@]}" -X no.such.property=1 >/dev/null 2>"$work/err" || status=$?
@@ -222,17 +246,19 @@ admin_usage)
   grep -q '^kasio-cli: -X no.such.property=1: ' "$work/err" || fail "property not named: $(cat "$work/err")"
   for flag in --help -h; do
     for cmd in "topics list" "topics create" "topics delete" "topics describe" "configs get" "configs set" \
-      "groups list" "groups describe" "groups delete" "offsets reset" cluster; do
+      "groups list" "groups describe" "groups delete" "offsets reset" "acls list" "acls create" "acls delete" \
+      cluster; do
       status=0
       "$cli" $cmd "$flag" >"$work/out" 2>"$work/err" || status=$?
       [[ $status -eq 0 && ! -s $work/err ]] || fail "$cmd $flag: exit $status: $(cat "$work/err")"
       grep -q "^usage: kasio-cli $cmd " "$work/out" || fail "$cmd $flag: no usage: $(head -2 "$work/out")"
     done
-    for cmd in topics configs groups offsets; do
+    for cmd in topics configs groups offsets acls; do
       "$cli" $cmd "$flag" | grep -q "^usage: kasio-cli $cmd <subcommand>" || fail "$cmd $flag: no usage"
     done
   done
   "$cli" --help | grep -q '^  offsets ' || fail "kasio-cli --help does not list the admin commands"
+  "$cli" --help | grep -q '^  acls ' || fail "kasio-cli --help does not list acls"
   ;;
 admin_mock)
   start_broker --topic o:2:1 --topic other:3:1

@@ -2,7 +2,8 @@
 // a topic created and described by kasio-cli is what the Java Admin describes; `offsets reset`
 // is a dry run until --execute, then moves the group's offsets and a Java group member starts
 // there; per-item errors (topic_already_exists, non_empty_group, a reset of an active group)
-// exit 1 with the Kafka error name.
+// exit 1 with the Kafka error name; an ACL `acls create` makes is the one the Java Admin lists,
+// and `acls delete` removes it.
 #include "kafka_cluster.hpp"
 #include "peer_process.hpp"
 
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -245,6 +247,91 @@ TEST(cli_admin, cluster_and_configs_are_what_the_java_admin_says) {
     const cli_result removed = run_cli_once_known(with({"configs", "set"}, {"--delete", "retention.ms"}));
     EXPECT_EQ(removed.status, 0) << removed.errors;
     run_cli({"topics", "delete", "--topic", topic});
+}
+
+// The ACL lines of kasio-cli and the Java peer on `prefix`'s resources, as comparable text:
+// both print resource_type, pattern_type, principal, host, operation and permission alike
+// (Java's enum names, lowercase); the name is "resource_name" in kasio-cli's, "name" in Java's.
+// Other tests' ACLs of User:kasio may come and go meanwhile: only names under `prefix` count.
+std::set<std::string> acl_set(const std::vector<json>& acls, const std::string& name_field,
+                              const std::string& prefix) {
+    std::set<std::string> out;
+    for (const json& a : acls) {
+        const std::string name = a[name_field].as_string();
+        if (name.rfind(prefix, 0) != 0) continue;
+        out.insert(a["resource_type"].as_string() + " " + name + " " + a["pattern_type"].as_string() + " " +
+                   a["principal"].as_string() + " " + a["host"].as_string() + " " + a["operation"].as_string() + " " +
+                   a["permission"].as_string());
+    }
+    return out;
+}
+
+std::set<std::string> java_acls(const std::string& prefix) {
+    const peer_result r = peer_ok("admin-describe-acls", {"--filter", "any:any:any:User:kasio:any:any:any"});
+    if (r.lines.size() != 1) return {{"no answer: " + r.errors}};
+    return acl_set(r.lines.front()["acls"].items, "name", prefix);
+}
+
+// Deletes, with the Java Admin, the ACLs of User:kasio on `prefix` however the test ends, so
+// that a failed assertion leaves no ACL behind to close a topic of a later test.
+struct acl_cleanup {
+    std::string prefix;
+    ~acl_cleanup() {
+        run_peer("admin-delete-acls", {"--filter", "topic:" + prefix + ":prefixed:User:kasio:any:any:any"});
+    }
+};
+
+TEST(cli_admin, acls_created_listed_and_deleted_agree_with_the_java_admin) {
+    // A DENY WRITE for kasio on a prefix no topic has: it closes nothing another test uses.
+    const std::string prefix = unique_topic("cli-acl");
+    acl_cleanup cleanup{prefix};
+    const std::vector<std::string> resource = {"--topic", prefix, "--resource-pattern-type", "prefixed"};
+    const auto acls = [&](std::string_view sub, std::vector<std::string> tail) {
+        std::vector<std::string> args{"acls", std::string(sub)};
+        args.insert(args.end(), resource.begin(), resource.end());
+        args.insert(args.end(), tail.begin(), tail.end());
+        return args;
+    };
+    const std::string want = "topic " + prefix + " prefixed User:kasio * write deny";
+
+    const cli_result created =
+        run_cli(acls("create", {"--principal", "User:kasio", "--operation", "write", "--deny"}));
+    ASSERT_EQ(created.status, 0) << created.out << created.errors;
+    ASSERT_EQ(created.lines.size(), 1u) << created.out;
+    EXPECT_EQ(acl_set(created.lines, "resource_name", prefix), std::set<std::string>{want}) << created.out;
+    EXPECT_TRUE(created.lines[0]["error"].is_null()) << created.out;
+
+    // Listed by kasio-cli (the prefixed filter, then every ACL that applies to a topic under the
+    // prefix) and by the Java Admin. ACLs reach each broker through the metadata log a moment
+    // after the create returns, and each run may ask another broker: poll (a run takes a while).
+    cli_result listed;
+    for (int attempt = 0; attempt < 30 && listed.lines.empty(); ++attempt)
+        listed = run_cli(acls("list", {"--principal", "User:kasio"}));
+    ASSERT_EQ(listed.status, 0) << listed.errors;
+    EXPECT_EQ(acl_set(listed.lines, "resource_name", prefix), std::set<std::string>{want}) << listed.out;
+    const cli_result matching =
+        run_cli({"acls", "list", "--topic", prefix + "-orders", "--resource-pattern-type", "match", "--deny"});
+    ASSERT_EQ(matching.status, 0) << matching.errors;
+    EXPECT_EQ(acl_set(matching.lines, "resource_name", prefix), std::set<std::string>{want}) << matching.out;
+    const cli_result literal = run_cli({"acls", "list", "--topic", prefix});
+    ASSERT_EQ(literal.status, 0) << literal.errors;
+    EXPECT_TRUE(literal.lines.empty()) << "a named resource filters its literal ACLs by default: " << literal.out;
+    std::set<std::string> java;
+    for (int attempt = 0; attempt < 30 && java.empty(); ++attempt) java = java_acls(prefix);
+    EXPECT_EQ(java, std::set<std::string>{want});
+
+    // Deleted by kasio-cli: the ACL removed is its line; then Java lists none, and a second
+    // delete matches nothing (not a failure).
+    const cli_result deleted = run_cli(acls("delete", {"--principal", "User:kasio", "--operation", "write"}));
+    ASSERT_EQ(deleted.status, 0) << deleted.out << deleted.errors;
+    EXPECT_EQ(acl_set(deleted.lines, "resource_name", prefix), std::set<std::string>{want}) << deleted.out;
+    EXPECT_EQ(deleted.lines.size(), 1u) << deleted.out;
+    for (int attempt = 0; attempt < 30 && !java.empty(); ++attempt) java = java_acls(prefix);
+    EXPECT_TRUE(java.empty()) << *java.begin();
+    const cli_result again = run_cli(acls("delete", {}));
+    EXPECT_EQ(again.status, 0) << again.out << again.errors;
+    EXPECT_TRUE(again.lines.empty()) << again.out;
+    EXPECT_NE(again.errors.find("no ACL matched"), std::string::npos) << again.errors;
 }
 
 }  // namespace
