@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <future>
+#include <optional>
 
 namespace kasio::test {
 namespace {
@@ -154,15 +155,23 @@ TEST_F(admin_mock, a_cancelled_operation_completes_at_once_with_operation_aborte
 
 TEST_F(admin_mock, destroying_the_admin_completes_its_pending_operations) {
     for (int b = 1; b <= 3; ++b) cluster().broker_down(b);
-    outcome<partition_offsets> r;
+    // Its own io_context, run on this thread: once the admin is gone and its operation has
+    // completed, nothing of it may be left running (run() returns: no work left behind).
+    asio::io_context own;
+    std::optional<std::pair<error_code, std::vector<partition_offsets>>> got;
     {
-        admin a(io.io().get_executor(), config());
-        a.async_list_offsets(latest_of_all(), r.handler());
+        admin a(own.get_executor(), config());
+        a.async_list_offsets(latest_of_all(), [&](error_code ec, std::vector<partition_offsets> out) {
+            got.emplace(ec, std::move(out));
+        });
+        own.run_for(std::chrono::milliseconds(200));  // the operation is under way
     }
-    ASSERT_EQ(r.future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-    auto [ec, out] = r.future.get();
-    EXPECT_EQ(ec, asio::error::operation_aborted);
-    for (const auto& o : out) EXPECT_EQ(o.error, asio::error::operation_aborted);
+    own.restart();
+    own.run_for(std::chrono::seconds(10));
+    EXPECT_TRUE(own.stopped()) << "work was left behind after the admin was destroyed";
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->first, asio::error::operation_aborted);
+    for (const auto& o : got->second) EXPECT_EQ(o.error, asio::error::operation_aborted);
 }
 
 TEST(admin_config, refuses_what_an_admin_does_not_take_naming_the_property) {
