@@ -46,6 +46,13 @@ protected:
         ASSERT_EQ(cluster().create_topic("adm", 3, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     }
 
+    // Every admin of a test is destroyed by now: its closing work must finish, leaving
+    // nothing behind (a context stopped while a client closes would leak what it was doing).
+    void TearDown() override {
+        EXPECT_TRUE(io.drain(std::chrono::seconds(20))) << "an admin left work running after it was destroyed";
+        mock_cluster_test::TearDown();
+    }
+
     admin_config config() {
         admin_config cfg;
         cfg.bootstrap_servers = {cluster().bootstrap()};

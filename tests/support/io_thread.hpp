@@ -5,6 +5,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -13,9 +15,22 @@ namespace kasio::test {
 /// An io_context run by one background thread until stop().
 class io_thread {
 public:
-    io_thread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+    io_thread() : guard_(io_.get_executor()), thread_([this] {
+        io_.run();
+        ran_out_.set_value();
+    }) {}
     ~io_thread() { stop(); }
     boost::asio::io_context& io() { return io_; }
+    /// Lets the context run out of work, then joins the thread: what a destroyed client still
+    /// had to do (closing its connections) finishes instead of being cut off. False when work
+    /// was still left after `timeout` (the context is then stopped).
+    bool drain(std::chrono::milliseconds timeout) {
+        if (!thread_.joinable()) return true;
+        guard_.reset();
+        const bool ran_out = ran_out_.get_future().wait_for(timeout) == std::future_status::ready;
+        stop();
+        return ran_out;
+    }
     void stop() {
         if (!thread_.joinable()) return;
         guard_.reset();
@@ -26,6 +41,7 @@ public:
 private:
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+    std::promise<void> ran_out_;
     std::thread thread_;
 };
 
