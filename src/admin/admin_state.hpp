@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -153,6 +154,11 @@ void apply_states(std::vector<Item>& out, const std::vector<item_state>& st) {
         out[i].error = st[i].ec;
         out[i].message = st[i].message;
     }
+}
+
+/// Topic, then partition: the order results are sorted in.
+inline bool partition_less(const topic_partition& a, const topic_partition& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
 }
 
 /// Items of a request its response did not mention (seen[i] false): incomplete_response, done.

@@ -31,10 +31,6 @@ group_type parse_group_type(std::string_view text) {
     return group_type::unknown;
 }
 
-bool partition_less(const topic_partition& a, const topic_partition& b) {
-    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
-}
-
 /// A classic consumer member's assignment: the ConsumerProtocolAssignment bytes (an int16
 /// version, then the struct). Empty when the bytes are not that (another protocol type).
 std::vector<topic_partition> decode_assignment(const protocol::byte_buffer& bytes) {
@@ -104,7 +100,7 @@ asio::awaitable<std::pair<error_code, std::vector<group_description>>> describe_
     std::vector<group_description> out(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) out[i].group_id = ids[i];
     std::function<const std::string&(std::size_t)> group_of = [&](std::size_t i) -> const std::string& { return ids[i]; };
-    group_router route(self, group_of);
+    coordinator_router route(self, cluster::coordinator_type::group, group_of);
 
     // First as consumer-protocol groups (KIP-848); a classic group answers group_id_not_found
     // there and is asked again with DescribeGroups, as Java's admin does.
@@ -211,7 +207,7 @@ asio::awaitable<std::pair<error_code, std::vector<group_outcome>>> delete_groups
     for (std::size_t i = 0; i < ids.size(); ++i) out[i].group_id = ids[i];
     std::vector<item_state> items(ids.size());
     std::function<const std::string&(std::size_t)> group_of = [&](std::size_t i) -> const std::string& { return ids[i]; };
-    group_router route(self, group_of);
+    coordinator_router route(self, cluster::coordinator_type::group, group_of);
     auto build = [&](const std::vector<std::size_t>& idx) {
         msg::delete_groups_request req;
         for (std::size_t i : idx) req.groups_names.push_back(ids[i]);

@@ -236,8 +236,7 @@ asio::awaitable<std::pair<error_code, std::vector<committed_offset>>> list_group
                         co_return result{group_ec, {}};
                     }
                     std::sort(out.begin(), out.end(), [](const committed_offset& a, const committed_offset& b) {
-                        return std::tie(a.partition.topic, a.partition.partition) <
-                               std::tie(b.partition.topic, b.partition.partition);
+                        return partition_less(a.partition, b.partition);
                     });
                     co_return result{first_error(out), std::move(out)};
                 }
@@ -262,7 +261,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> alter_gro
     for (std::size_t i = 0; i < offsets.size(); ++i)
         parts.push_back(out[i].partition = topic_partition{offsets[i].topic, offsets[i].partition});
     std::vector<item_state> items(offsets.size());
-    group_router route(self, group);
+    coordinator_router route(self, group);
     partition_fn partition_of = [&](std::size_t i) -> const topic_partition& {
         return parts[i];
     };
@@ -296,7 +295,7 @@ asio::awaitable<std::pair<error_code, std::vector<partition_outcome>>> delete_gr
     std::vector<partition_outcome> out(parts.size());
     for (std::size_t i = 0; i < parts.size(); ++i) out[i].partition = parts[i];
     std::vector<item_state> items(parts.size());
-    group_router route(self, group);
+    coordinator_router route(self, group);
     partition_fn partition_of = [&](std::size_t i) -> const topic_partition& {
         return parts[i];
     };

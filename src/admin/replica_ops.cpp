@@ -23,10 +23,6 @@ namespace {
 
 namespace msg = protocol::msg;
 
-bool partition_less(const topic_partition& a, const topic_partition& b) {
-    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
-}
-
 /// Partitions grouped by topic, in a request's {topic-name, []int32} layout.
 template <class Wire, class NameOf, class PartsOf>
 std::vector<Wire> by_topic(const std::vector<topic_partition>& parts, NameOf name_of, PartsOf parts_of) {
@@ -317,36 +313,14 @@ asio::awaitable<std::pair<error_code, std::vector<transaction_listing>>> list_tr
     co_return result{error_code{}, std::move(out)};
 }
 
-/// Routes item i to the transaction coordinator of id_of(i).
-class transaction_router {
-public:
-    transaction_router(state_ptr self, const std::vector<std::string>& ids) : self_(std::move(self)), ids_(ids) {}
-
-    asio::awaitable<void> operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks) {
-        std::map<std::string, node_pick> found;
-        for (std::size_t k = 0; k < idx.size(); ++k) {
-            const std::string& id = ids_[idx[k]];
-            auto it = found.find(id);
-            if (it == found.end()) {
-                node_pick pick = co_await self_->coordinator(cluster::coordinator_type::transaction, id);
-                it = found.emplace(id, std::move(pick)).first;
-            }
-            picks[k] = it->second;
-        }
-    }
-
-private:
-    state_ptr self_;
-    const std::vector<std::string>& ids_;
-};
-
 asio::awaitable<std::pair<error_code, std::vector<transaction_description>>> describe_transactions(
     state_ptr self, std::vector<std::string> ids) {
     const auto deadline = self->deadline();
     std::vector<transaction_description> out(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) out[i].transactional_id = ids[i];
     std::vector<item_state> items(ids.size());
-    transaction_router route(self, ids);
+    std::function<const std::string&(std::size_t)> id_of = [&](std::size_t i) -> const std::string& { return ids[i]; };
+    coordinator_router route(self, cluster::coordinator_type::transaction, id_of);
     auto build = [&](const std::vector<std::size_t>& idx) {
         msg::describe_transactions_request req;
         for (std::size_t i : idx) req.transactional_ids.push_back(ids[i]);

@@ -47,14 +47,14 @@ asio::awaitable<void> leader_router::operator()(const std::vector<std::size_t>& 
     }
 }
 
-asio::awaitable<void> group_router::operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks) {
+asio::awaitable<void> coordinator_router::operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks) {
     std::map<std::string, node_pick> found;
     for (std::size_t k = 0; k < idx.size(); ++k) {
-        const std::string& group = group_of_(idx[k]);
-        auto it = found.find(group);
+        const std::string& key = key_of_(idx[k]);
+        auto it = found.find(key);
         if (it == found.end()) {
-            node_pick pick = co_await self_->coordinator(cluster::coordinator_type::group, group);
-            it = found.emplace(group, std::move(pick)).first;
+            node_pick pick = co_await self_->coordinator(type_, key);
+            it = found.emplace(key, std::move(pick)).first;
         }
         picks[k] = it->second;
     }

@@ -27,23 +27,26 @@ private:
     std::function<const topic_partition&(std::size_t)> partition_of_;
 };
 
-/// Routes item i to the coordinator of group_of(i) (one FindCoordinator per group per round).
-class group_router {
+/// Routes item i to the coordinator of key_of(i), a group or a transactional id (one
+/// FindCoordinator per key per round).
+class coordinator_router {
 public:
-    group_router(state_ptr self, std::function<const std::string&(std::size_t)> group_of)
-        : self_(std::move(self)), group_of_(std::move(group_of)) {}
-    /// Every item to the coordinator of `group`.
-    group_router(state_ptr self, std::string group)
-        : self_(std::move(self)), one_(std::move(group)), group_of_([this](std::size_t) -> const std::string& { return one_; }) {}
-    group_router(const group_router&) = delete;
-    group_router& operator=(const group_router&) = delete;
+    coordinator_router(state_ptr self, cluster::coordinator_type type, std::function<const std::string&(std::size_t)> key_of)
+        : self_(std::move(self)), type_(type), key_of_(std::move(key_of)) {}
+    /// Every item to the coordinator of one group.
+    coordinator_router(state_ptr self, std::string group)
+        : self_(std::move(self)), type_(cluster::coordinator_type::group), one_(std::move(group)),
+          key_of_([this](std::size_t) -> const std::string& { return one_; }) {}
+    coordinator_router(const coordinator_router&) = delete;
+    coordinator_router& operator=(const coordinator_router&) = delete;
 
     asio::awaitable<void> operator()(const std::vector<std::size_t>& idx, std::vector<node_pick>& picks);
 
 private:
     state_ptr self_;
+    cluster::coordinator_type type_;
     std::string one_;
-    std::function<const std::string&(std::size_t)> group_of_;
+    std::function<const std::string&(std::size_t)> key_of_;
 };
 
 /// Routes item i to broker nodes[i] (operations every broker answers for itself).
