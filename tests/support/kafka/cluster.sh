@@ -135,6 +135,13 @@ transaction.state.log.replication.factor=3
 transaction.state.log.min.isr=2
 transaction.state.log.num.partitions=10
 group.initial.rebalance.delay.ms=0
+# KIP-848 consumer groups take their heartbeat interval and session timeout from the coordinator
+# (defaults 5 s and 45 s, and no lower allowed): the values the classic members of the tests ask
+# for instead (1 s, 10 s), so a consumer-protocol member that vanishes is dropped as quickly.
+group.consumer.heartbeat.interval.ms=1000
+group.consumer.min.heartbeat.interval.ms=1000
+group.consumer.session.timeout.ms=10000
+group.consumer.min.session.timeout.ms=6000
 broker.session.timeout.ms=6000
 broker.heartbeat.interval.ms=1000
 log.segment.bytes=268435456
