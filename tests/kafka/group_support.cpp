@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <sstream>
@@ -45,7 +46,7 @@ struct group_world::kasio_member {
             for (const consumer_record& r : batch) {
                 if (r.value) {
                     const auto seq = number_in({reinterpret_cast<const char*>(r.value->data()), r.value->size()});
-                    if (seq) world.on_processed(*seq);
+                    if (seq) world.on_processed(name, *seq);
                 }
                 next[r.partition] = r.offset + 1;
             }
@@ -67,23 +68,40 @@ struct group_world::kasio_member {
 group_world::group_world(std::string topic, int partitions) : topic_(std::move(topic)), partitions_(partitions) {}
 
 group_world::~group_world() {
+    stop_stream();
     close_all();
     io_.stop();
 }
 
 void group_world::add_kasio(const std::string& name, const std::string& group, const std::string& assignor,
                             const std::string& instance_id) {
+    add_kasio(name, group, member_options{group_protocol::classic, assignor, instance_id});
+}
+
+void group_world::add_java(const std::string& name, const std::string& group, const std::string& assignor) {
+    add_java(name, group, member_options{group_protocol::classic, assignor, {}});
+}
+
+void group_world::add_kasio(const std::string& name, const std::string& group, const member_options& options) {
     consumer_config cfg;
     cfg.bootstrap_servers = {cluster().bootstrap};
     EXPECT_FALSE(cfg.set("group.id", group));
-    if (!instance_id.empty()) {
-        EXPECT_FALSE(cfg.set("group.instance.id", instance_id));
+    if (!options.instance_id.empty()) {
+        EXPECT_FALSE(cfg.set("group.instance.id", options.instance_id));
     }
     EXPECT_FALSE(cfg.set("auto.offset.reset", "earliest"));
     EXPECT_FALSE(cfg.set("enable.auto.commit", "false"));
-    EXPECT_FALSE(cfg.set("session.timeout.ms", "10000"));
-    EXPECT_FALSE(cfg.set("heartbeat.interval.ms", "1000"));
-    EXPECT_FALSE(cfg.set("partition.assignment.strategy", assignor));
+    if (options.protocol == group_protocol::classic) {
+        EXPECT_FALSE(cfg.set("session.timeout.ms", "10000"));
+        EXPECT_FALSE(cfg.set("heartbeat.interval.ms", "1000"));
+        EXPECT_FALSE(cfg.set("partition.assignment.strategy", options.assignor));
+    } else {
+        error_context why;
+        EXPECT_FALSE(cfg.set("group.protocol", "consumer", why)) << why.describe(client_errc::invalid_config);
+        if (!options.assignor.empty()) {
+            EXPECT_FALSE(cfg.set("group.remote.assignor", options.assignor));
+        }
+    }
     EXPECT_FALSE(cfg.set("client.id", name));
     auto m = std::make_unique<kasio_member>(*this, name);
     m->c = std::make_unique<consumer>(io_.io().get_executor(), cfg);
@@ -101,23 +119,27 @@ void group_world::add_kasio(const std::string& name, const std::string& group, c
     kasio_[name] = std::move(m);
 }
 
-void group_world::add_java(const std::string& name, const std::string& group, const std::string& assignor) {
+void group_world::add_java(const std::string& name, const std::string& group, const member_options& options) {
     auto on_line = [this, name](const json& line) {
         const std::string& event = line["event"].as_string();
         if (event == "record") {
-            if (const auto seq = number_in(line["value"].as_string())) on_processed(*seq);
+            if (const auto seq = number_in(line["value"].as_string())) on_processed(name, *seq);
         } else if (event == "assigned" || event == "revoked" || event == "lost") {
             std::vector<std::int32_t> parts;
             for (const json& p : line["partitions"].items) parts.push_back(static_cast<std::int32_t>(p.as_int()));
             on_event(name, event, parts);
         }
     };
-    java_[name] = std::make_unique<peer_process>(
-        "group-member",
-        std::vector<std::string>{"--topic", topic_, "--group", group, "--assignor", assignor, "--max-ms", "600000",
-                                 "--config", "session.timeout.ms=10000", "--config", "heartbeat.interval.ms=1000",
-                                 "--config", "client.id=" + name},
-        on_line);
+    std::vector<std::string> args{"--topic", topic_, "--group", group, "--max-ms", "600000", "--config", "client.id=" + name};
+    if (options.protocol == group_protocol::classic) {
+        args.insert(args.end(), {"--assignor", options.assignor, "--config", "session.timeout.ms=10000", "--config",
+                                 "heartbeat.interval.ms=1000"});
+    } else {
+        args.insert(args.end(), {"--config", "group.protocol=consumer"});
+        if (!options.assignor.empty()) args.insert(args.end(), {"--config", "group.remote.assignor=" + options.assignor});
+    }
+    if (!options.instance_id.empty()) args.insert(args.end(), {"--instance-id", options.instance_id});
+    java_[name] = std::make_unique<peer_process>("group-member", args, on_line);
 }
 
 void group_world::close_kasio(const std::string& name) {
@@ -165,29 +187,102 @@ void group_world::on_event(const std::string& member, const std::string& kind, c
     cv_.notify_all();
 }
 
-void group_world::on_processed(std::int64_t seq) {
+void group_world::on_processed(const std::string& member, std::int64_t seq) {
     std::lock_guard lock(m_);
     if (seq < 0 || static_cast<std::size_t>(seq) >= processed_.size()) return;
     if (processed_[static_cast<std::size_t>(seq)]++ != 0) ++redeliveries_;
+    auto [it, added] = last_processed_.try_emplace(member, seq);
+    if (!added && it->second < seq) it->second = seq;
     cv_.notify_all();
+}
+
+bool group_world::all_owned_by(const std::set<std::string>& members) const {
+    if (owner_.size() != static_cast<std::size_t>(partitions_)) return false;
+    std::set<std::string> owners;
+    for (const auto& [p, m] : owner_) owners.insert(m);
+    return owners == members;
 }
 
 bool group_world::wait_owners(const std::set<std::string>& members, std::chrono::seconds timeout) {
     std::unique_lock lock(m_);
+    return cv_.wait_for(lock, timeout, [&] { return all_owned_by(members); });
+}
+
+bool group_world::wait_consuming(const std::set<std::string>& members, std::size_t from, std::chrono::seconds timeout) {
+    std::unique_lock lock(m_);
     return cv_.wait_for(lock, timeout, [&] {
-        if (owner_.size() != static_cast<std::size_t>(partitions_)) return false;
-        std::set<std::string> owners;
-        for (const auto& [p, m] : owner_) owners.insert(m);
-        return owners == members;
+        if (!all_owned_by(members)) return false;
+        for (const auto& m : members) {
+            const auto it = last_processed_.find(m);
+            if (it == last_processed_.end() || it->second < static_cast<std::int64_t>(from)) return false;
+        }
+        return true;
     });
+}
+
+std::size_t group_world::next_record() const {
+    std::lock_guard lock(m_);
+    return reserved_;
+}
+
+void group_world::start_stream(std::size_t per_tick, std::chrono::milliseconds tick) {
+    ASSERT_FALSE(stream_.joinable()) << "one stream at a time";
+    streaming_ = true;
+    stream_ = std::thread([this, per_tick, tick] {
+        producer_config cfg;
+        cfg.bootstrap_servers = {cluster().bootstrap};
+        debug_log(cfg.connection);
+        producer p(io_.io().get_executor(), cfg);
+        while (streaming_) {
+            std::size_t first;
+            {
+                std::lock_guard lock(m_);
+                first = reserved_;
+                reserved_ += per_tick;
+                processed_.resize(reserved_, 0);
+            }
+            auto failed = std::make_shared<std::atomic<std::size_t>>(0);
+            for (std::size_t n = first; n < first + per_tick; ++n) {
+                const std::string value = std::to_string(n);
+                record r;
+                r.topic = topic_;
+                r.partition = static_cast<std::int32_t>(n % static_cast<std::size_t>(partitions_));
+                r.value = bytes_of(value);
+                r.timestamp = 1700000000000;
+                p.async_send(r, [failed](error_code ec, delivery) {
+                    if (ec) ++*failed;
+                });  // the value is copied before async_send returns
+            }
+            const error_code ec = result_of(p.async_flush(boost::asio::use_future));
+            {
+                std::lock_guard lock(m_);
+                produced_ = std::max(produced_, first + per_tick);
+                if (ec || *failed != 0)
+                    timeline_.push_back("stream: " + std::to_string(failed->load()) + " sends failed, flush: " + ec.message());
+            }
+            std::this_thread::sleep_for(tick);
+        }
+        EXPECT_FALSE(result_of(p.async_close(std::chrono::seconds(30), boost::asio::use_future)));
+    });
+    std::lock_guard lock(m_);
+    timeline_.push_back("stream started at " + std::to_string(reserved_));
+}
+
+void group_world::stop_stream() {
+    if (!stream_.joinable()) return;
+    streaming_ = false;
+    stream_.join();
+    std::lock_guard lock(m_);
+    timeline_.push_back("stream stopped: produced 0.." + std::to_string(produced_ - 1));
 }
 
 void group_world::produce_wave(std::size_t count) {
     std::size_t first;
     {
         std::lock_guard lock(m_);
-        first = produced_;
-        processed_.resize(first + count, 0);
+        first = reserved_;
+        reserved_ += count;
+        processed_.resize(reserved_, 0);
     }
     std::vector<owned_record> records(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -199,8 +294,8 @@ void group_world::produce_wave(std::size_t count) {
     cfg.bootstrap_servers = {cluster().bootstrap};
     EXPECT_EQ(kasio_produce(cfg, topic_, records), "");
     std::lock_guard lock(m_);
-    produced_ = first + count;
-    timeline_.push_back("produced " + std::to_string(first) + ".." + std::to_string(produced_ - 1));
+    produced_ = std::max(produced_, first + count);
+    timeline_.push_back("produced " + std::to_string(first) + ".." + std::to_string(first + count - 1));
 }
 
 bool group_world::wait_processed(std::chrono::seconds timeout) {

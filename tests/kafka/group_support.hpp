@@ -1,7 +1,8 @@
-// A consumer group of kasio and Java members on the real cluster, for group_test.cpp: members
-// come and go, every assignment change is logged in one timeline (kasio's rebalance callbacks
-// and the Java peer's printed events), records are produced in waves and their processing
-// counted, and the timeline is checked for a partition owned by two members at once.
+// A consumer group of kasio and Java members on the real cluster, for group_test.cpp and
+// consumer_protocol_test.cpp: members come and go, every assignment change is logged in one
+// timeline (kasio's rebalance callbacks and the Java peer's printed events), records are produced
+// in waves or a steady stream and their processing counted, and the timeline is checked for a
+// partition owned by two members at once. Members join with the classic protocol or KIP-848's.
 #pragma once
 
 #include "io_thread.hpp"
@@ -9,6 +10,7 @@
 
 #include <kasio/consumer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -17,9 +19,25 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kasio::test::kafka {
+
+/// The group protocol a member joins with (group.protocol).
+enum class group_protocol { classic, consumer };
+
+/// How a member joins.
+struct member_options {
+    group_protocol protocol = group_protocol::classic;
+    /// classic: partition.assignment.strategy (range, roundrobin, cooperative-sticky), and the
+    /// member asks for session.timeout.ms=10000 and heartbeat.interval.ms=1000. consumer:
+    /// group.remote.assignor (uniform, range; empty: the broker's default), and the member sets
+    /// none of those three (the coordinator decides them; both clients refuse them).
+    std::string assignor = "range";
+    /// group.instance.id: a static member.
+    std::string instance_id;
+};
 
 class group_world {
 public:
@@ -31,8 +49,10 @@ public:
     /// A kasio member (manual commit after each polled batch); instance_id: a static member.
     void add_kasio(const std::string& name, const std::string& group, const std::string& assignor,
                    const std::string& instance_id = {});
+    void add_kasio(const std::string& name, const std::string& group, const member_options& options);
     /// A Java member (the peer's group-member, commitSync after each poll).
     void add_java(const std::string& name, const std::string& group, const std::string& assignor);
+    void add_java(const std::string& name, const std::string& group, const member_options& options);
     /// Closes a kasio member (leaves the group unless static).
     void close_kasio(const std::string& name);
     /// SIGKILLs a Java member: it owns nothing from now on, though the group learns of it later.
@@ -45,6 +65,16 @@ public:
     void produce_wave(std::size_t count);
     /// Waits until every record produced so far was processed at least once.
     bool wait_processed(std::chrono::seconds timeout = std::chrono::seconds(90));
+    /// Produces in the background, numbered as produce_wave's, until stop_stream(): `per_tick`
+    /// records every `tick`, through one producer.
+    void start_stream(std::size_t per_tick, std::chrono::milliseconds tick);
+    void stop_stream();
+    /// The number the next record produced gets: a later wave or stream tick starts there.
+    std::size_t next_record() const;
+    /// Waits until every partition is owned, by exactly these members, and each of them has
+    /// processed a record numbered `from` or above.
+    bool wait_consuming(const std::set<std::string>& members, std::size_t from,
+                        std::chrono::seconds timeout = std::chrono::seconds(90));
 
     std::size_t double_ownerships() const;
     std::size_t unprocessed() const;
@@ -63,7 +93,8 @@ public:
 private:
     struct kasio_member;
     void on_event(const std::string& member, const std::string& kind, const std::vector<std::int32_t>& parts);
-    void on_processed(std::int64_t seq);
+    void on_processed(const std::string& member, std::int64_t seq);
+    bool all_owned_by(const std::set<std::string>& members) const;  // m_ held
 
     std::string topic_;
     int partitions_;
@@ -78,7 +109,11 @@ private:
     std::vector<std::string> timeline_;
     std::size_t double_owned_ = 0;
     std::vector<std::uint32_t> processed_;  // by record number
-    std::size_t produced_ = 0, redeliveries_ = 0, commit_failures_ = 0;
+    std::map<std::string, std::int64_t> last_processed_;  // member -> highest record number it processed
+    // Records numbered below reserved_ are being produced or were; below produced_, delivered.
+    std::size_t reserved_ = 0, produced_ = 0, redeliveries_ = 0, commit_failures_ = 0;
+    std::atomic<bool> streaming_{false};
+    std::thread stream_;
 };
 
 }  // namespace kasio::test::kafka
