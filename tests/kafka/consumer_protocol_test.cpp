@@ -1,0 +1,568 @@
+// KIP-848's consumer group protocol (group.protocol=consumer) on the real cluster: kasio and Java
+// members share a group through a leave, a join, a SIGKILL and the coordinator's loss; a regular
+// expression subscription the broker evaluates picks up a topic created later; a group a classic
+// member committed in carries its offsets over; the time from a join until every member consumes
+// again, beside the classic protocol's eager and cooperative rebalances; and what the broker
+// refuses (an unknown remote assignor, a regular expression RE2/J rejects, an instance id in use)
+// reaches poll with its cause.
+//
+// The coordinator decides the heartbeat interval and the session timeout of these groups: the
+// test cluster sets 1 s and 10 s (tests/support/kafka/cluster.sh), what the classic members ask for.
+#include "group_support.hpp"
+#include "kafka_cluster.hpp"
+#include "kasio_clients.hpp"
+
+#include <kasio/broker_errc.hpp>
+
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kasio::test::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+const member_options consumer_protocol{group_protocol::consumer, {}, {}};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+/// The group's state and type as the Java Admin describes them ("stable", "consumer"), lowercased.
+std::pair<std::string, std::string> state_and_type(const std::string& group) {
+    const peer_result r = run_peer("describe-group", {"--group", group});
+    if (r.status != 0 || r.lines.empty()) return {"describe-group failed: " + r.errors, {}};
+    return {lower(r.lines[0]["state"].as_string()), lower(r.lines[0]["type"].as_string())};
+}
+
+consumer_config member_config(const std::string& group, const std::string& name, group_protocol protocol) {
+    consumer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap};
+    EXPECT_FALSE(cfg.set("group.id", group));
+    EXPECT_FALSE(cfg.set("client.id", name));
+    EXPECT_FALSE(cfg.set("auto.offset.reset", "earliest"));
+    EXPECT_FALSE(cfg.set("enable.auto.commit", "false"));
+    if (protocol == group_protocol::consumer) {
+        error_context why;
+        EXPECT_FALSE(cfg.set("group.protocol", "consumer", why)) << why.describe(client_errc::invalid_config);
+    } else {
+        EXPECT_FALSE(cfg.set("session.timeout.ms", "10000"));
+        EXPECT_FALSE(cfg.set("heartbeat.interval.ms", "1000"));
+    }
+    debug_log(cfg.connection);
+    return cfg;
+}
+
+struct poll_outcome {
+    error_code ec;
+    error_context context;
+    std::size_t records = 0;
+};
+
+/// Polls once; nullopt when the poll did not complete within `limit` (it is then cancelled by
+/// the close that follows).
+std::optional<poll_outcome> poll_once(consumer& c, std::chrono::seconds limit) {
+    auto done = std::make_shared<std::promise<poll_outcome>>();
+    auto f = done->get_future();
+    c.async_poll([done](error_code ec, fetch_batch b) { done->set_value({ec, b.context(), b.size()}); });
+    if (f.wait_for(limit) != std::future_status::ready) return std::nullopt;
+    return f.get();
+}
+
+void close_consumer(consumer& c) {
+    const error_code ec = result_of(c.async_close(boost::asio::use_future));
+    EXPECT_FALSE(ec) << "close: " << ec.message();
+}
+
+/// kasio members of one group over any number of topics: what each owns by topic and partition
+/// (a partition assigned while another member owns it is counted), and every record read.
+class tracked_members {
+public:
+    using tp = std::pair<std::string, std::int32_t>;
+
+    ~tracked_members() {
+        for (auto& [name, m] : members_) close(name);
+        io_.stop();
+    }
+
+    consumer& add(const std::string& name, const consumer_config& cfg) {
+        auto m = std::make_unique<member>();
+        m->c = std::make_unique<consumer>(io_.io().get_executor(), cfg);
+        consumer& c = *m->c;
+        members_[name] = std::move(m);
+        return c;
+    }
+
+    rebalance_listener listener(const std::string& name) {
+        rebalance_listener l;
+        l.on_assigned = [this, name](const auto& tps) { event(name, "assigned", tps); };
+        l.on_revoked = [this, name](const auto& tps) { event(name, "revoked", tps); };
+        l.on_lost = [this, name](const auto& tps) { event(name, "lost", tps); };
+        return l;
+    }
+
+    /// Polls without end on the member's strand, keeping what it reads and the poll errors (it
+    /// stops after 20 errors: an error that lasts completes every poll at once).
+    void start_polling(const std::string& name) {
+        member& m = *members_.at(name);
+        m.poll = [this, name, &m] {
+            m.c->async_poll([this, name, &m](error_code ec, fetch_batch batch) {
+                if (m.stopped || ec == boost::asio::error::operation_aborted) return;
+                std::lock_guard lock(mu_);
+                if (ec) {
+                    timeline_.push_back(name + " poll error " + batch.context().describe(ec));
+                    if (++poll_errors_[name] == 20) return;
+                }
+                for (const consumer_record& r : batch) read_[{std::string(r.topic), r.partition}].push_back(r.offset);
+                cv_.notify_all();
+                m.poll();
+            });
+        };
+        m.poll();
+    }
+
+    void close(const std::string& name) {
+        member& m = *members_.at(name);
+        if (m.stopped) return;
+        close_consumer(*m.c);
+        m.stopped = true;
+        std::lock_guard lock(mu_);
+        std::erase_if(owner_, [&](const auto& e) { return e.second == name; });
+        timeline_.push_back(name + " closed");
+    }
+
+    bool wait(const std::function<bool()>& pred, std::chrono::seconds timeout) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_for(lock, timeout, pred);
+    }
+
+    // For wait()'s predicates (the lock is held there) and after the members stopped.
+    const std::map<tp, std::string>& owners() const { return owner_; }
+    const std::map<tp, std::vector<std::int64_t>>& read() const { return read_; }
+    std::size_t read_count(const std::string& topic) const {
+        std::size_t n = 0;
+        for (const auto& [k, offsets] : read_) n += k.first == topic ? offsets.size() : 0;
+        return n;
+    }
+
+    std::size_t double_ownerships() const {
+        std::lock_guard lock(mu_);
+        return double_owned_;
+    }
+    std::size_t poll_errors(const std::string& name) const {
+        std::lock_guard lock(mu_);
+        const auto it = poll_errors_.find(name);
+        return it == poll_errors_.end() ? 0 : it->second;
+    }
+    std::size_t events(const std::string& name) const {
+        std::lock_guard lock(mu_);
+        const auto it = events_.find(name);
+        return it == events_.end() ? 0 : it->second;
+    }
+    std::set<tp> owned_by(const std::string& name) const {
+        std::lock_guard lock(mu_);
+        std::set<tp> out;
+        for (const auto& [p, m] : owner_)
+            if (m == name) out.insert(p);
+        return out;
+    }
+    std::string describe() const {
+        std::lock_guard lock(mu_);
+        std::ostringstream s;
+        s << "timeline:\n";
+        for (const auto& t : timeline_) s << "  " << t << "\n";
+        s << "owners now:";
+        for (const auto& [p, m] : owner_) s << " " << p.first << "-" << p.second << "=" << m;
+        s << "\nread:";
+        for (const auto& [p, offsets] : read_) s << " " << p.first << "-" << p.second << ":" << offsets.size();
+        s << "\n";
+        return s.str();
+    }
+
+private:
+    struct member {
+        std::unique_ptr<consumer> c;
+        std::function<void()> poll;
+        std::atomic<bool> stopped{false};
+    };
+
+    void event(const std::string& name, const std::string& kind, const std::vector<topic_partition>& tps) {
+        std::lock_guard lock(mu_);
+        std::string parts;
+        ++events_[name];
+        for (const auto& t : tps) {
+            parts += (parts.empty() ? "" : ",") + t.topic + "-" + std::to_string(t.partition);
+            const tp key{t.topic, t.partition};
+            const auto it = owner_.find(key);
+            if (kind == "assigned") {
+                if (it != owner_.end() && it->second != name) {
+                    ++double_owned_;
+                    timeline_.push_back("  ^ " + key.first + "-" + std::to_string(key.second) + " still owned by " +
+                                        it->second);
+                }
+                owner_[key] = name;
+            } else if (it != owner_.end() && it->second == name) {
+                owner_.erase(it);
+            }
+        }
+        timeline_.push_back(name + " " + kind + " [" + parts + "]");
+        cv_.notify_all();
+    }
+
+    io_thread io_;
+    std::map<std::string, std::unique_ptr<member>> members_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::map<tp, std::string> owner_;
+    std::map<std::string, std::size_t> events_, poll_errors_;
+    std::map<tp, std::vector<std::int64_t>> read_;
+    std::vector<std::string> timeline_;
+    std::size_t double_owned_ = 0;
+};
+
+/// `per_partition` records to each partition of `topic`, values "0", "1", ...
+void produce_to_each(const std::string& topic, int partitions, std::size_t per_partition) {
+    std::vector<owned_record> records;
+    for (std::size_t i = 0; i < per_partition * static_cast<std::size_t>(partitions); ++i) {
+        owned_record r;
+        r.partition = static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions));
+        r.value = std::to_string(i);
+        r.timestamp = 1700000000000;
+        records.push_back(std::move(r));
+    }
+    producer_config cfg;
+    cfg.bootstrap_servers = {cluster().bootstrap};
+    ASSERT_EQ(kasio_produce(cfg, topic, records), "");
+}
+
+// ---- 1. A mixed group through leave, join, kill and the coordinator's loss
+
+TEST(consumer_protocol_real_kafka, kasio_and_java_members_share_partitions_through_leave_join_kill_and_coordinator_loss) {
+    constexpr int partitions = 12;
+    constexpr std::size_t wave = 2400;
+    const std::string topic = unique_topic("k848-group");
+    const std::string group = topic + "-g";
+    create_topic(topic, partitions);
+    cluster_restorer restore;
+    group_world w(topic, partitions);
+
+    w.add_kasio("kasio-a", group, consumer_protocol);
+    w.add_kasio("kasio-b", group, consumer_protocol);
+    w.add_kasio("kasio-c", group, consumer_protocol);
+    w.add_java("java", group, consumer_protocol);
+    ASSERT_TRUE(w.wait_owners({"kasio-a", "kasio-b", "kasio-c", "java"})) << w.describe();
+    // The broker runs this group with KIP-848's protocol: kasio did not fall back to the classic one.
+    EXPECT_EQ(state_and_type(group).second, "consumer");
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    // A member leaves (member epoch -1): the others take its partitions.
+    w.close_kasio("kasio-b");
+    ASSERT_TRUE(w.wait_owners({"kasio-a", "kasio-c", "java"})) << w.describe();
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    // A member joins.
+    w.add_kasio("kasio-d", group, consumer_protocol);
+    ASSERT_TRUE(w.wait_owners({"kasio-a", "kasio-c", "kasio-d", "java"})) << w.describe();
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    // The Java member is SIGKILLed: its partitions move once the coordinator's session timeout
+    // (group.consumer.session.timeout.ms) expires.
+    w.kill_java("java");
+    ASSERT_TRUE(w.wait_owners({"kasio-a", "kasio-c", "kasio-d"})) << w.describe();
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    // The coordinator's broker is killed: the group moves to another broker and goes on.
+    const int coordinator = w.coordinator(group);
+    ASSERT_GT(coordinator, 0);
+    broker_action("kill", coordinator);
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+    broker_action("start-broker", coordinator);
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+    EXPECT_TRUE(w.wait_owners({"kasio-a", "kasio-c", "kasio-d"})) << w.describe();
+
+    w.close_all();
+    EXPECT_EQ(w.double_ownerships(), 0u) << w.describe();
+    EXPECT_EQ(w.unprocessed(), 0u);
+    const auto committed = w.committed(group);
+    const auto ends = w.end_offsets();
+    EXPECT_EQ(committed, ends) << w.describe();
+    // Every member left: the coordinator holds no member (a static one would stay until its
+    // session expires, a dynamic one is removed at once).
+    EXPECT_EQ(state_and_type(group).first, "empty");
+    std::cout << "consumer protocol: " << w.summary() << "\n";
+    if (std::getenv("KASIO_TEST_VERBOSE")) std::cout << w.describe();
+}
+
+// ---- 2. A regular expression the broker evaluates
+
+TEST(consumer_protocol_real_kafka, a_pattern_subscription_picks_up_a_matching_topic_created_later) {
+    constexpr int partitions = 3;
+    constexpr std::size_t per_partition = 20;
+    const std::string prefix = unique_topic("k848-re");
+    const std::string first = prefix + "-one", second = prefix + "-two";
+    const std::string unrelated = "x" + prefix + "-three";  // contains the prefix, does not match the whole name
+    const std::string group = prefix + "-g";
+    create_topic(first, partitions);
+    produce_to_each(first, partitions, per_partition);
+
+    tracked_members ms;
+    for (const std::string name : {"kasio-a", "kasio-b"}) {
+        consumer& c = ms.add(name, member_config(group, name, group_protocol::consumer));
+        // Broker-side (RE2/J) syntax; '-' and digits are literal.
+        ASSERT_FALSE(c.subscribe_pattern(prefix + "-.*", ms.listener(name)));
+        ms.start_polling(name);
+    }
+    auto owns_all = [&](const std::vector<std::string>& topics) {
+        std::size_t n = 0;
+        for (const auto& [p, m] : ms.owners()) {
+            if (std::find(topics.begin(), topics.end(), p.first) == topics.end()) return false;
+            ++n;
+        }
+        return n == topics.size() * partitions;
+    };
+    ASSERT_TRUE(ms.wait([&] { return owns_all({first}) && ms.read_count(first) == per_partition * partitions; }, 90s))
+        << ms.describe();
+    EXPECT_EQ(state_and_type(group).second, "consumer");
+
+    create_topic(unrelated, partitions);
+    const auto created = clock_type::now();
+    create_topic(second, partitions);
+    produce_to_each(second, partitions, per_partition);
+    // The coordinator resolves the group's expressions again after the topics changed, at most
+    // every 10 s (GroupMetadataManager's REGEX_BATCH_REFRESH_MIN_INTERVAL_MS), at a heartbeat.
+    ASSERT_TRUE(ms.wait([&] { return owns_all({first, second}) && ms.read_count(second) == per_partition * partitions; },
+                        90s))
+        << ms.describe();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - created);
+    std::cout << "regex: topic created -> assigned and read in " << took.count() << " ms\n";
+    for (const auto& name : {"kasio-a", "kasio-b"}) {
+        for (const auto& [topic, p] : ms.owned_by(name)) EXPECT_NE(topic, unrelated) << ms.describe();
+        ms.close(name);
+    }
+    EXPECT_EQ(ms.read_count(unrelated), 0u);
+    EXPECT_EQ(ms.double_ownerships(), 0u) << ms.describe();
+}
+
+// ---- 3. Offsets committed in a classic group carry over
+
+TEST(consumer_protocol_real_kafka, a_consumer_protocol_member_starts_at_the_offsets_a_classic_member_committed) {
+    constexpr int partitions = 2;
+    constexpr std::size_t per_partition = 100;
+    const std::string topic = unique_topic("k848-carry");
+    const std::string group = topic + "-g";
+    create_topic(topic, partitions);
+    produce_to_each(topic, partitions, per_partition);
+    const std::map<std::int32_t, std::int64_t> commit_at{{0, 37}, {1, 61}};
+
+    {  // A classic member reads part of the topic, commits, and leaves: the group is empty.
+        tracked_members ms;
+        consumer& c = ms.add("classic", member_config(group, "classic", group_protocol::classic));
+        c.subscribe({topic}, ms.listener("classic"));
+        ms.start_polling("classic");
+        ASSERT_TRUE(ms.wait([&] { return ms.owners().size() == static_cast<std::size_t>(partitions) && ms.read_count(topic) > 0; }, 90s))
+            << ms.describe();
+        std::vector<partition_offset> offsets;
+        for (const auto& [p, o] : commit_at) offsets.push_back({topic, p, o, {}});
+        ASSERT_FALSE(result_of(c.async_commit(offsets, boost::asio::use_future)));
+        ms.close("classic");
+        const auto [state, type] = state_and_type(group);
+        EXPECT_EQ(state, "empty");
+        EXPECT_EQ(type, "classic");
+    }
+
+    tracked_members ms;
+    consumer& c = ms.add("k848", member_config(group, "k848", group_protocol::consumer));
+    c.subscribe({topic}, ms.listener("k848"));
+    ms.start_polling("k848");
+    std::size_t expected = 0;
+    for (const auto& [p, o] : commit_at) expected += per_partition - static_cast<std::size_t>(o);
+    ASSERT_TRUE(ms.wait([&] { return ms.read_count(topic) >= expected; }, 90s)) << ms.describe();
+    EXPECT_EQ(state_and_type(group).second, "consumer");  // the empty classic group was converted
+    ms.close("k848");
+    for (const auto& [p, from] : commit_at) {
+        const auto it = ms.read().find({topic, p});
+        ASSERT_NE(it, ms.read().end()) << "nothing read from partition " << p;
+        std::vector<std::int64_t> want;
+        for (auto o = from; o < static_cast<std::int64_t>(per_partition); ++o) want.push_back(o);
+        EXPECT_EQ(it->second, want) << "partition " << p << ": each record from the committed offset on, once";
+    }
+}
+
+// ---- 4. From a join to every member consuming, by protocol
+
+TEST(consumer_protocol_real_kafka, time_from_a_join_until_every_member_consumes_classic_and_consumer_protocols) {
+    constexpr int partitions = 12;
+    struct variant {
+        const char* label;
+        member_options options;
+    };
+    const std::vector<variant> variants{
+        {"classic eager (range)", {group_protocol::classic, "range", {}}},
+        {"classic cooperative-sticky", {group_protocol::classic, "cooperative-sticky", {}}},
+        {"consumer (broker's default assignor)", {group_protocol::consumer, {}, {}}},
+    };
+    std::vector<std::string> table;
+    for (const variant& v : variants) {
+        SCOPED_TRACE(v.label);
+        const std::string topic = unique_topic("k848-join");
+        const std::string group = topic + "-g";
+        create_topic(topic, partitions);
+        group_world w(topic, partitions);
+        for (const char* name : {"m1", "m2", "m3"}) w.add_kasio(name, group, v.options);
+        ASSERT_TRUE(w.wait_owners({"m1", "m2", "m3"})) << w.describe();
+        // About 1000 records a second, spread over every partition.
+        w.start_stream(24, 20ms);
+        ASSERT_TRUE(w.wait_consuming({"m1", "m2", "m3"}, w.next_record())) << w.describe();
+
+        const std::size_t from = w.next_record();
+        const auto joined = clock_type::now();
+        w.add_kasio("m4", group, v.options);
+        ASSERT_TRUE(w.wait_owners({"m1", "m2", "m3", "m4"})) << w.describe();
+        const auto owned = clock_type::now();
+        ASSERT_TRUE(w.wait_consuming({"m1", "m2", "m3", "m4"}, from)) << w.describe();
+        const auto consuming = clock_type::now();
+
+        w.stop_stream();
+        EXPECT_TRUE(w.wait_processed()) << w.describe();
+        w.close_all();
+        EXPECT_EQ(w.double_ownerships(), 0u) << w.describe();
+        auto ms = [&](clock_type::time_point t) {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(t - joined).count();
+        };
+        std::ostringstream line;
+        line << std::left << std::setw(38) << v.label << std::right << std::setw(8) << ms(owned) << " ms"
+             << std::setw(9) << ms(consuming) << " ms   " << w.summary();
+        table.push_back(line.str());
+        std::cout << "join: " << line.str() << "\n" << std::flush;
+    }
+    std::cout << "join-to-consuming, 3 members + 1 joining, 12 partitions, ~1000 records/s\n"
+              << std::left << std::setw(38) << "protocol" << std::right << std::setw(11) << "all own"
+              << std::setw(12) << "all consume\n";
+    for (const auto& l : table) std::cout << l << "\n";
+}
+
+// ---- 5. What the broker refuses
+
+TEST(consumer_protocol_real_kafka, an_unknown_remote_assignor_fails_poll_with_unsupported_assignor_naming_the_property) {
+    const std::string topic = unique_topic("k848-assignor");
+    create_topic(topic, 1);
+    io_thread io;
+    consumer_config cfg = member_config(topic + "-g", "kasio", group_protocol::consumer);
+    ASSERT_FALSE(cfg.set("group.remote.assignor", "nonexistent"));
+    auto c = std::make_unique<consumer>(io.io().get_executor(), cfg);
+    c->subscribe({topic});
+    for (int round = 0; round < 2; ++round) {  // reported again: the member stays stopped
+        const auto r = poll_once(*c, 60s);
+        ASSERT_TRUE(r) << "poll never completed (round " << round << ")";
+        EXPECT_EQ(r->ec, broker_errc::unsupported_assignor) << r->context.describe(r->ec);
+        EXPECT_EQ(r->context.property, "group.remote.assignor") << r->context.describe(r->ec);
+        EXPECT_EQ(r->context.api, "ConsumerGroupHeartbeat");
+        EXPECT_NE(r->context.message.find("nonexistent"), std::string::npos) << r->context.message;
+    }
+    const error_info last = c->last_error();
+    EXPECT_EQ(last.code, broker_errc::unsupported_assignor);
+    EXPECT_NE(last.describe().find("group.remote.assignor"), std::string::npos) << last.describe();
+    close_consumer(*c);
+    c.reset();
+    io.stop();
+}
+
+TEST(consumer_protocol_real_kafka, a_pattern_the_broker_cannot_compile_fails_poll_with_invalid_regular_expression) {
+    const std::string topic = unique_topic("k848-badre");
+    create_topic(topic, 1);
+    // "(" is invalid everywhere; a lookahead is valid ECMAScript but not RE2/J, so only the
+    // broker can refuse it: kasio must send the expression, not judge it by std::regex.
+    for (const std::string& pattern : {std::string("("), "(?=" + topic + ")" + topic}) {
+        SCOPED_TRACE(pattern);
+        io_thread io;
+        auto c = std::make_unique<consumer>(io.io().get_executor(),
+                                            member_config(unique_topic("k848-badre-g"), "kasio", group_protocol::consumer));
+        const error_code subscribed = c->subscribe_pattern(pattern);
+        EXPECT_FALSE(subscribed) << "the broker evaluates the expression: " << subscribed.message();
+        const auto r = poll_once(*c, 60s);
+        ASSERT_TRUE(r) << "poll never completed";
+        EXPECT_EQ(r->ec, broker_errc::invalid_regular_expression) << r->context.describe(r->ec);
+        EXPECT_EQ(r->context.api, "ConsumerGroupHeartbeat");
+        EXPECT_EQ(c->last_error().code, broker_errc::invalid_regular_expression);
+        close_consumer(*c);
+        c.reset();
+        io.stop();
+    }
+}
+
+TEST(consumer_protocol_real_kafka, a_second_static_member_with_an_instance_id_in_use_gets_unreleased_instance_id) {
+    constexpr int partitions = 2;
+    const std::string topic = unique_topic("k848-static");
+    const std::string group = topic + "-g";
+    create_topic(topic, partitions);
+    tracked_members ms;
+    consumer_config cfg = member_config(group, "first", group_protocol::consumer);
+    ASSERT_FALSE(cfg.set("group.instance.id", "instance-1"));
+    consumer& first = ms.add("first", cfg);
+    first.subscribe({topic}, ms.listener("first"));
+    ms.start_polling("first");
+    ASSERT_TRUE(ms.wait([&] { return ms.owners().size() == static_cast<std::size_t>(partitions); }, 90s)) << ms.describe();
+    const std::size_t first_events = ms.events("first");
+
+    // Kafka 4.4's coordinator refuses a member joining (epoch 0) with an instance id whose
+    // member has not left with epoch -2: "cannot join the group because the instance id is owned by".
+    cfg = member_config(group, "second", group_protocol::consumer);
+    ASSERT_FALSE(cfg.set("group.instance.id", "instance-1"));
+    consumer& second = ms.add("second", cfg);
+    second.subscribe({topic}, ms.listener("second"));
+    const auto r = poll_once(second, 60s);
+    ASSERT_TRUE(r) << "poll never completed";
+    EXPECT_EQ(r->ec, broker_errc::unreleased_instance_id) << r->context.describe(r->ec);
+    EXPECT_EQ(r->context.api, "ConsumerGroupHeartbeat");
+    EXPECT_EQ(second.last_error().code, broker_errc::unreleased_instance_id);
+    // The member in place keeps its partitions undisturbed.
+    EXPECT_EQ(ms.owned_by("first").size(), static_cast<std::size_t>(partitions)) << ms.describe();
+    EXPECT_EQ(ms.events("first"), first_events) << ms.describe();
+    EXPECT_EQ(ms.owned_by("second").size(), 0u) << ms.describe();
+    ms.close("second");
+
+    // The first one leaves as a static member (epoch -2): the instance id is released, and a new
+    // member with it is taken at once (no unreleased_instance_id) and gets the partitions.
+    ms.close("first");
+    cfg = member_config(group, "third", group_protocol::consumer);
+    ASSERT_FALSE(cfg.set("group.instance.id", "instance-1"));
+    consumer& third = ms.add("third", cfg);
+    third.subscribe({topic}, ms.listener("third"));
+    ms.start_polling("third");
+    ASSERT_TRUE(ms.wait([&] { return ms.owners().size() == static_cast<std::size_t>(partitions); }, 90s)) << ms.describe();
+    EXPECT_EQ(ms.poll_errors("third"), 0u) << ms.describe();
+    ms.close("third");
+    EXPECT_EQ(ms.double_ownerships(), 0u) << ms.describe();
+}
+
+}  // namespace
+}  // namespace kasio::test::kafka
