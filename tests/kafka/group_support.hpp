@@ -24,11 +24,9 @@
 
 namespace kasio::test::kafka {
 
-/// The group protocol a member joins with (group.protocol).
-enum class group_protocol { classic, consumer };
-
 /// How a member joins.
 struct member_options {
+    /// group.protocol
     group_protocol protocol = group_protocol::classic;
     /// classic: partition.assignment.strategy (range, roundrobin, cooperative-sticky), and the
     /// member asks for session.timeout.ms=10000 and heartbeat.interval.ms=1000. consumer:
