@@ -11,6 +11,7 @@
 #include "group_support.hpp"
 #include "kafka_cluster.hpp"
 #include "kasio_clients.hpp"
+#include "tcp_sent.hpp"
 
 #include <kasio/broker_errc.hpp>
 
@@ -35,6 +36,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -162,6 +164,7 @@ public:
     // For wait()'s predicates (the lock is held there) and after the members stopped.
     const std::map<tp, std::string>& owners() const { return owner_; }
     const std::map<tp, std::vector<std::int64_t>>& read() const { return read_; }
+    const std::map<std::string, std::size_t>& event_counts() const { return events_; }
     std::size_t read_count(const std::string& topic) const {
         std::size_t n = 0;
         for (const auto& [k, offsets] : read_) n += k.first == topic ? offsets.size() : 0;
@@ -322,6 +325,38 @@ TEST(consumer_protocol_real_kafka, kasio_and_java_members_share_partitions_throu
     if (std::getenv("KASIO_TEST_VERBOSE")) std::cout << w.describe();
 }
 
+// ---- 1b. A group at rest
+
+TEST(consumer_protocol_real_kafka, a_group_at_rest_hears_no_callbacks_and_heartbeats_at_the_coordinators_interval) {
+    const std::string topic = unique_topic("k848-rest");
+    const std::string group = topic + "-g";
+    create_topic(topic, 1);
+    tracked_members ms;
+    for (const std::string name : {"kasio-a", "kasio-b"}) {
+        consumer& c = ms.add(name, member_config(group, name, group_protocol::consumer));
+        c.subscribe({topic}, ms.listener(name));
+        ms.start_polling(name);
+    }
+    // One partition: one member owns it, the other owns nothing; both heard on_assigned once
+    // (the one without partitions with an empty list, as Java's onPartitionsAssigned).
+    ASSERT_TRUE(ms.wait([&] { return ms.owners().size() == 1 && ms.event_counts().size() == 2; }, 90s)) << ms.describe();
+    const std::size_t events = ms.events("kasio-a") + ms.events("kasio-b");
+    const std::uint64_t sent = tcp_bytes_sent();
+    // Nothing changes for a while (there is no event to wait for: this watches for the absence
+    // of any): no callback runs, and the members only heartbeat every
+    // group.consumer.heartbeat.interval.ms (1 s) and long-poll fetches (fetch.max.wait.ms 500):
+    // a few KiB a second. A member that heartbeats again as soon as an answer arrives sends
+    // MiB in that time.
+    std::this_thread::sleep_for(4s);
+    const std::uint64_t idle_bytes = tcp_bytes_sent() - sent;
+    EXPECT_EQ(ms.events("kasio-a") + ms.events("kasio-b"), events) << ms.describe();
+    EXPECT_EQ(ms.events("kasio-a") + ms.events("kasio-b"), 2u) << ms.describe();
+    EXPECT_LT(idle_bytes, 256u * 1024) << "sent by two members at rest in 4 s";
+    std::cout << "at rest: " << idle_bytes << " bytes sent in 4 s\n";
+    ms.close("kasio-a");
+    ms.close("kasio-b");
+}
+
 // ---- 2. A regular expression the broker evaluates
 
 TEST(consumer_protocol_real_kafka, a_pattern_subscription_picks_up_a_matching_topic_created_later) {
@@ -463,6 +498,7 @@ TEST(consumer_protocol_real_kafka, time_from_a_join_until_every_member_consumes_
              << std::setw(9) << ms(consuming) << " ms   " << w.summary();
         table.push_back(line.str());
         std::cout << "join: " << line.str() << "\n" << std::flush;
+        if (std::getenv("KASIO_TEST_VERBOSE")) std::cout << w.describe();
     }
     std::cout << "join-to-consuming, 3 members + 1 joining, 12 partitions, ~1000 records/s\n"
               << std::left << std::setw(38) << "protocol" << std::right << std::setw(11) << "all own"
