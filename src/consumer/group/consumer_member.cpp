@@ -209,7 +209,10 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
     }
     const auto revoked = minus(g.owned, want);
     auto added = minus(want, g.owned);
-    const bool first = g.rebalances == 0 || g.owned.empty();
+    const auto owned_before = g.owned;
+    // on_assigned runs once after a join even with nothing assigned (as Java's), not again for
+    // each unchanged assignment: the coordinator repeats it in every answer to a full heartbeat.
+    const bool first = !g.assigned_since_join;
     if (!revoked.empty()) {
         co_await revoke(self, revoked);
         // Reported at once: the coordinator hands these on only when this member says so.
@@ -226,7 +229,10 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
             std::sort(assignment.begin(), assignment.end(), tp_less);
             ec = co_await acquire(self, std::move(added), std::move(assignment));
         }
-        if (!ec) ++g.rebalances;
+        if (!ec) {
+            ++g.rebalances;
+            g.assigned_since_join = true;
+        }
     }
     g.reconciling = false;
     if (g.incarnation != incarnation) co_return;
@@ -240,7 +246,9 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
         g.next_reconcile = clock::now() + self->cfg.retry_backoff;  // waits for metadata naming the topic
     }
     publish(*self);
-    g.next_heartbeat = clock::now();
+    // What it owns now is reported at once; an unchanged assignment waits for the interval (an
+    // immediate heartbeat would bring the same assignment back, and so on without pause).
+    if (g.owned != owned_before) g.next_heartbeat = clock::now();
     g.wake.cancel();
 }
 
@@ -271,6 +279,7 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
             g.next_reconcile = {};
         }
         if (joined) {
+            g.assigned_since_join = false;
             net::log_line(self->cfg.connection.log, log_level::info,
                           "consumer group: joined '" + self->cfg.group_id + "' as " + g.member_id + " at epoch " +
                               std::to_string(g.generation));
