@@ -297,7 +297,8 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
     } else {
         net::log_line(self->cfg.connection.log, log_level::info,
                       "consumer group: heartbeat failed (" + ec.message() + "); retrying");
-        if (coordinator_lost(ec) && g.coordinator == node) g.coordinator = -1;
+        // A transport error too: the coordinator's broker may be gone for good (killed).
+        if ((coordinator_lost(ec) || ec.category() != broker_category()) && g.coordinator == node) g.coordinator = -1;
     }
 }
 
