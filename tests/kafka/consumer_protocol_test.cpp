@@ -60,6 +60,16 @@ std::pair<std::string, std::string> state_and_type(const std::string& group) {
     return {lower(r.lines[0]["state"].as_string()), lower(r.lines[0]["type"].as_string())};
 }
 
+/// The members the coordinator lists now, by client id, with their instance ids ("" for none).
+std::map<std::string, std::string> members_of(const std::string& group) {
+    const peer_result r = peer_ok("describe-group", {"--group", group});
+    std::map<std::string, std::string> out;
+    if (r.lines.empty()) return out;
+    for (const json& m : r.lines[0]["members"].items)
+        out[m["client_id"].as_string()] = m["instance_id"].is_null() ? "" : m["instance_id"].as_string();
+    return out;
+}
+
 consumer_config member_config(const std::string& group, const std::string& name, group_protocol protocol) {
     consumer_config cfg;
     cfg.bootstrap_servers = {cluster().bootstrap};
@@ -282,8 +292,10 @@ TEST(consumer_protocol_real_kafka, kasio_and_java_members_share_partitions_throu
     w.produce_wave(wave);
     ASSERT_TRUE(w.wait_processed()) << w.describe();
 
-    // A member leaves (member epoch -1): the others take its partitions.
+    // A member leaves (member epoch -1): the coordinator drops it at once, and the others take
+    // its partitions.
     w.close_kasio("kasio-b");
+    EXPECT_FALSE(members_of(group).contains("kasio-b")) << "still a member after close";
     ASSERT_TRUE(w.wait_owners({"kasio-a", "kasio-c", "java"})) << w.describe();
     w.produce_wave(wave);
     ASSERT_TRUE(w.wait_processed()) << w.describe();
@@ -581,6 +593,7 @@ TEST(consumer_protocol_real_kafka, a_second_static_member_with_an_instance_id_in
     ASSERT_TRUE(r) << "poll never completed";
     EXPECT_EQ(r->ec, broker_errc::unreleased_instance_id) << r->context.describe(r->ec);
     EXPECT_NE(r->context.message.find("instance-1"), std::string::npos) << r->context.message;
+    EXPECT_EQ(r->context.property, "group.instance.id");
     EXPECT_EQ(r->context.api, "ConsumerGroupHeartbeat");
     EXPECT_EQ(second.last_error().code, broker_errc::unreleased_instance_id);
     // The member in place keeps its partitions undisturbed.
@@ -589,9 +602,13 @@ TEST(consumer_protocol_real_kafka, a_second_static_member_with_an_instance_id_in
     EXPECT_EQ(ms.owned_by("second").size(), 0u) << ms.describe();
     ms.close("second");
 
-    // The first one leaves as a static member (epoch -2): the instance id is released, and a new
-    // member with it is taken at once (no unreleased_instance_id) and gets the partitions.
+    // The first one leaves as a static member (epoch -2): the coordinator keeps it, with its
+    // partitions, for the session timeout; the instance id is released, and a new member with
+    // it is taken at once (no unreleased_instance_id) and gets the partitions.
     ms.close("first");
+    const auto after_close = members_of(group);
+    EXPECT_TRUE(after_close.contains("first") && after_close.at("first") == "instance-1")
+        << "a static member's close is not a leave (epoch -1)";
     cfg = member_config(group, "third", group_protocol::consumer);
     ASSERT_FALSE(cfg.set("group.instance.id", "instance-1"));
     consumer& third = ms.add("third", cfg);
