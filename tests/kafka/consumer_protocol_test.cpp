@@ -12,6 +12,7 @@
 #include "kafka_cluster.hpp"
 #include "kasio_clients.hpp"
 #include "tcp_sent.hpp"
+#include "tracked_members.hpp"
 
 #include <kasio/broker_errc.hpp>
 
@@ -20,18 +21,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <functional>
 #include <future>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -103,158 +100,6 @@ std::optional<poll_outcome> poll_once(consumer& c, std::chrono::seconds limit) {
     if (f.wait_for(limit) != std::future_status::ready) return std::nullopt;
     return f.get();
 }
-
-void close_consumer(consumer& c) {
-    const error_code ec = result_of(c.async_close(boost::asio::use_future));
-    EXPECT_FALSE(ec) << "close: " << ec.message();
-}
-
-/// kasio members of one group over any number of topics: what each owns by topic and partition
-/// (a partition assigned while another member owns it is counted), and every record read.
-class tracked_members {
-public:
-    using tp = std::pair<std::string, std::int32_t>;
-
-    ~tracked_members() {
-        for (auto& [name, m] : members_) close(name);
-        io_.stop();
-    }
-
-    consumer& add(const std::string& name, const consumer_config& cfg) {
-        auto m = std::make_unique<member>();
-        m->c = std::make_unique<consumer>(io_.io().get_executor(), cfg);
-        consumer& c = *m->c;
-        members_[name] = std::move(m);
-        return c;
-    }
-
-    rebalance_listener listener(const std::string& name) {
-        rebalance_listener l;
-        l.on_assigned = [this, name](const auto& tps) { event(name, "assigned", tps); };
-        l.on_revoked = [this, name](const auto& tps) { event(name, "revoked", tps); };
-        l.on_lost = [this, name](const auto& tps) { event(name, "lost", tps); };
-        return l;
-    }
-
-    /// Polls without end on the member's strand, keeping what it reads and the poll errors (it
-    /// stops after 20 errors: an error that lasts completes every poll at once).
-    void start_polling(const std::string& name) {
-        member& m = *members_.at(name);
-        m.poll = [this, name, &m] {
-            m.c->async_poll([this, name, &m](error_code ec, fetch_batch batch) {
-                if (m.stopped || ec == boost::asio::error::operation_aborted) return;
-                std::lock_guard lock(mu_);
-                if (ec) {
-                    timeline_.push_back(name + " poll error " + batch.context().describe(ec));
-                    if (++poll_errors_[name] == 20) return;
-                }
-                for (const consumer_record& r : batch) read_[{std::string(r.topic), r.partition}].push_back(r.offset);
-                cv_.notify_all();
-                m.poll();
-            });
-        };
-        m.poll();
-    }
-
-    void close(const std::string& name) {
-        member& m = *members_.at(name);
-        if (m.stopped) return;
-        close_consumer(*m.c);
-        m.stopped = true;
-        std::lock_guard lock(mu_);
-        std::erase_if(owner_, [&](const auto& e) { return e.second == name; });
-        timeline_.push_back(name + " closed");
-    }
-
-    bool wait(const std::function<bool()>& pred, std::chrono::seconds timeout) {
-        std::unique_lock lock(mu_);
-        return cv_.wait_for(lock, timeout, pred);
-    }
-
-    // For wait()'s predicates (the lock is held there) and after the members stopped.
-    const std::map<tp, std::string>& owners() const { return owner_; }
-    const std::map<tp, std::vector<std::int64_t>>& read() const { return read_; }
-    const std::map<std::string, std::size_t>& event_counts() const { return events_; }
-    std::size_t read_count(const std::string& topic) const {
-        std::size_t n = 0;
-        for (const auto& [k, offsets] : read_) n += k.first == topic ? offsets.size() : 0;
-        return n;
-    }
-
-    std::size_t double_ownerships() const {
-        std::lock_guard lock(mu_);
-        return double_owned_;
-    }
-    std::size_t poll_errors(const std::string& name) const {
-        std::lock_guard lock(mu_);
-        const auto it = poll_errors_.find(name);
-        return it == poll_errors_.end() ? 0 : it->second;
-    }
-    std::size_t events(const std::string& name) const {
-        std::lock_guard lock(mu_);
-        const auto it = events_.find(name);
-        return it == events_.end() ? 0 : it->second;
-    }
-    std::set<tp> owned_by(const std::string& name) const {
-        std::lock_guard lock(mu_);
-        std::set<tp> out;
-        for (const auto& [p, m] : owner_)
-            if (m == name) out.insert(p);
-        return out;
-    }
-    std::string describe() const {
-        std::lock_guard lock(mu_);
-        std::ostringstream s;
-        s << "timeline:\n";
-        for (const auto& t : timeline_) s << "  " << t << "\n";
-        s << "owners now:";
-        for (const auto& [p, m] : owner_) s << " " << p.first << "-" << p.second << "=" << m;
-        s << "\nread:";
-        for (const auto& [p, offsets] : read_) s << " " << p.first << "-" << p.second << ":" << offsets.size();
-        s << "\n";
-        return s.str();
-    }
-
-private:
-    struct member {
-        std::unique_ptr<consumer> c;
-        std::function<void()> poll;
-        std::atomic<bool> stopped{false};
-    };
-
-    void event(const std::string& name, const std::string& kind, const std::vector<topic_partition>& tps) {
-        std::lock_guard lock(mu_);
-        std::string parts;
-        ++events_[name];
-        for (const auto& t : tps) {
-            parts += (parts.empty() ? "" : ",") + t.topic + "-" + std::to_string(t.partition);
-            const tp key{t.topic, t.partition};
-            const auto it = owner_.find(key);
-            if (kind == "assigned") {
-                if (it != owner_.end() && it->second != name) {
-                    ++double_owned_;
-                    timeline_.push_back("  ^ " + key.first + "-" + std::to_string(key.second) + " still owned by " +
-                                        it->second);
-                }
-                owner_[key] = name;
-            } else if (it != owner_.end() && it->second == name) {
-                owner_.erase(it);
-            }
-        }
-        timeline_.push_back(name + " " + kind + " [" + parts + "]");
-        cv_.notify_all();
-    }
-
-    io_thread io_;
-    std::map<std::string, std::unique_ptr<member>> members_;
-    mutable std::mutex mu_;
-    std::condition_variable cv_;
-    std::map<tp, std::string> owner_;
-    std::map<std::string, std::size_t> events_, poll_errors_;
-    std::map<tp, std::vector<std::int64_t>> read_;
-    std::vector<std::string> timeline_;
-    std::size_t double_owned_ = 0;
-};
 
 /// `per_partition` records to each partition of `topic`, values "0", "1", ...
 void produce_to_each(const std::string& topic, int partitions, std::size_t per_partition) {
