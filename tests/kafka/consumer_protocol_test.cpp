@@ -1,5 +1,6 @@
 // KIP-848's consumer group protocol (group.protocol=consumer) on the real cluster: kasio and Java
-// members share a group through a leave, a join, a SIGKILL and the coordinator's loss; a regular
+// members share a group through a leave, a join, a SIGKILL and the coordinator's loss; a group at
+// rest stays quiet; classic members give way to consumer-protocol ones in a live group; a regular
 // expression subscription the broker evaluates picks up a topic created later; a group a classic
 // member committed in carries its offsets over; the time from a join until every member consumes
 // again, beside the classic protocol's eager and cooperative rebalances; and what the broker
@@ -213,6 +214,60 @@ TEST(consumer_protocol_real_kafka, a_group_at_rest_hears_no_callbacks_and_heartb
     ms.close("kasio-a");
     ms.close("kasio-b");
 }
+
+// ---- 1c. A rolling upgrade: classic members and consumer-protocol members in one group
+
+class rolling_upgrade_real_kafka : public ::testing::TestWithParam<const char*> {};
+
+// Kafka converts a classic group to a consumer group when a consumer-protocol member joins
+// (group.consumer.migration.policy=bidirectional, the default); its classic members stay, and the
+// coordinator assigns them too, through JoinGroup/SyncGroup. Members are then replaced one by one.
+TEST_P(rolling_upgrade_real_kafka, classic_members_give_way_to_consumer_protocol_members_in_a_live_group) {
+    constexpr int partitions = 12;
+    constexpr std::size_t wave = 1200;
+    const member_options classic{group_protocol::classic, GetParam(), {}};
+    const std::string topic = unique_topic(std::string("k848-upgrade-") + GetParam());
+    const std::string group = topic + "-g";
+    create_topic(topic, partitions);
+    group_world w(topic, partitions);
+
+    w.add_kasio("classic-a", group, classic);
+    w.add_kasio("classic-b", group, classic);
+    ASSERT_TRUE(w.wait_owners({"classic-a", "classic-b"})) << w.describe();
+    EXPECT_EQ(state_and_type(group).second, "classic");
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    w.add_kasio("k848-c", group, consumer_protocol);
+    ASSERT_TRUE(w.wait_owners({"classic-a", "classic-b", "k848-c"})) << w.describe();
+    EXPECT_EQ(state_and_type(group).second, "consumer");
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    w.add_java("java-d", group, consumer_protocol);
+    ASSERT_TRUE(w.wait_owners({"classic-a", "classic-b", "k848-c", "java-d"})) << w.describe();
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+
+    w.close_kasio("classic-a");
+    ASSERT_TRUE(w.wait_owners({"classic-b", "k848-c", "java-d"})) << w.describe();
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+    w.close_kasio("classic-b");
+    ASSERT_TRUE(w.wait_owners({"k848-c", "java-d"})) << w.describe();
+    w.produce_wave(wave);
+    ASSERT_TRUE(w.wait_processed()) << w.describe();
+    EXPECT_EQ(state_and_type(group).second, "consumer");
+
+    w.close_all();
+    EXPECT_EQ(w.double_ownerships(), 0u) << w.describe();
+    EXPECT_EQ(w.unprocessed(), 0u);
+    EXPECT_EQ(w.committed(group), w.end_offsets()) << w.describe();
+    std::cout << "upgrade from " << GetParam() << ": " << w.summary() << "\n";
+    if (std::getenv("KASIO_TEST_VERBOSE")) std::cout << w.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(classic_assignors, rolling_upgrade_real_kafka, ::testing::Values("range", "cooperative-sticky"));
 
 // ---- 2. A regular expression the broker evaluates
 
