@@ -1,0 +1,628 @@
+// The KIP-848 consumer group protocol (group.protocol=consumer: ConsumerGroupHeartbeat, api 68)
+// on its unhappy paths, against librdkafka 2.14's mock cluster: heartbeat errors injected one at
+// a time (fenced epoch, unknown member, coordinator moved, loading or unavailable, refusals no
+// retry fixes), a dropped connection, the coordinator going away, a broker without the API, a
+// revocation the group decides, and the configuration the protocol refuses.
+//
+// What the mock (librdkafka v2.14.2: src/rdkafka_mock_handlers.c, src/rdkafka_mock_cgrp.c)
+// serves: ConsumerGroupHeartbeat v1 only (advertised 1..1; v0 closes the connection), read field
+// by field as Kafka's schema has it (flexible header, compact strings and arrays, the tagged
+// fields of each TopicPartitions entry); a range assignment of the members' subscribed topics,
+// sent by topic id; member epochs (a heartbeat with a stale epoch is answered
+// FENCED_MEMBER_EPOCH); leaving with epoch -1; members silent for
+// group.consumer.session.timeout.ms are removed; a member whose connection closed gets its
+// whole assignment again at its next heartbeat. An error pushed with push_request_errors(68)
+// answers the next heartbeat, on any broker, before the coordinator check: ErrorMessage is
+// librdkafka's text for the code, MemberId null, no assignment, MemberEpoch the one sent (-1 for
+// FENCED_MEMBER_EPOCH and UNKNOWN_MEMBER_ID, which also remove the member from the group as a
+// broker would).
+//
+// What it does not do: it never answers UNSUPPORTED_ASSIGNOR (ServerAssignor is ignored),
+// INVALID_REGULAR_EXPRESSION (it does not check the regex it compiles), GROUP_MAX_SIZE_REACHED,
+// UNRELEASED_INSTANCE_ID or GROUP_AUTHORIZATION_FAILED by itself: those are injected here. It
+// does not check what a real broker refuses at epoch 0 (RebalanceTimeoutMs -1, owned partitions
+// sent). And it asserts, aborting this test process, on a null or empty MemberId, an epoch below
+// -2, and a heartbeat whose SubscribedTopicNames and SubscribedTopicRegex are not both null or
+// both set (librdkafka sends "" as the regex beside a list of names).
+#include "consumer_support.hpp"
+#include "mock_cluster_fixture.hpp"
+
+#include <kasio/broker_errc.hpp>
+#include <kasio/consumer.hpp>
+
+#include <librdkafka/rdkafka.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace kasio {
+namespace {
+
+constexpr std::int32_t partitions = 4;
+constexpr std::size_t wave = 200;  // records produced at a time, spread over the partitions
+constexpr std::int16_t consumer_group_heartbeat = 68;
+const std::string topic = "k848";
+const std::string group = "g848";
+
+std::string names(const std::set<std::int32_t>& parts) {
+    std::string out;
+    for (auto p : parts) out += (out.empty() ? "" : ",") + std::to_string(p);
+    return out;
+}
+
+std::set<std::int32_t> partition_set(const std::vector<topic_partition>& parts) {
+    std::set<std::int32_t> out;
+    for (const auto& tp : parts) out.insert(tp.partition);
+    return out;
+}
+
+/// One consumer and what its listener and its polls saw. Polls without end (until an error, or
+/// until `polling_stopped`); closed before it goes, so that its pending poll completes while
+/// the member the handler points to still lives.
+struct member {
+    member(boost::asio::io_context& context, const consumer_config& cfg)
+        : io(context), c(std::make_unique<consumer>(context.get_executor(), cfg)) {}
+    ~member() { close(); }
+    member(const member&) = delete;
+    member& operator=(const member&) = delete;
+
+    void subscribe() { c->subscribe({topic}, listener()); }
+
+    void close() {
+        if (closed) return;
+        polling_stopped = true;
+        c->async_close([this](error_code) { closed = true; });
+        EXPECT_TRUE(test::run_until(io, [&] { return closed && !polling; }));
+    }
+
+    rebalance_listener listener() {
+        rebalance_listener l;
+        l.on_assigned = [this](const std::vector<topic_partition>& p) {
+            ++assigned_calls;
+            const auto s = partition_set(p);
+            events.push_back("assigned " + names(s));
+            owned.insert(s.begin(), s.end());
+        };
+        l.on_revoked = [this](const std::vector<topic_partition>& p) {
+            ++revoked_calls;
+            const auto s = partition_set(p);
+            events.push_back("revoked " + names(s));
+            for (auto x : s) owned.erase(x);
+        };
+        l.on_lost = [this](const std::vector<topic_partition>& p) {
+            ++lost_calls;
+            const auto s = partition_set(p);
+            events.push_back("lost " + names(s));
+            last_lost = s;
+            for (auto x : s) owned.erase(x);
+        };
+        return l;
+    }
+
+    // Starts a poll unless one is pending, an error stopped polling or the test stopped it.
+    void poll() {
+        if (polling || polling_stopped || !errors.empty()) return;
+        polling = true;
+        c->async_poll([this](error_code ec, fetch_batch b) {
+            polling = false;
+            for (const auto& r : b) {
+                if (const auto seq = r.key ? test::parse_key(test::as_text(*r.key)) : std::nullopt) {
+                    seen.insert(*seq);
+                    from_partition.insert(r.partition);
+                }
+            }
+            if (ec && ec != boost::asio::error::operation_aborted) errors.push_back(ec);
+        });
+    }
+
+    std::string describe() const {
+        std::string out = "owned {" + names(owned) + "}, events:";
+        for (const auto& e : events) out += " [" + e + "]";
+        out += ", records " + std::to_string(seen.size());
+        for (const auto& e : errors) out += ", poll error " + e.message();
+        if (const auto le = c->last_error()) out += ", last_error " + le.describe();
+        return out;
+    }
+
+    boost::asio::io_context& io;
+    std::unique_ptr<consumer> c;
+    std::set<std::int32_t> owned;
+    std::set<std::int32_t> last_lost;
+    std::vector<std::string> events;
+    std::size_t assigned_calls = 0, revoked_calls = 0, lost_calls = 0;
+    std::set<std::size_t> seen;               // sequence numbers of the records polled
+    std::set<std::int32_t> from_partition;    // partitions records came from (cleared by tests)
+    std::vector<error_code> errors;           // poll errors, in order
+    bool polling = false, polling_stopped = false, closed = false;
+};
+
+class consumer_protocol : public test::mock_cluster_test {
+protected:
+    void SetUp() override {
+        mock_cluster_test::SetUp();
+        // Heartbeats every 100 ms (the broker decides, not heartbeat.interval.ms); a member
+        // silent for 4 s is removed from the group.
+        cluster().set_group_consumer_heartbeat_interval(100);
+        cluster().set_group_consumer_session_timeout(4000);
+        ASSERT_EQ(cluster().create_topic(topic, partitions, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+        // Partition p led by broker p % 3 + 1; broker 1 (leader of 0 and 3) coordinates.
+        for (std::int32_t p = 0; p < partitions; ++p)
+            ASSERT_EQ(cluster().set_leader(topic, p, p % 3 + 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+        ASSERT_EQ(cluster().set_coordinator("group", group, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+        produce(0);
+    }
+    void TearDown() override {
+        a.reset();
+        b.reset();
+        test::finish_shutdown(io);
+    }
+
+    // Produces wave number n (records n * wave .. n * wave + wave - 1).
+    void produce(std::size_t n) {
+        test::writer_options w;
+        w.first = n * wave;
+        w.partitions = partitions;
+        ASSERT_EQ(test::produce_records(cluster().bootstrap(), topic, wave, w), wave);
+    }
+
+    consumer_config config() {
+        consumer_config cfg;
+        EXPECT_FALSE(cfg.set("bootstrap.servers", cluster().bootstrap()));
+        EXPECT_FALSE(cfg.set("group.id", group));
+        EXPECT_FALSE(cfg.set("group.protocol", "consumer"));
+        EXPECT_FALSE(cfg.set("auto.offset.reset", "earliest"));
+        EXPECT_FALSE(cfg.set("enable.auto.commit", "false"));
+        EXPECT_FALSE(cfg.set("fetch.max.wait.ms", "50"));
+        EXPECT_FALSE(cfg.set("max.poll.records", "50"));
+        EXPECT_FALSE(cfg.set("reconnect.backoff.ms", "10"));
+        // A downed mock broker leaves connection attempts hanging: give up on them after 1 s.
+        EXPECT_FALSE(cfg.set("socket.connection.setup.timeout.ms", "1000"));
+        if (std::getenv("KASIO_TEST_DEBUG")) {
+            cfg.connection.log.level = log_level::debug;
+            cfg.connection.log.debug = debug_context::protocol;
+            cfg.connection.log.sink = [](log_level, std::string_view m) {
+                std::fprintf(stderr, "%.*s\n", int(m.size()), m.data());
+            };
+        }
+        return cfg;
+    }
+
+    // Runs the members (polling) until `done` holds, for `limit` at most. A bound, not a
+    // synchronisation: every test waits for a condition.
+    template <class Done>
+    bool drive(Done done, std::chrono::milliseconds limit = std::chrono::seconds(8)) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        test::run_until(io, [&] {
+            for (member* m : {a.get(), b.get()})
+                if (m) m->poll();
+            return done() || std::chrono::steady_clock::now() > deadline;
+        });
+        return done();
+    }
+
+    // Member a joins alone, is given every partition and consumes the first wave.
+    void start(const consumer_config& cfg) {
+        a = std::make_unique<member>(io, cfg);
+        a->subscribe();
+        ASSERT_TRUE(drive([&] { return a->owned.size() == partitions && a->seen.size() == wave; }))
+            << a->describe();
+    }
+    void start() { start(config()); }
+
+    // Heartbeats (api 68) the cluster saw since tracking started, to `broker` (0: any).
+    std::size_t heartbeats(std::int32_t broker = 0) {
+        const auto reqs = cluster().requests();
+        return static_cast<std::size_t>(std::count_if(reqs.begin(), reqs.end(), [&](const test::tracked_request& r) {
+            return r.api_key == consumer_group_heartbeat && (broker == 0 || r.broker_id == broker);
+        }));
+    }
+    // Whether a request of api_key came after the first heartbeat since tracking started.
+    bool after_first_heartbeat(std::int16_t api_key) {
+        bool heartbeat = false;
+        for (const auto& r : cluster().requests()) {
+            if (heartbeat && r.api_key == api_key) return true;
+            heartbeat = heartbeat || r.api_key == consumer_group_heartbeat;
+        }
+        return false;
+    }
+
+    boost::asio::io_context io;
+    std::unique_ptr<member> a, b;
+};
+
+// The baseline the other tests start from: the member joins with heartbeats alone (no
+// JoinGroup, SyncGroup or classic Heartbeat), is given all four partitions and consumes them.
+TEST_F(consumer_protocol, joins_with_heartbeats_only_and_consumes) {
+    cluster().start_request_tracking();
+    ASSERT_NO_FATAL_FAILURE(start());
+    const auto m = a->c->membership();
+    ASSERT_TRUE(m.has_value());
+    EXPECT_FALSE(m->member_id.empty());
+    EXPECT_GT(m->generation, 0) << "the member epoch";
+    EXPECT_EQ(a->assigned_calls, 1u) << a->describe();
+    std::set<std::int16_t> apis;
+    for (const auto& r : cluster().requests()) apis.insert(r.api_key);
+    EXPECT_TRUE(apis.count(consumer_group_heartbeat));
+    EXPECT_FALSE(apis.count(11)) << "JoinGroup sent";
+    EXPECT_FALSE(apis.count(14)) << "SyncGroup sent";
+    EXPECT_FALSE(apis.count(12)) << "classic Heartbeat sent";
+}
+
+// FENCED_MEMBER_EPOCH and UNKNOWN_MEMBER_ID: the group has dropped the member (the mock removes
+// it, as a broker does). The partitions are lost (on_lost with all it owned, never on_revoked),
+// the member rejoins with epoch 0 (the mock answers any other epoch with an error again), is
+// given the partitions anew and consumes what comes next. Neither error reaches poll.
+class consumer_protocol_membership_lost : public consumer_protocol,
+                                          public ::testing::WithParamInterface<rd_kafka_resp_err_t> {};
+
+TEST_P(consumer_protocol_membership_lost, partitions_are_lost_and_the_member_rejoins) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    const auto owned_before = a->owned;
+    cluster().push_request_errors(consumer_group_heartbeat, {GetParam()});
+    ASSERT_TRUE(drive([&] { return a->lost_calls == 1 && a->assigned_calls == 2 && a->owned.size() == partitions; }))
+        << a->describe();
+    EXPECT_EQ(a->last_lost, owned_before) << a->describe();
+    EXPECT_EQ(a->revoked_calls, 0u) << a->describe();
+    ASSERT_EQ(a->events.size(), 3u) << a->describe();
+    EXPECT_EQ(a->events[1], "lost 0,1,2,3");
+    EXPECT_EQ(a->events[2], "assigned 0,1,2,3");
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+    EXPECT_EQ(a->lost_calls, 1u) << "lost once only: " << a->describe();
+    EXPECT_TRUE(a->c->membership().has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(errors, consumer_protocol_membership_lost,
+                         ::testing::Values(RD_KAFKA_RESP_ERR_FENCED_MEMBER_EPOCH,
+                                           RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID),
+                         [](const auto& p) { return std::string(rd_kafka_err2name(p.param)); });
+
+// NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE (the coordinator is looked up again) and
+// COORDINATOR_LOAD_IN_PROGRESS (the heartbeat is retried), three times in a row on a member
+// that owns partitions: it keeps them (the group did not change), nothing reaches poll, and
+// it consumes what comes next.
+class consumer_protocol_retriable : public consumer_protocol,
+                                    public ::testing::WithParamInterface<rd_kafka_resp_err_t> {};
+
+TEST_P(consumer_protocol_retriable, the_member_keeps_its_partitions) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    cluster().start_request_tracking();
+    cluster().push_request_errors(consumer_group_heartbeat, {GetParam(), GetParam(), GetParam()});
+    // Three answered with the error, then two more: the member heartbeats normally again.
+    ASSERT_TRUE(drive([&] { return heartbeats() >= 5; })) << a->describe();
+    if (GetParam() != RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS) {
+        EXPECT_TRUE(after_first_heartbeat(10)) << "no FindCoordinator after " << rd_kafka_err2name(GetParam());
+    }
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    EXPECT_EQ(a->owned.size(), static_cast<std::size_t>(partitions)) << a->describe();
+    EXPECT_EQ(a->lost_calls + a->revoked_calls, 0u) << a->describe();
+    EXPECT_EQ(a->assigned_calls, 1u) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(errors, consumer_protocol_retriable,
+                         ::testing::Values(RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+                                           RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+                                           RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS),
+                         [](const auto& p) { return std::string(rd_kafka_err2name(p.param)); });
+
+// The same errors met by the first heartbeat (the join): the member joins once they stop.
+TEST_F(consumer_protocol, the_join_goes_through_retriable_errors) {
+    cluster().push_request_errors(consumer_group_heartbeat,
+                                  {RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+                                   RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+                                   RD_KAFKA_RESP_ERR_NOT_COORDINATOR});
+    ASSERT_NO_FATAL_FAILURE(start());
+    EXPECT_EQ(a->assigned_calls, 1u) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+}
+
+// The group moves to broker 2 while the member consumes: its next heartbeat to broker 1 is
+// answered NOT_COORDINATOR by the mock itself; the member finds broker 2 and carries on there
+// with its partitions (the group's state is the cluster's, not broker 1's).
+TEST_F(consumer_protocol, the_member_follows_the_group_to_its_new_coordinator) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    cluster().start_request_tracking();
+    ASSERT_EQ(cluster().set_coordinator("group", group, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_TRUE(drive([&] { return heartbeats(2) >= 3; })) << a->describe();
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    EXPECT_EQ(a->lost_calls + a->revoked_calls, 0u) << a->describe();
+    EXPECT_EQ(a->assigned_calls, 1u) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+}
+
+// The coordinator closes the connection when a heartbeat arrives (librdkafka's ERR__TRANSPORT
+// injection): the member reconnects and heartbeats again with its epoch; the mock sends the
+// whole assignment again and the member keeps its partitions.
+TEST_F(consumer_protocol, a_connection_closed_at_a_heartbeat_is_not_a_lost_membership) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    cluster().start_request_tracking();
+    cluster().push_request_errors(consumer_group_heartbeat, {RD_KAFKA_RESP_ERR__TRANSPORT});
+    ASSERT_TRUE(drive([&] { return heartbeats() >= 3; })) << a->describe();
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    EXPECT_EQ(a->lost_calls + a->revoked_calls, 0u) << a->describe();
+    EXPECT_EQ(a->owned.size(), static_cast<std::size_t>(partitions)) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+}
+
+// Refusals no retry fixes, met by the join: poll completes with the broker's code (and so does
+// the next poll), last_error() names the request and, where one is at fault, the property.
+struct refusal {
+    const char* name;
+    broker_errc expected;  // injected as its Kafka code (librdkafka 2.14 lacks a name for 128)
+    const char* property;  // empty: none is at fault
+};
+
+class consumer_protocol_refusal : public consumer_protocol, public ::testing::WithParamInterface<refusal> {};
+
+TEST_P(consumer_protocol_refusal, poll_completes_with_the_error_and_its_context) {
+    const refusal r = GetParam();
+    consumer_config cfg = config();
+    // Give the property at fault a value, so that there is one to name.
+    if (r.expected == broker_errc::unsupported_assignor) {
+        ASSERT_FALSE(cfg.set("group.remote.assignor", "uniform"));
+    }
+    if (r.expected == broker_errc::unreleased_instance_id) {
+        ASSERT_FALSE(cfg.set("group.instance.id", "i1"));
+    }
+    cluster().push_request_errors(consumer_group_heartbeat, {static_cast<rd_kafka_resp_err_t>(r.expected)});
+    a = std::make_unique<member>(io, cfg);
+    if (r.expected == broker_errc::invalid_regular_expression) {
+        ASSERT_FALSE(a->c->subscribe_pattern("k84.", a->listener()));
+    } else {
+        a->subscribe();
+    }
+    ASSERT_TRUE(drive([&] { return !a->errors.empty(); })) << a->describe();
+    EXPECT_EQ(a->errors.front(), r.expected) << a->describe();
+    const error_info le = a->c->last_error();
+    EXPECT_EQ(le.code, r.expected) << le.describe();
+    EXPECT_EQ(le.context.api, "ConsumerGroupHeartbeat") << le.describe();
+    EXPECT_FALSE(le.context.message.empty()) << le.describe();
+    if (*r.property) {
+        EXPECT_EQ(le.context.property, r.property) << le.describe();
+    }
+    EXPECT_TRUE(a->owned.empty()) << a->describe();
+    EXPECT_FALSE(a->c->membership().has_value());
+    // Every poll reports it until the next subscribe.
+    a->errors.clear();
+    ASSERT_TRUE(drive([&] { return !a->errors.empty(); })) << a->describe();
+    EXPECT_EQ(a->errors.front(), r.expected) << a->describe();
+    EXPECT_TRUE(a->seen.empty()) << a->describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    errors, consumer_protocol_refusal,
+    ::testing::Values(
+        refusal{"group_authorization_failed", broker_errc::group_authorization_failed, "group.id"},
+        refusal{"unsupported_assignor", broker_errc::unsupported_assignor, "group.remote.assignor"},
+        refusal{"invalid_request", broker_errc::invalid_request, ""},
+        refusal{"group_max_size_reached", broker_errc::group_max_size_reached, ""},
+        refusal{"unreleased_instance_id", broker_errc::unreleased_instance_id, "group.instance.id"},
+        refusal{"unsupported_version", broker_errc::unsupported_version, ""},
+        refusal{"invalid_regular_expression", broker_errc::invalid_regular_expression, ""}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+// A refusal met by a member that owns partitions and consumes: poll reports it at once.
+TEST_F(consumer_protocol, a_refusal_in_the_steady_state_reaches_poll) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    cluster().push_request_errors(consumer_group_heartbeat, {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+    ASSERT_TRUE(drive([&] { return !a->errors.empty(); })) << a->describe();
+    EXPECT_EQ(a->errors.front(), broker_errc::group_authorization_failed) << a->describe();
+    EXPECT_EQ(a->c->last_error().context.api, "ConsumerGroupHeartbeat") << a->c->last_error().describe();
+}
+
+// A broker without ConsumerGroupHeartbeat (Kafka before 4.0, or with the new protocol off):
+// the subscription fails at once, clearly, instead of retrying for ever.
+TEST_F(consumer_protocol, a_broker_without_the_api_is_reported) {
+    ASSERT_EQ(cluster().set_apiversion(consumer_group_heartbeat, -1, -1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    a = std::make_unique<member>(io, config());
+    a->subscribe();
+    ASSERT_TRUE(drive([&] { return !a->errors.empty(); })) << a->describe();
+    const error_code ec = a->errors.front();
+    EXPECT_TRUE(ec == client_errc::no_common_version || ec == broker_errc::unsupported_version ||
+                ec == client_errc::unsupported_version)
+        << ec.message();
+    EXPECT_EQ(a->c->last_error().context.api, "ConsumerGroupHeartbeat") << a->c->last_error().describe();
+    EXPECT_FALSE(a->c->membership().has_value());
+}
+
+// The coordinator (broker 1) goes down and the group moves to broker 2: the member finds it
+// there well within the session timeout and carries on with its partitions (the mock sends the
+// whole assignment to a member whose connection closed).
+TEST_F(consumer_protocol, coordinator_down_and_moved_the_member_carries_on) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    cluster().start_request_tracking();
+    ASSERT_EQ(cluster().broker_down(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_coordinator("group", group, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader(topic, 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader(topic, 3, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_TRUE(drive([&] { return heartbeats(2) >= 3; })) << a->describe();
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    EXPECT_EQ(a->lost_calls + a->revoked_calls, 0u) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+    ASSERT_EQ(cluster().broker_up(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+// The coordinator goes down and stays where it is: no heartbeat is answered. Within a bounded
+// time poll reports it (the member does not wait silently for ever); meanwhile the mock drops the
+// member after its 4 s session timeout. When broker 1 is back the member learns it was dropped
+// (UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH), loses its partitions, rejoins and consumes again.
+TEST_F(consumer_protocol, coordinator_unreachable_is_reported_then_the_member_rejoins) {
+    consumer_config cfg = config();
+    ASSERT_FALSE(cfg.set("max.poll.interval.ms", "3000"));
+    ASSERT_FALSE(cfg.set("request.timeout.ms", "2000"));
+    ASSERT_NO_FATAL_FAILURE(start(cfg));
+    ASSERT_EQ(cluster().broker_down(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader(topic, 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader(topic, 3, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    const auto down = std::chrono::steady_clock::now();
+    ASSERT_TRUE(drive([&] { return !a->errors.empty(); }, std::chrono::seconds(9))) << a->describe();
+    std::fprintf(stderr, "reported after %lld ms: %s\n",
+                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - down)
+                                            .count()),
+                 a->c->last_error().describe().c_str());
+    EXPECT_FALSE(a->c->last_error().context.empty()) << a->c->last_error().describe();
+    // Back after the session timeout: the member is not in the group any more.
+    drive([&] { return std::chrono::steady_clock::now() - down > std::chrono::milliseconds(4500); },
+          std::chrono::seconds(5));
+    ASSERT_EQ(cluster().broker_up(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    a->errors.clear();  // polling resumes
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave && a->owned.size() == partitions; })) << a->describe();
+    EXPECT_EQ(a->lost_calls, 1u) << a->describe();
+}
+
+// The group takes partitions 2 and 3 from the member (a target assignment set on the mock): it
+// revokes them (on_revoked, not on_lost) and keeps consuming 0 and 1 only; given them back, it
+// consumes them again.
+TEST_F(consumer_protocol, partitions_the_group_takes_are_revoked_not_lost) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    const auto m = a->c->membership();
+    ASSERT_TRUE(m.has_value());
+    const test::member_target only_two[] = {{m->member_id, {{topic, 0}, {topic, 1}}}};
+    cluster().set_consumer_target_assignment(group, only_two);
+    ASSERT_TRUE(drive([&] { return a->owned == std::set<std::int32_t>{0, 1}; })) << a->describe();
+    EXPECT_EQ(a->events.back(), "revoked 2,3") << a->describe();
+    EXPECT_EQ(a->lost_calls, 0u) << a->describe();
+    a->from_partition.clear();
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    // Wave 1's records of partitions 0 and 1 (record i went to partition i % 4).
+    ASSERT_TRUE(drive([&] { return a->seen.size() == wave + wave / 2; })) << a->describe();
+    EXPECT_EQ(a->from_partition, (std::set<std::int32_t>{0, 1})) << a->describe();
+    cluster().reset_consumer_target_assignment(group);
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave && a->owned.size() == partitions; })) << a->describe();
+    EXPECT_EQ(a->events.back(), "assigned 2,3") << a->describe();
+    EXPECT_EQ(a->lost_calls, 0u) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+}
+
+// A second member joins: the first gives up half its partitions (revoked) before the second is
+// given them; no partition is ever owned by both, and every record is consumed.
+TEST_F(consumer_protocol, a_joining_member_gets_partitions_only_once_they_are_revoked) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    b = std::make_unique<member>(io, config());
+    b->subscribe();
+    bool overlap = false;
+    ASSERT_TRUE(drive([&] {
+        for (auto p : a->owned) overlap = overlap || b->owned.count(p);
+        return a->owned.size() == 2 && b->owned.size() == 2;
+    })) << "a: "
+        << a->describe() << "; b: " << b->describe();
+    EXPECT_FALSE(overlap) << "a partition owned by both members";
+    EXPECT_EQ(a->revoked_calls, 1u) << a->describe();
+    EXPECT_EQ(a->lost_calls + b->lost_calls, 0u);
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] {
+        for (auto p : a->owned) overlap = overlap || b->owned.count(p);
+        std::set<std::size_t> both = a->seen;
+        both.insert(b->seen.begin(), b->seen.end());
+        return both.size() == 2 * wave;
+    })) << "a: "
+        << a->describe() << "; b: " << b->describe();
+    EXPECT_FALSE(overlap) << "a partition owned by both members";
+}
+
+// ---- The configuration the consumer protocol refuses (no broker involved)
+
+consumer_config protocol_config(std::string_view protocol) {
+    consumer_config cfg;
+    EXPECT_FALSE(cfg.set("bootstrap.servers", "127.0.0.1:9"));
+    EXPECT_FALSE(cfg.set("group.id", group));
+    EXPECT_FALSE(cfg.set("group.protocol", protocol));
+    return cfg;
+}
+
+// Builds a consumer (never run) and returns the config_error it throws; empty when none.
+error_info construct(const consumer_config& cfg) {
+    boost::asio::io_context io;
+    try {
+        consumer c(io.get_executor(), cfg);
+    } catch (const config_error& e) {
+        return e.info();
+    }
+    test::finish_shutdown(io);
+    return {};
+}
+
+struct refused_property {
+    const char* name;
+    const char* value;  // not the default
+};
+
+class consumer_protocol_config : public ::testing::TestWithParam<refused_property> {};
+
+// The broker decides the session timeout and heartbeat interval, and assigns (KIP-848): a
+// value set for these classic properties is refused, naming the property.
+TEST_P(consumer_protocol_config, a_classic_property_is_refused_with_group_protocol_consumer) {
+    consumer_config cfg = protocol_config("consumer");
+    ASSERT_FALSE(cfg.set(GetParam().name, GetParam().value));
+    const error_info v = cfg.validate();
+    EXPECT_EQ(v.code, client_errc::invalid_config) << v.describe();
+    EXPECT_EQ(v.context.property, GetParam().name) << v.describe();
+    const error_info thrown = construct(cfg);
+    EXPECT_EQ(thrown.code, client_errc::invalid_config) << thrown.describe();
+    EXPECT_EQ(thrown.context.property, GetParam().name) << thrown.describe();
+    // The same value is fine with the classic protocol.
+    consumer_config classic = protocol_config("classic");
+    ASSERT_FALSE(classic.set(GetParam().name, GetParam().value));
+    EXPECT_FALSE(classic.validate()) << classic.validate().describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(properties, consumer_protocol_config,
+                         ::testing::Values(refused_property{"session.timeout.ms", "10000"},
+                                           refused_property{"heartbeat.interval.ms", "1000"},
+                                           refused_property{"partition.assignment.strategy", "roundrobin"}),
+                         [](const auto& p) {
+                             std::string n = p.param.name;
+                             std::replace(n.begin(), n.end(), '.', '_');
+                             return n;
+                         });
+
+TEST(consumer_protocol_configuration, the_defaults_are_accepted_with_group_protocol_consumer) {
+    consumer_config cfg = protocol_config("consumer");
+    EXPECT_FALSE(cfg.validate()) << cfg.validate().describe();
+    ASSERT_FALSE(cfg.set("group.remote.assignor", "uniform"));
+    EXPECT_FALSE(cfg.validate()) << cfg.validate().describe();
+    EXPECT_EQ(cfg.get("group.protocol"), "consumer");
+}
+
+TEST(consumer_protocol_configuration, group_remote_assignor_is_refused_with_the_classic_protocol) {
+    for (bool explicit_classic : {false, true}) {
+        consumer_config cfg;
+        ASSERT_FALSE(cfg.set("bootstrap.servers", "127.0.0.1:9"));
+        ASSERT_FALSE(cfg.set("group.id", group));
+        if (explicit_classic) {
+            ASSERT_FALSE(cfg.set("group.protocol", "classic"));
+        }
+        ASSERT_FALSE(cfg.set("group.remote.assignor", "uniform"));
+        const error_info thrown = construct(cfg);
+        EXPECT_EQ(thrown.code, client_errc::invalid_config) << thrown.describe();
+        EXPECT_EQ(thrown.context.property, "group.remote.assignor") << thrown.describe();
+    }
+}
+
+TEST(consumer_protocol_configuration, an_unknown_group_protocol_is_refused) {
+    consumer_config cfg;
+    error_context why;
+    EXPECT_EQ(cfg.set("group.protocol", "eager", why), client_errc::invalid_config);
+    EXPECT_EQ(why.property, "group.protocol");
+    EXPECT_EQ(cfg.get("group.protocol"), "classic") << "a refused value leaves the configuration unchanged";
+}
+
+}  // namespace
+}  // namespace kasio
