@@ -47,6 +47,15 @@ struct consumer_access;  // the consumer's way to fill records_headers and fetch
 /// `auto.offset.reset`: where a partition without a valid position starts.
 enum class offset_reset : std::uint8_t { earliest, latest, none };
 
+/// `group.protocol`: how the members of a group agree on an assignment.
+enum class group_protocol : std::uint8_t {
+    /// JoinGroup/SyncGroup: a member (the leader) runs partition.assignment.strategy.
+    classic,
+    /// KIP-848 (Kafka 4.0+): the coordinator assigns (group.remote.assignor) and members
+    /// heartbeat with ConsumerGroupHeartbeat; a rebalance never stops the whole group.
+    consumer
+};
+
 /// Configuration of a consumer. set() takes the Java/librdkafka property names; names it does not
 /// know go to the connection pool's configuration (client.id, request.timeout.ms, debug, ...).
 struct consumer_config {
@@ -56,6 +65,14 @@ struct consumer_config {
     std::string group_id;
     /// `group.instance.id`: static membership (KIP-345); empty for a dynamic member.
     std::string group_instance_id;
+    /// `group.protocol`: classic (default, as the Java client 4.x) | consumer. With consumer,
+    /// session.timeout.ms, heartbeat.interval.ms and partition.assignment.strategy must keep
+    /// their defaults (the coordinator decides them; validate() refuses a change, as Java refuses
+    /// setting them), and subscribe_pattern() hands the expression to the broker.
+    kasio::group_protocol protocol = kasio::group_protocol::classic;
+    /// `group.remote.assignor`: with group.protocol=consumer, the broker assignor the group uses
+    /// (Kafka 4.x: uniform, range); empty: the broker's default. Refused with classic.
+    std::string remote_assignor;
     /// `session.timeout.ms`: the coordinator drops a member silent for this long (default 45000).
     std::chrono::milliseconds session_timeout{45000};
     /// `heartbeat.interval.ms`: between heartbeats to the coordinator (default 3000).
@@ -339,14 +356,18 @@ struct async_rebalance_listener {
 
 /// The consumer's place in its group, for diagnostics.
 struct group_membership {
-    /// The id the coordinator gave this member.
+    /// The id the coordinator gave this member (group.protocol=consumer: the id the member
+    /// chose, KIP-1082).
     std::string member_id;
-    /// The group's generation this member joined.
+    /// The group's generation this member joined (group.protocol=consumer: the member epoch).
     std::int32_t generation = -1;
-    std::string protocol;  ///< the assignor the group uses
-    /// This member computed the assignment.
+    /// The assignor the group uses (group.protocol=consumer: group.remote.assignor, empty for
+    /// the broker's default).
+    std::string protocol;
+    /// This member computed the assignment (never with group.protocol=consumer).
     bool leader = false;
-    std::uint64_t rebalances = 0;  ///< completed joins
+    /// Completed joins (group.protocol=consumer: assignments taken).
+    std::uint64_t rebalances = 0;
 };
 
 /// A snapshot of the consumer's counters.
@@ -499,9 +520,13 @@ public:
     /// Joins the group (group.id) for these topics, replacing any earlier subscription. Do not
     /// mix with assign(). The listener's callbacks run on the consumer's strand.
     void subscribe(std::vector<std::string> topics, rebalance_listener listener = {});
-    /// As subscribe(), for every topic whose whole name matches the ECMAScript regular
-    /// expression (as Java's subscribe(Pattern)); topics created later join the subscription at
-    /// the next metadata refresh. client_errc::invalid_config for a bad expression.
+    /// As subscribe(), for every topic whose whole name matches the regular expression; topics
+    /// created later join the subscription. group.protocol=classic: an ECMAScript expression
+    /// the consumer evaluates over the metadata (as Java's subscribe(Pattern)); a new topic
+    /// joins at the next metadata refresh; client_errc::invalid_config for a bad expression.
+    /// group.protocol=consumer: an RE2/J expression the broker evaluates (KIP-848, as Java's
+    /// subscribe(SubscriptionPattern)); a bad one fails poll with
+    /// broker_errc::invalid_regular_expression.
     error_code subscribe_pattern(std::string_view pattern, rebalance_listener listener = {});
     /// Leaves the group (committing first when enable.auto.commit) and drops the assignment.
     void unsubscribe();

@@ -183,4 +183,11 @@ std::vector<std::string> metadata_cache::topic_names() const {
     return out;
 }
 
+const topic_metadata* metadata_cache::topic_by_id(const protocol::uuid& id) const noexcept {
+    if (id.is_nil()) return nullptr;
+    for (const auto& [name, entry] : topics_)
+        if (entry.meta.topic_id == id) return &entry.meta;
+    return nullptr;
+}
+
 }  // namespace kasio::cluster

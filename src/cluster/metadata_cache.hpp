@@ -94,6 +94,8 @@ public:
     bool is_unknown(std::string_view topic) const noexcept;
     /// The names of every topic known, sorted (for regex subscriptions).
     std::vector<std::string> topic_names() const;
+    /// The known topic with this id (KIP-848 assignments name topics by id); nullptr if none.
+    const topic_metadata* topic_by_id(const protocol::uuid& id) const noexcept;
 
     const std::optional<std::string>& cluster_id() const noexcept { return cluster_id_; }
     std::int32_t controller_id() const noexcept { return controller_id_; }

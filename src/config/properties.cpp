@@ -36,6 +36,7 @@ constexpr choice assignor_choices[] = {
 constexpr choice reset_choices[] = {{"earliest", 0}, {"latest", 1},   {"none", 2},  {"smallest", 0},
                                     {"beginning", 0}, {"largest", 1}, {"end", 1},   {"error", 2}};
 // Values are isolation_level.
+constexpr choice group_protocol_choices[] = {{"classic", 0}, {"consumer", 1}};
 constexpr choice isolation_choices[] = {{"read_uncommitted", 0}, {"read_committed", 1}};
 
 using vt = value_type;
@@ -153,15 +154,23 @@ constexpr property table[] = {
      "The consumer group subscribe() joins and offsets are committed to."},
     {prop::group_instance_id, "group.instance.id", "", vt::string, C, 0, i64, {}, false, false, "",
      "Static membership (KIP-345); needs group.id. Empty: a dynamic member."},
+    {prop::group_protocol, "group.protocol", "", vt::enumeration, C, 0, 0, group_protocol_choices, false, false,
+     "classic", "classic: JoinGroup/SyncGroup, members assign; consumer: KIP-848, the coordinator assigns and "
+     "members heartbeat with ConsumerGroupHeartbeat (Kafka 4.0+)."},
+    {prop::group_remote_assignor, "group.remote.assignor", "", vt::string, C, 0, i64, {}, false, false, "",
+     "group.protocol=consumer: the broker's assignor the group uses (uniform, range); empty: the broker's default."},
     {prop::session_timeout_ms, "session.timeout.ms", "", vt::milliseconds, C, 1, 3600000, {}, false, false, "45000",
-     "The coordinator drops a member silent for this long; must exceed heartbeat.interval.ms."},
+     "The coordinator drops a member silent for this long; must exceed heartbeat.interval.ms. "
+     "group.protocol=classic only (the broker's group.consumer.session.timeout.ms otherwise)."},
     {prop::heartbeat_interval_ms, "heartbeat.interval.ms", "", vt::milliseconds, C, 1, 3600000, {}, false, false,
-     "3000", "Between heartbeats to the coordinator; must be lower than session.timeout.ms."},
+     "3000", "Between heartbeats to the coordinator; must be lower than session.timeout.ms. group.protocol=classic "
+     "only (the coordinator sets the interval otherwise)."},
     {prop::max_poll_interval_ms, "max.poll.interval.ms", "", vt::milliseconds, C, 1, 86400000, {}, false, false,
      "300000", "A member that does not poll for this long leaves the group; also the rebalance timeout."},
     {prop::partition_assignment_strategy, "partition.assignment.strategy", "", vt::list, C, 1, i64, assignor_choices,
      false, false, "range,cooperative-sticky",
-     "Assignors in order of preference (Java class names accepted); cooperative when all are."},
+     "Assignors in order of preference (Java class names accepted); cooperative when all are. "
+     "group.protocol=classic only (see group.remote.assignor)."},
     {prop::enable_auto_commit, "enable.auto.commit", "", vt::boolean, C, 0, 0, bool_choices, false, false, "true",
      "Commit positions every auto.commit.interval.ms, before a revocation and on close."},
     {prop::auto_commit_interval_ms, "auto.commit.interval.ms", "", vt::milliseconds, C, 0, i32, {}, false, false,
@@ -207,8 +216,6 @@ constexpr unsupported_property unsupported[] = {
     {"ssl.cipher.suites", "OpenSSL's default ciphers, TLS 1.2 or later"},
     {"ssl.enabled.protocols", "OpenSSL's default ciphers, TLS 1.2 or later"},
     {"client.rack", "fetching from the closest replica (KIP-392) is not implemented"},
-    {"group.protocol", "only the classic group protocol; KIP-848's consumer protocol is not implemented"},
-    {"group.remote.assignor", "only the classic group protocol; KIP-848's consumer protocol is not implemented"},
     {"metric.reporters", "no metrics reporters: read stats()"},
     {"metrics.*", "no metrics reporters: read stats()"},
     {"statistics.interval.ms", "no statistics callback: read stats()"},

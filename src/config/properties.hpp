@@ -69,6 +69,8 @@ enum class prop : std::uint8_t {
     // consumer_config
     group_id,
     group_instance_id,
+    group_protocol,
+    group_remote_assignor,
     session_timeout_ms,
     heartbeat_interval_ms,
     max_poll_interval_ms,

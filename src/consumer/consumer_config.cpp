@@ -22,6 +22,8 @@ bool visit(Config& c, prop id, F&& f) {
         case prop::bootstrap_servers: return f(c.bootstrap_servers);
         case prop::group_id: return f(c.group_id);
         case prop::group_instance_id: return f(c.group_instance_id);
+        case prop::group_protocol: return f(c.protocol);
+        case prop::group_remote_assignor: return f(c.remote_assignor);
         case prop::session_timeout_ms: return f(c.session_timeout);
         case prop::heartbeat_interval_ms: return f(c.heartbeat_interval);
         case prop::max_poll_interval_ms: return f(c.max_poll_interval);
@@ -71,6 +73,7 @@ error_info consumer_config::validate() const {
     if (!config::check_bootstrap(bootstrap_servers, e)) return e;
     (void)(config::check_number(prop::session_timeout_ms, session_timeout.count(), e) &&
            config::check_number(prop::heartbeat_interval_ms, heartbeat_interval.count(), e) &&
+           config::check_choice(prop::group_protocol, static_cast<std::int64_t>(protocol), e) &&
            config::check_number(prop::max_poll_interval_ms, max_poll_interval.count(), e) &&
            config::check_number(prop::auto_commit_interval_ms, auto_commit_interval.count(), e) &&
            config::check_choice(prop::auto_offset_reset, static_cast<std::int64_t>(auto_offset_reset), e) &&
@@ -97,6 +100,23 @@ error_info consumer_config::validate() const {
                                 "heartbeat.interval.ms (" + std::to_string(heartbeat_interval.count()) +
                                     ") must be lower than session.timeout.ms (" +
                                     std::to_string(session_timeout.count()) + ")");
+    }
+    if (protocol == kasio::group_protocol::consumer) {
+        // The coordinator decides these under KIP-848; Java's ConsumerConfig refuses them when set.
+        // kasio cannot tell a value set to its default from one never set, so only a change is refused.
+        const consumer_config defaults;
+        auto refuse = [](const char* name) {
+            return config::conflict(name, std::string(name) +
+                                              " does not apply with group.protocol=consumer: the group coordinator "
+                                              "decides it (leave it unset, or use group.protocol=classic)");
+        };
+        if (session_timeout != defaults.session_timeout) return refuse("session.timeout.ms");
+        if (heartbeat_interval != defaults.heartbeat_interval) return refuse("heartbeat.interval.ms");
+        if (assignment_strategies != defaults.assignment_strategies) return refuse("partition.assignment.strategy");
+    } else if (!remote_assignor.empty()) {
+        return config::conflict("group.remote.assignor",
+                                "group.remote.assignor needs group.protocol=consumer (classic groups use "
+                                "partition.assignment.strategy)");
     }
     // A static member (KIP-345) is a member of a group: there is none without group.id.
     if (!group_instance_id.empty() && group_id.empty())

@@ -58,6 +58,7 @@ constexpr throttle_rule rules[] = {
     {61, 0, true},   // DescribeProducers
     {65, 0, true},   // DescribeTransactions
     {66, 0, true},   // ListTransactions
+    {68, 0, true},   // ConsumerGroupHeartbeat
     {69, 0, true},   // ConsumerGroupDescribe
 };
 

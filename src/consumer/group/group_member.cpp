@@ -10,6 +10,7 @@
 // runs on: pool strand. The planner changes under the consumer's mutex; listener callbacks run
 // with no lock held.
 #include "consumer/consumer_impl.hpp"
+#include "consumer/group/membership.hpp"
 #include "net/completion.hpp"
 
 #include "net/loop_exit.hpp"
@@ -43,15 +44,11 @@ using net::nothrow_awaitable;
 // ConsumerProtocolSubscription / Assignment version sent (Kafka 3.7's).
 constexpr std::int16_t consumer_protocol_version = 3;
 
-bool tp_less(const topic_partition& a, const topic_partition& b) {
-    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
-}
-
-std::vector<topic_partition> minus(const std::vector<topic_partition>& a, const std::vector<topic_partition>& b) {
-    std::vector<topic_partition> out;
-    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out), tp_less);
-    return out;
-}
+using consumer_detail::lose;
+using consumer_detail::minus;
+using consumer_detail::publish;
+using consumer_detail::revoke;
+using consumer_detail::tp_less;
 
 using consumer_detail::coordinator_lost;
 
@@ -160,94 +157,18 @@ std::vector<std::string> subscription_topics(consumer_impl& self) {
     return out;
 }
 
-// Stops returning records of `parts`, commits their positions (enable.auto.commit), tells the
-// application and drops them from the assignment.
-asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::vector<topic_partition> parts) {
-    auto& g = self->group;
-    {
-        std::lock_guard lock(self->mutex);
-        for (const auto& tp : parts) self->planner.pause(tp, true);
-    }
-    if (self->cfg.enable_auto_commit) {
-        const auto positions = self->positions_to_commit(&parts);
-        const error_code ec = co_await consumer_impl::commit_offsets(self, positions);
-        if (ec && self->cfg.connection.log.enabled(log_level::warning))
-            self->cfg.connection.log.sink(log_level::warning, "commit before revoking failed: " + ec.message());
-    }
-    self->notify(g.listener.on_revoked, parts);
-    co_await consumer_impl::run_async_listener(self, self->async_listener.on_revoked, "on_revoked", parts);
-    g.owned = minus(g.owned, parts);
-    std::lock_guard lock(self->mutex);
-    self->planner.assign(g.owned);
-}
-
-// Copies what membership() reports (under the mutex: any thread reads it).
-void publish(consumer_impl& self) {
-    auto& g = self.group;
-    std::lock_guard lock(self.mutex);
-    if (g.stable && !g.member_id.empty())
-        g.snapshot = group_membership{g.member_id, g.generation, g.protocol, g.leader, g.rebalances};
-    else
-        g.snapshot.reset();
-}
-
-// The partitions are gone without a rebalance: the application must not commit them.
-void lose(consumer_impl& self) {
-    auto& g = self.group;
-    const auto lost = std::move(g.owned);
-    g.owned.clear();
-    g.generation = -1;
-    g.member_id.clear();
-    g.stable = false;
-    g.rejoin_needed = true;
-    {
-        std::lock_guard lock(self.mutex);
-        self.planner.assign({});
-    }
-    publish(self);
-    if (lost.empty()) return;
-    self.notify(g.listener.on_lost, lost);
-    // Not waited for: the partitions are gone already, nothing the loop does depends on it.
-    if (self.async_listener.on_lost)
-        asio::co_spawn(self.strand,
-                       consumer_impl::run_async_listener(self.shared_from_this(), self.async_listener.on_lost, "on_lost", lost),
-                       net::on_loop_exit(self.cfg.connection.log, "consumer group: on_lost", [](const std::string&) {}));
-}
-
-// Takes the assignment from SyncGroup: revokes what moved away (cooperative), sets the new
-// partitions at their committed offsets, and tells the application.
+// Takes the assignment from SyncGroup: revokes what moved away (cooperative), then takes the
+// new partitions.
 asio::awaitable<error_code> take_assignment(std::shared_ptr<consumer_impl> self, std::vector<topic_partition> assigned) {
     auto& g = self->group;
     std::sort(assigned.begin(), assigned.end(), tp_less);
     const auto revoked = minus(g.owned, assigned);
-    const auto added = minus(assigned, g.owned);
+    auto added = minus(assigned, g.owned);
     if (!revoked.empty()) {
         co_await revoke(self, revoked);
         g.rejoin_needed = true;  // so that the next round can hand them to their new owner
     }
-    std::vector<partition_offset> committed;
-    if (!added.empty()) {
-        auto [ec, offsets] = co_await consumer_impl::fetch_committed(self, added);
-        if (ec) co_return ec;
-        committed = std::move(offsets);
-    }
-    if (!g.subscribed || self->closed) co_return asio::error::operation_aborted;
-    g.owned = std::move(assigned);
-    {
-        std::lock_guard lock(self->mutex);
-        self->planner.assign(g.owned);
-        for (const auto& o : committed)
-            if (o.offset >= 0) self->planner.seek(topic_partition{o.topic, o.partition}, o.offset);
-    }
-    std::vector<std::string> topics;
-    for (const auto& tp : g.owned) topics.push_back(tp.topic);
-    topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
-    self->refresher.add_topics(std::move(topics));
-    self->notify(g.listener.on_assigned, added);
-    // Fetching starts after on_assigned (which may seek): a coroutine listener's wait included.
-    co_await consumer_impl::run_async_listener(self, self->async_listener.on_assigned, "on_assigned", added);
-    self->kick();
-    co_return error_code{};
+    co_return co_await consumer_detail::acquire(self, std::move(added), std::move(assigned));
 }
 
 // Leader: runs the group's assignor over every member's subscription.
@@ -436,6 +357,11 @@ void consumer::impl::fail_group(const error_code& ec, error_context context) {
 
 asio::awaitable<void> consumer::impl::leave_group(std::shared_ptr<impl> self) {
     auto& g = self->group;
+    if (self->cfg.protocol == group_protocol::consumer) {
+        co_await consumer_detail::leave_consumer_group(self);
+        g.joined_topics.clear();
+        co_return;
+    }
     g.subscribed = false;
     g.wake.cancel();
     if (!g.owned.empty()) co_await revoke(self, g.owned);
@@ -461,6 +387,10 @@ asio::awaitable<void> consumer::impl::leave_group(std::shared_ptr<impl> self) {
 asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
     auto& g = self->group;
     auto& cfg = self->cfg;
+    if (cfg.protocol == group_protocol::consumer) {
+        co_await consumer_detail::heartbeat_loop(self);
+        co_return;
+    }
     auto backoff = [&]() -> asio::awaitable<void> {
         g.wake.expires_after(cfg.retry_backoff);
         co_await g.wake.async_wait(nothrow_awaitable);
@@ -551,6 +481,7 @@ void consumer::subscribe(std::vector<std::string> topics, rebalance_listener lis
         auto& g = self->group;
         g.topics = std::move(t);
         g.pattern.reset();
+        g.broker_pattern.reset();
         self->refresher.set_all_topics(false);
         g.listener = std::move(l);
         self->async_listener = {};
@@ -572,17 +503,29 @@ void consumer::subscribe(std::vector<std::string> topics, rebalance_listener lis
 }
 
 error_code consumer::subscribe_pattern(std::string_view pattern, rebalance_listener listener) {
-    std::regex re;
-    try {
-        re = std::regex(pattern.begin(), pattern.end(), std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-        return client_errc::invalid_config;
-    }
     if (impl_->cfg.group_id.empty()) return client_errc::invalid_config;
-    asio::post(impl_->strand, [self = impl_, r = std::move(re), l = std::move(listener)]() mutable {
+    // group.protocol=consumer: the broker evaluates the expression (RE2/J) and reports a bad one
+    // (INVALID_REGULAR_EXPRESSION) through poll. classic: the client does, over the metadata.
+    std::optional<std::regex> re;
+    std::optional<std::string> broker_pattern;
+    if (impl_->cfg.protocol == group_protocol::consumer) {
+        if (pattern.empty()) return client_errc::invalid_config;
+        broker_pattern.emplace(pattern);
+    } else {
+        try {
+            re.emplace(pattern.begin(), pattern.end(), std::regex::ECMAScript);
+        } catch (const std::regex_error&) {
+            return client_errc::invalid_config;
+        }
+    }
+    asio::post(impl_->strand, [self = impl_, r = std::move(re), b = std::move(broker_pattern),
+                               l = std::move(listener)]() mutable {
         auto& g = self->group;
         g.topics.clear();
         g.pattern = std::move(r);
+        g.broker_pattern = std::move(b);
+        // The broker names matching topics by id in the assignment: metadata of every topic
+        // gives their names.
         self->refresher.set_all_topics(true);
         g.listener = std::move(l);
         self->async_listener = {};

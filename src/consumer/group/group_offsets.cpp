@@ -3,6 +3,7 @@
 //
 // runs on: pool strand.
 #include "consumer/consumer_impl.hpp"
+#include "consumer/group/membership.hpp"
 #include "cluster/coordinator_lookup.hpp"
 #include "cluster/offsets_by_topic.hpp"
 #include "net/completion.hpp"
@@ -87,16 +88,31 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
     // in: a retry after the group moved on would commit, under the new generation, partitions
     // that may belong to another member now, overwriting its progress. It fails instead, as
     // Java's CommitFailedException.
-    const bool as_member = self->group.stable;
-    req.generation_id_or_member_epoch = as_member ? self->group.generation : -1;
-    req.member_id = as_member ? self->group.member_id : std::string();
+    //
+    // KIP-848 (group.protocol=consumer): the member epoch moves on whenever the group changes,
+    // mostly without this member's partitions moving, and a commit with an older epoch gets
+    // STALE_MEMBER_EPOCH. Each attempt takes the newest epoch, as Java's CommitRequestManager
+    // does, for partitions the member still owns: the coordinator hands a partition on only
+    // after its owner reported it revoked, so an owned partition is nobody else's.
+    auto& g = self->group;
+    const bool as_member = g.stable;
+    const bool by_epoch = self->cfg.protocol == group_protocol::consumer;
+    req.generation_id_or_member_epoch = as_member ? g.generation : -1;
+    req.member_id = as_member ? g.member_id : std::string();
     const auto deadline = std::chrono::steady_clock::now() + self->cfg.connection.request_timeout;
     for (;;) {
         if (self->closed) co_return asio::error::operation_aborted;
-        if (as_member && !self->group.stable) co_return broker_errc::rebalance_in_progress;
-        if (as_member && (self->group.generation != req.generation_id_or_member_epoch ||
-                          self->group.member_id != req.member_id))
+        if (as_member && !g.stable) co_return broker_errc::rebalance_in_progress;
+        if (as_member && by_epoch) {
+            for (const auto& o : offsets)
+                if (!std::binary_search(g.owned.begin(), g.owned.end(), topic_partition{o.topic, o.partition},
+                                        consumer_detail::tp_less))
+                    co_return broker_errc::stale_member_epoch;  // revoked meanwhile
+            req.generation_id_or_member_epoch = g.generation;
+            req.member_id = g.member_id;
+        } else if (as_member && (g.generation != req.generation_id_or_member_epoch || g.member_id != req.member_id)) {
             co_return broker_errc::illegal_generation;
+        }
         error_code ec;
         if (self->group.coordinator < 0) ec = co_await find_coordinator(self);
         if (!ec) {
@@ -116,8 +132,12 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
             if (coordinator_lost(ec) && self->group.coordinator == node) self->group.coordinator = -1;
         }
         const bool retry = coordinator_lost(ec) || ec == broker_errc::coordinator_load_in_progress ||
-                           ec == broker_errc::request_timed_out;
+                           ec == broker_errc::request_timed_out || (by_epoch && ec == broker_errc::stale_member_epoch);
         if (!retry || std::chrono::steady_clock::now() + self->cfg.retry_backoff >= deadline) co_return ec;
+        if (ec == broker_errc::stale_member_epoch) {
+            g.next_heartbeat = std::chrono::steady_clock::now();  // learn the new epoch now
+            g.wake.cancel();
+        }
         co_await net::sleep_for(self->strand, self->cfg.retry_backoff);
     }
 }

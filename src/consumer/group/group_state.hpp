@@ -1,10 +1,12 @@
 #pragma once
-// A consumer's membership in its group: what the membership loop (group_member.cpp) and the
-// offset requests (group_offsets.cpp) share.
+// A consumer's membership in its group: what the membership loops (group_member.cpp for the
+// classic protocol, consumer_member.cpp for KIP-848's) and the offset requests
+// (group_offsets.cpp) share.
 //
 // runs on: pool strand (every member), except `last_poll` (atomic, written by poll) and `error`
 // (under the consumer's mutex, read by poll).
 #include "consumer/group/assignor.hpp"
+#include "protocol/primitives.hpp"
 
 #include <kasio/consumer.hpp>
 
@@ -30,7 +32,9 @@ struct group_state {
     // What the application asked for.
     bool subscribed = false;
     std::vector<std::string> topics;    ///< explicit topic list (sorted, unique)
-    std::optional<std::regex> pattern;  ///< or a regex over every topic in the cluster
+    std::optional<std::regex> pattern;  ///< or a regex over every topic in the cluster (classic)
+    /// or (group.protocol=consumer) a regex the broker evaluates (RE2/J syntax)
+    std::optional<std::string> broker_pattern;
     rebalance_listener listener;
     std::vector<std::unique_ptr<assignor>> assignors;  ///< in order of preference
     bool cooperative = false;                          ///< every assignor is cooperative
@@ -38,7 +42,8 @@ struct group_state {
     // Where the group stands.
     std::int32_t coordinator = -1;  ///< node id; -1 unknown
     std::string member_id;
-    std::int32_t generation = -1;
+    std::int32_t generation = -1;  ///< classic: the generation; consumer protocol: the member epoch
+    std::uint64_t incarnation = 0;  ///< counts memberships lost or left: stale work drops its result
     std::string protocol;  ///< the assignor chosen at the last join
     bool leader = false;
     bool stable = false;        ///< joined and synced; heartbeating
@@ -49,6 +54,19 @@ struct group_state {
     std::vector<std::string> joined_topics;    ///< the subscription sent in the last JoinGroup
     topic_partition_counts assigned_counts;    ///< leader: partition counts it assigned from
     std::uint64_t metadata_version_seen = 0;   ///< cache version last checked for changes
+
+    // KIP-848 (group.protocol=consumer).
+    struct assigned_topic {
+        protocol::uuid topic_id;
+        std::vector<std::int32_t> partitions;
+    };
+    /// The newest assignment the coordinator sent that is not reconciled yet.
+    std::optional<std::vector<assigned_topic>> target;
+    std::uint64_t target_seq = 0;  ///< counts assignments received
+    bool reconciling = false;      ///< a reconciliation runs (its own coroutine)
+    bool regex_sent = false;       ///< a regex was sent: a topic list must clear it ("")
+    std::chrono::milliseconds heartbeat_interval{3000};  ///< the coordinator's
+    std::chrono::steady_clock::time_point next_reconcile{};  ///< after a failed reconciliation
 
     boost::asio::steady_timer wake;  ///< the loop's sleep; cancelled to wake it
     std::chrono::steady_clock::time_point next_heartbeat{};

@@ -75,6 +75,7 @@ template <> constexpr std::int16_t client_waits_from<describe_cluster_response> 
 template <> constexpr std::int16_t client_waits_from<describe_producers_response> = 0;
 template <> constexpr std::int16_t client_waits_from<describe_transactions_response> = 0;
 template <> constexpr std::int16_t client_waits_from<list_transactions_response> = 0;
+template <> constexpr std::int16_t client_waits_from<consumer_group_heartbeat_response> = 0;
 template <> constexpr std::int16_t client_waits_from<consumer_group_describe_response> = 0;
 
 template <class Response>
@@ -137,6 +138,7 @@ TEST(throttle, reads_throttle_time_ms_of_every_api_from_the_kip_219_version_on) 
     check_every_version<describe_producers_response>();
     check_every_version<describe_transactions_response>();
     check_every_version<list_transactions_response>();
+    check_every_version<consumer_group_heartbeat_response>();
     check_every_version<consumer_group_describe_response>();
 }
 

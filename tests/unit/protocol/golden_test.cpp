@@ -146,7 +146,6 @@ TEST(protocol_golden, captured_frames_decode_and_re_encode_identically) {
 // APIs in golden_java that kasio has no schema for (yet).
 const std::set<std::string> java_expected_without_schema = {
     "alter_client_quotas",        // 49
-    "consumer_group_heartbeat",   // 68 (the KIP-848 consumer)
     "describe_client_quotas",     // 48
     "describe_quorum",            // 55
     "describe_topic_partitions",  // 75 (Admin.describeTopics since Kafka 3.8)
