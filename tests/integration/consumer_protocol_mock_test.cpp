@@ -150,9 +150,9 @@ protected:
     void SetUp() override {
         mock_cluster_test::SetUp();
         // Heartbeats every 100 ms (the broker decides, not heartbeat.interval.ms); a member
-        // silent for 4 s is removed from the group.
+        // silent for 3 s is removed from the group (the mock looks once a second: within 4 s).
         cluster().set_group_consumer_heartbeat_interval(100);
-        cluster().set_group_consumer_session_timeout(4000);
+        cluster().set_group_consumer_session_timeout(3000);
         ASSERT_EQ(cluster().create_topic(topic, partitions, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
         // Partition p led by broker p % 3 + 1; broker 1 (leader of 0 and 3) coordinates.
         for (std::int32_t p = 0; p < partitions; ++p)
@@ -457,34 +457,58 @@ TEST_F(consumer_protocol, coordinator_down_and_moved_the_member_carries_on) {
     ASSERT_EQ(cluster().broker_up(1), RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
-// The coordinator goes down and stays where it is: no heartbeat is answered. Within a bounded
-// time poll reports it (the member does not wait silently for ever); meanwhile the mock drops the
-// member after its 4 s session timeout. When broker 1 is back the member learns it was dropped
-// (UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH), loses its partitions, rejoins and consumes again.
-TEST_F(consumer_protocol, coordinator_unreachable_is_reported_then_the_member_rejoins) {
-    consumer_config cfg = config();
-    ASSERT_FALSE(cfg.set("max.poll.interval.ms", "3000"));
-    ASSERT_FALSE(cfg.set("request.timeout.ms", "2000"));
-    ASSERT_NO_FATAL_FAILURE(start(cfg));
+// The coordinator (broker 1) goes down for longer than the group's session timeout (3 s; the
+// fault's length is a bound, not a synchronisation) and stays where it is: the mock drops the
+// member meanwhile. When broker 1 is back the member learns it was dropped (its epoch is not the
+// group's: FENCED_MEMBER_EPOCH), loses its partitions once, rejoins with epoch 0 and consumes
+// again. Whatever poll reported during the outage is not looked at here (see the next test).
+TEST_F(consumer_protocol, coordinator_away_past_the_session_timeout_the_member_rejoins) {
+    ASSERT_NO_FATAL_FAILURE(start());
     ASSERT_EQ(cluster().broker_down(1), RD_KAFKA_RESP_ERR_NO_ERROR);
     ASSERT_EQ(cluster().set_leader(topic, 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
     ASSERT_EQ(cluster().set_leader(topic, 3, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
-    const auto down = std::chrono::steady_clock::now();
-    ASSERT_TRUE(drive([&] { return !a->errors.empty(); }, std::chrono::seconds(9))) << a->describe();
-    std::fprintf(stderr, "reported after %lld ms: %s\n",
-                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::steady_clock::now() - down)
-                                            .count()),
-                 a->c->last_error().describe().c_str());
-    EXPECT_FALSE(a->c->last_error().context.empty()) << a->c->last_error().describe();
-    // Back after the session timeout: the member is not in the group any more.
-    drive([&] { return std::chrono::steady_clock::now() - down > std::chrono::milliseconds(4500); },
-          std::chrono::seconds(5));
+    const auto back = std::chrono::steady_clock::now() + std::chrono::milliseconds(4500);
+    drive([&] { return std::chrono::steady_clock::now() >= back; });
     ASSERT_EQ(cluster().broker_up(1), RD_KAFKA_RESP_ERR_NO_ERROR);
     a->errors.clear();  // polling resumes
+    ASSERT_TRUE(drive([&] { return a->lost_calls == 1 && a->owned.size() == partitions; })) << a->describe();
     ASSERT_NO_FATAL_FAILURE(produce(1));
-    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave && a->owned.size() == partitions; })) << a->describe();
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
     EXPECT_EQ(a->lost_calls, 1u) << a->describe();
+    EXPECT_EQ(a->revoked_calls, 0u) << a->describe();
+}
+
+// A coordinator that does not answer (down, and the group not moved) is reported by poll within
+// a bounded time instead of leaving the member retrying in silence; the member goes on once it
+// is back. The bound asked for here: 8 s, well past the group's session timeout.
+TEST_F(consumer_protocol, an_unreachable_coordinator_is_reported_by_poll) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    ASSERT_EQ(cluster().broker_down(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader(topic, 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader(topic, 3, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    const bool reported = drive([&] { return !a->errors.empty(); });
+    ASSERT_EQ(cluster().broker_up(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_TRUE(reported) << "nothing reported in 8 s: " << a->describe();
+    EXPECT_FALSE(a->c->last_error().context.empty()) << a->c->last_error().describe();
+    a->errors.clear();
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+}
+
+// max.poll.interval.ms counts from the last poll the application started, as in Java, whose
+// poll() keeps the member alive while it blocks: a poll waiting for records that do not come is
+// polling. The member must not leave the group under it (it would never come back: the waiting
+// poll is the next poll). The idle stretch lasts twice max.poll.interval.ms.
+TEST_F(consumer_protocol, a_poll_waiting_for_records_keeps_the_member_in_the_group) {
+    consumer_config cfg = config();
+    ASSERT_FALSE(cfg.set("max.poll.interval.ms", "1000"));
+    ASSERT_NO_FATAL_FAILURE(start(cfg));
+    const auto idle_until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    drive([&] { return std::chrono::steady_clock::now() >= idle_until; });
+    EXPECT_EQ(a->revoked_calls + a->lost_calls, 0u) << a->describe();
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    EXPECT_EQ(a->owned.size(), static_cast<std::size_t>(partitions)) << a->describe();
 }
 
 // The group takes partitions 2 and 3 from the member (a target assignment set on the mock): it
@@ -497,7 +521,8 @@ TEST_F(consumer_protocol, partitions_the_group_takes_are_revoked_not_lost) {
     const test::member_target only_two[] = {{m->member_id, {{topic, 0}, {topic, 1}}}};
     cluster().set_consumer_target_assignment(group, only_two);
     ASSERT_TRUE(drive([&] { return a->owned == std::set<std::int32_t>{0, 1}; })) << a->describe();
-    EXPECT_EQ(a->events.back(), "revoked 2,3") << a->describe();
+    // Then on_assigned with nothing new, as Java calls it after every reconciliation.
+    EXPECT_EQ(std::count(a->events.begin(), a->events.end(), "revoked 2,3"), 1) << a->describe();
     EXPECT_EQ(a->lost_calls, 0u) << a->describe();
     a->from_partition.clear();
     ASSERT_NO_FATAL_FAILURE(produce(1));

@@ -148,10 +148,12 @@ consumer_group_heartbeat_request make_request(consumer_impl& self, std::int32_t 
     if (g.broker_pattern) {
         req.subscribed_topic_regex = *g.broker_pattern;
         req.subscribed_topic_names.emplace();
-        g.regex_sent = true;
     } else {
         req.subscribed_topic_names = g.topics;
-        if (g.regex_sent) req.subscribed_topic_regex = std::string();  // clears the earlier regex
+        // "" beside the names: no regex, and it clears one sent earlier (Kafka takes an empty
+        // regex as none). librdkafka sends the same; librdkafka 2.14's mock broker aborts its
+        // process on names without a regex (validate_subscription: both set or both null).
+        req.subscribed_topic_regex = std::string();
     }
     if (!cfg.remote_assignor.empty()) req.server_assignor = cfg.remote_assignor;
     req.topic_partitions = epoch == 0 ? decltype(owned_by_id(self)){} : owned_by_id(self);
