@@ -348,6 +348,10 @@ asio::awaitable<void> heartbeat_loop(std::shared_ptr<consumer_impl> self) {
         // joins again at its next poll.
         const auto last_poll = clock::time_point(clock::duration(g.last_poll_ns.load(std::memory_order_relaxed)));
         if (g.stable && last_poll != clock::time_point{} && now - last_poll > cfg.max_poll_interval) {
+            if (poll_waiting(*self)) {  // the application waits for records: it is polling
+                g.last_poll_ns = now.time_since_epoch().count();
+                continue;
+            }
             net::log_line(cfg.connection.log, log_level::warning,
                           "consumer group: no poll for max.poll.interval.ms; leaving until the next poll");
             co_await leave_consumer_group(self);
