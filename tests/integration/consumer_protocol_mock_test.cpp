@@ -358,6 +358,48 @@ TEST_F(consumer_protocol, a_connection_closed_at_a_heartbeat_is_not_a_lost_membe
     EXPECT_TRUE(a->errors.empty()) << a->describe();
 }
 
+// A pattern subscription is evaluated by the coordinator (SubscribedTopicRegex): the assignment
+// names topics by id only, which the member resolves with a metadata request of its own. A
+// topic created later that matches joins the assignment.
+TEST_F(consumer_protocol, a_pattern_subscription_is_resolved_by_the_coordinator) {
+    a = std::make_unique<member>(io, config());
+    ASSERT_FALSE(a->c->subscribe_pattern("k84.", a->listener()));
+    ASSERT_TRUE(drive([&] { return a->owned.size() == partitions && a->seen.size() == wave; })) << a->describe();
+    ASSERT_EQ(cluster().create_topic("k849", 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_TRUE(drive([&] { return a->c->assignment().size() == partitions + 2; })) << a->describe();
+    test::writer_options w;
+    w.first = wave;
+    w.partitions = 2;
+    ASSERT_EQ(test::produce_records(cluster().bootstrap(), "k849", 20, w), 20u);
+    ASSERT_TRUE(drive([&] { return a->seen.size() == wave + 20; })) << a->describe();
+    EXPECT_EQ(a->lost_calls + a->revoked_calls, 0u) << a->describe();
+    EXPECT_TRUE(a->errors.empty()) << a->describe();
+}
+
+// Commits carry the member epoch (OffsetCommit v9: the mock refuses another epoch with
+// STALE_MEMBER_EPOCH): after the member was fenced and rejoined at a new epoch, its commits
+// still succeed.
+TEST_F(consumer_protocol, commits_carry_the_epoch_the_member_has_now) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    auto commit = [&] {
+        std::optional<error_code> result;
+        a->c->async_commit([&](error_code ec) { result = ec; });
+        EXPECT_TRUE(drive([&] { return result.has_value(); }));
+        return result.value_or(error_code(client_errc::timed_out));
+    };
+    const error_code first = commit();
+    EXPECT_FALSE(first) << first.message() << "; " << a->c->last_error().describe();
+    const auto epoch = a->c->membership()->generation;
+    cluster().push_request_errors(consumer_group_heartbeat, {RD_KAFKA_RESP_ERR_FENCED_MEMBER_EPOCH});
+    ASSERT_TRUE(drive([&] { return a->lost_calls == 1 && a->owned.size() == partitions; })) << a->describe();
+    ASSERT_TRUE(a->c->membership().has_value());
+    EXPECT_NE(a->c->membership()->generation, epoch);
+    ASSERT_NO_FATAL_FAILURE(produce(1));
+    ASSERT_TRUE(drive([&] { return a->seen.size() == 2 * wave; })) << a->describe();
+    const error_code second = commit();
+    EXPECT_FALSE(second) << second.message() << "; " << a->c->last_error().describe();
+}
+
 // Refusals no retry fixes, met by the join: poll completes with the broker's code (and so does
 // the next poll), last_error() names the request and, where one is at fault, the property.
 struct refusal {
