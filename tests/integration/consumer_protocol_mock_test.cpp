@@ -522,9 +522,12 @@ TEST_F(consumer_protocol, coordinator_away_past_the_session_timeout_the_member_r
 
 // A coordinator that does not answer (down, and the group not moved) is reported by poll within
 // a bounded time instead of leaving the member retrying in silence; the member goes on once it
-// is back. The bound asked for here: 8 s, well past the group's session timeout.
+// is back. The bound asked for here: 8 s, past request.timeout.ms (5.5 s, about the least the
+// consumer takes with fetch.max.wait.ms=50) and the group's session timeout (3 s).
 TEST_F(consumer_protocol, an_unreachable_coordinator_is_reported_by_poll) {
-    ASSERT_NO_FATAL_FAILURE(start());
+    consumer_config cfg = config();
+    ASSERT_FALSE(cfg.set("request.timeout.ms", "5500"));
+    ASSERT_NO_FATAL_FAILURE(start(cfg));
     ASSERT_EQ(cluster().broker_down(1), RD_KAFKA_RESP_ERR_NO_ERROR);
     ASSERT_EQ(cluster().set_leader(topic, 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
     ASSERT_EQ(cluster().set_leader(topic, 3, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
