@@ -250,6 +250,7 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
 asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_t epoch) {
     auto& g = self->group;
     const auto req = make_request(*self, epoch);
+    const auto owned_sent = g.owned;
     const std::int32_t node = g.coordinator;
     const std::uint64_t incarnation = g.incarnation;
     auto [ec, frame] = co_await self->pool.async_request(node, net::purpose::blocking, req, nothrow_awaitable);
@@ -263,7 +264,9 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
         const bool joined = !g.stable;
         g.generation = resp.member_epoch;
         g.heartbeat_interval = std::chrono::milliseconds(std::max<std::int32_t>(resp.heartbeat_interval_ms, 1));
-        g.next_heartbeat = clock::now() + g.heartbeat_interval;
+        // A reconciliation that changed what the member owns while this heartbeat was out
+        // reports it at once: the coordinator waits for it to move partitions on.
+        g.next_heartbeat = g.owned == owned_sent ? clock::now() + g.heartbeat_interval : clock::now();
         g.stable = true;
         if (resp.assignment) {
             auto& target = g.target.emplace();
@@ -299,7 +302,8 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
     } else {
         net::log_line(self->cfg.connection.log, log_level::info,
                       "consumer group: heartbeat failed (" + ec.message() + "); retrying");
-        if (coordinator_lost(ec) && g.coordinator == node) g.coordinator = -1;
+        // A transport error too: the coordinator's broker may be gone for good (killed).
+        if ((coordinator_lost(ec) || ec.category() != broker_category()) && g.coordinator == node) g.coordinator = -1;
     }
 }
 
