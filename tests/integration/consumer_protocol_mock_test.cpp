@@ -607,6 +607,28 @@ TEST_F(consumer_protocol, a_joining_member_gets_partitions_only_once_they_are_re
     EXPECT_FALSE(overlap) << "a partition owned by both members";
 }
 
+// A static member (group.instance.id) leaves with epoch -2 when it closes: the group keeps its
+// assignment for it. Restarted at once with a new member id, it gets the same partitions back
+// and the other member is not disturbed.
+TEST_F(consumer_protocol, a_static_member_restarting_gets_its_partitions_back) {
+    consumer_config static_cfg = config();
+    ASSERT_FALSE(static_cfg.set("group.instance.id", "i1"));
+    ASSERT_NO_FATAL_FAILURE(start(static_cfg));
+    b = std::make_unique<member>(io, config());
+    b->subscribe();
+    ASSERT_TRUE(drive([&] { return a->owned.size() == 2 && b->owned.size() == 2; })) << "a: " << a->describe()
+                                                                                    << "; b: " << b->describe();
+    const auto kept = a->owned;
+    const auto first_id = a->c->membership()->member_id;
+    a.reset();  // closes: leaves with epoch -2
+    a = std::make_unique<member>(io, static_cfg);
+    a->subscribe();
+    ASSERT_TRUE(drive([&] { return a->owned == kept; })) << "a: " << a->describe() << "; b: " << b->describe();
+    EXPECT_NE(a->c->membership()->member_id, first_id);
+    EXPECT_EQ(b->assigned_calls, 1u) << b->describe();
+    EXPECT_EQ(b->revoked_calls + b->lost_calls, 0u) << b->describe();
+}
+
 // ---- The configuration the consumer protocol refuses (no broker involved)
 
 consumer_config protocol_config(std::string_view protocol) {
