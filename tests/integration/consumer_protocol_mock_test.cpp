@@ -1,29 +1,37 @@
 // The KIP-848 consumer group protocol (group.protocol=consumer: ConsumerGroupHeartbeat, api 68)
 // on its unhappy paths, against librdkafka 2.14's mock cluster: heartbeat errors injected one at
 // a time (fenced epoch, unknown member, coordinator moved, loading or unavailable, refusals no
-// retry fixes), a dropped connection, the coordinator going away, a broker without the API, a
-// revocation the group decides, and the configuration the protocol refuses.
+// retry fixes), a dropped connection, the coordinator moving or going away, a broker without the
+// API, revocations the group decides, a static member's restart, commits by member epoch, and
+// the configuration the protocol refuses.
 //
 // What the mock (librdkafka v2.14.2: src/rdkafka_mock_handlers.c, src/rdkafka_mock_cgrp.c)
-// serves: ConsumerGroupHeartbeat v1 only (advertised 1..1; v0 closes the connection), read field
-// by field as Kafka's schema has it (flexible header, compact strings and arrays, the tagged
-// fields of each TopicPartitions entry); a range assignment of the members' subscribed topics,
-// sent by topic id; member epochs (a heartbeat with a stale epoch is answered
-// FENCED_MEMBER_EPOCH); leaving with epoch -1; members silent for
-// group.consumer.session.timeout.ms are removed; a member whose connection closed gets its
-// whole assignment again at its next heartbeat. An error pushed with push_request_errors(68)
-// answers the next heartbeat, on any broker, before the coordinator check: ErrorMessage is
-// librdkafka's text for the code, MemberId null, no assignment, MemberEpoch the one sent (-1 for
-// FENCED_MEMBER_EPOCH and UNKNOWN_MEMBER_ID, which also remove the member from the group as a
-// broker would).
+// serves: ConsumerGroupHeartbeat v1 only (advertised 1..1; a v0 request closes the connection),
+// read field by field as Kafka's schema has it (flexible header, compact strings and arrays, the
+// tagged fields of each TopicPartitions entry; the request's own tagged fields are not read); a
+// range assignment of the members' subscribed topics, sent by topic id (or one set by the test:
+// set_consumer_target_assignment); member epochs (a heartbeat with another epoch is answered
+// FENCED_MEMBER_EPOCH, an OffsetCommit STALE_MEMBER_EPOCH); partitions handed to a member only
+// once their owner reported them gone; leaving with epoch -1, and -2 for a static member, whose
+// assignment waits for its next instance; members silent for group.consumer.session.timeout.ms
+// are removed (checked once a second); a member whose connection closed gets its whole
+// assignment again at its next heartbeat; SubscribedTopicRegex matched (as a search, with
+// librdkafka's regex engine) against the topics at every heartbeat that carries it. An error
+// pushed with push_request_errors(68) answers the next heartbeat, on any broker, before the
+// coordinator check: ErrorMessage is librdkafka's text for the code, MemberId null, no
+// assignment, MemberEpoch the one sent (-1 for FENCED_MEMBER_EPOCH and UNKNOWN_MEMBER_ID, which
+// also remove the member from the group as a broker would).
 //
 // What it does not do: it never answers UNSUPPORTED_ASSIGNOR (ServerAssignor is ignored),
-// INVALID_REGULAR_EXPRESSION (it does not check the regex it compiles), GROUP_MAX_SIZE_REACHED,
-// UNRELEASED_INSTANCE_ID or GROUP_AUTHORIZATION_FAILED by itself: those are injected here. It
-// does not check what a real broker refuses at epoch 0 (RebalanceTimeoutMs -1, owned partitions
-// sent). And it asserts, aborting this test process, on a null or empty MemberId, an epoch below
-// -2, and a heartbeat whose SubscribedTopicNames and SubscribedTopicRegex are not both null or
-// both set (librdkafka sends "" as the regex beside a list of names).
+// INVALID_REGULAR_EXPRESSION (an invalid regex is not checked: it crashes the mock),
+// GROUP_MAX_SIZE_REACHED or GROUP_AUTHORIZATION_FAILED by itself: those are injected here; a
+// second active instance of a static member is answered UNKNOWN_MEMBER_ID, not
+// UNRELEASED_INSTANCE_ID. It does not check what a real broker refuses at epoch 0
+// (RebalanceTimeoutMs -1, owned partitions sent). It resends an unchanged assignment only after
+// a reconnection (a broker sends it with every full heartbeat). And it asserts, aborting this
+// test process, on a null or empty MemberId, an epoch below -2, and a heartbeat whose
+// SubscribedTopicNames and SubscribedTopicRegex are not both null or both set (librdkafka, and
+// kasio, send "" as the regex beside a list of names).
 #include "consumer_support.hpp"
 #include "mock_cluster_fixture.hpp"
 
@@ -38,8 +46,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
