@@ -3,7 +3,7 @@
 // a time (fenced epoch, unknown member, coordinator moved, loading or unavailable, refusals no
 // retry fixes), a dropped connection, the coordinator moving or going away, a broker without the
 // API, revocations the group decides, a static member's restart, commits by member epoch, and
-// the configuration the protocol refuses.
+// the configuration the protocol refuses (consumer_protocol_config_test.cpp).
 //
 // What the mock (librdkafka v2.14.2: src/rdkafka_mock_handlers.c, src/rdkafka_mock_cgrp.c)
 // serves: ConsumerGroupHeartbeat v1 only (advertised 1..1; a v0 request closes the connection),
@@ -635,93 +635,6 @@ TEST_F(consumer_protocol, a_static_member_restarting_gets_its_partitions_back) {
     EXPECT_NE(a->c->membership()->member_id, first_id);
     EXPECT_EQ(b->assigned_calls, 1u) << b->describe();
     EXPECT_EQ(b->revoked_calls + b->lost_calls, 0u) << b->describe();
-}
-
-// ---- The configuration the consumer protocol refuses (no broker involved)
-
-consumer_config protocol_config(std::string_view protocol) {
-    consumer_config cfg;
-    EXPECT_FALSE(cfg.set("bootstrap.servers", "127.0.0.1:9"));
-    EXPECT_FALSE(cfg.set("group.id", group));
-    EXPECT_FALSE(cfg.set("group.protocol", protocol));
-    return cfg;
-}
-
-// Builds a consumer (never run) and returns the config_error it throws; empty when none.
-error_info construct(const consumer_config& cfg) {
-    boost::asio::io_context io;
-    try {
-        consumer c(io.get_executor(), cfg);
-    } catch (const config_error& e) {
-        return e.info();
-    }
-    test::finish_shutdown(io);
-    return {};
-}
-
-struct refused_property {
-    const char* name;
-    const char* value;  // not the default
-};
-
-class consumer_protocol_config : public ::testing::TestWithParam<refused_property> {};
-
-// The broker decides the session timeout and heartbeat interval, and assigns (KIP-848): a
-// value set for these classic properties is refused, naming the property.
-TEST_P(consumer_protocol_config, a_classic_property_is_refused_with_group_protocol_consumer) {
-    consumer_config cfg = protocol_config("consumer");
-    ASSERT_FALSE(cfg.set(GetParam().name, GetParam().value));
-    const error_info v = cfg.validate();
-    EXPECT_EQ(v.code, client_errc::invalid_config) << v.describe();
-    EXPECT_EQ(v.context.property, GetParam().name) << v.describe();
-    const error_info thrown = construct(cfg);
-    EXPECT_EQ(thrown.code, client_errc::invalid_config) << thrown.describe();
-    EXPECT_EQ(thrown.context.property, GetParam().name) << thrown.describe();
-    // The same value is fine with the classic protocol.
-    consumer_config classic = protocol_config("classic");
-    ASSERT_FALSE(classic.set(GetParam().name, GetParam().value));
-    EXPECT_FALSE(classic.validate()) << classic.validate().describe();
-}
-
-INSTANTIATE_TEST_SUITE_P(properties, consumer_protocol_config,
-                         ::testing::Values(refused_property{"session.timeout.ms", "10000"},
-                                           refused_property{"heartbeat.interval.ms", "1000"},
-                                           refused_property{"partition.assignment.strategy", "roundrobin"}),
-                         [](const auto& p) {
-                             std::string n = p.param.name;
-                             std::replace(n.begin(), n.end(), '.', '_');
-                             return n;
-                         });
-
-TEST(consumer_protocol_configuration, the_defaults_are_accepted_with_group_protocol_consumer) {
-    consumer_config cfg = protocol_config("consumer");
-    EXPECT_FALSE(cfg.validate()) << cfg.validate().describe();
-    ASSERT_FALSE(cfg.set("group.remote.assignor", "uniform"));
-    EXPECT_FALSE(cfg.validate()) << cfg.validate().describe();
-    EXPECT_EQ(cfg.get("group.protocol"), "consumer");
-}
-
-TEST(consumer_protocol_configuration, group_remote_assignor_is_refused_with_the_classic_protocol) {
-    for (bool explicit_classic : {false, true}) {
-        consumer_config cfg;
-        ASSERT_FALSE(cfg.set("bootstrap.servers", "127.0.0.1:9"));
-        ASSERT_FALSE(cfg.set("group.id", group));
-        if (explicit_classic) {
-            ASSERT_FALSE(cfg.set("group.protocol", "classic"));
-        }
-        ASSERT_FALSE(cfg.set("group.remote.assignor", "uniform"));
-        const error_info thrown = construct(cfg);
-        EXPECT_EQ(thrown.code, client_errc::invalid_config) << thrown.describe();
-        EXPECT_EQ(thrown.context.property, "group.remote.assignor") << thrown.describe();
-    }
-}
-
-TEST(consumer_protocol_configuration, an_unknown_group_protocol_is_refused) {
-    consumer_config cfg;
-    error_context why;
-    EXPECT_EQ(cfg.set("group.protocol", "eager", why), client_errc::invalid_config);
-    EXPECT_EQ(why.property, "group.protocol");
-    EXPECT_EQ(cfg.get("group.protocol"), "classic") << "a refused value leaves the configuration unchanged";
 }
 
 }  // namespace
