@@ -157,6 +157,38 @@ void mock_cluster::set_group_initial_rebalance_delay(int32_t delay_ms) {
     rd_kafka_mock_group_initial_rebalance_delay_ms(cluster_, delay_ms);
 }
 
+void mock_cluster::set_group_consumer_heartbeat_interval(int interval_ms) {
+    rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(cluster_, interval_ms);
+}
+
+void mock_cluster::set_group_consumer_session_timeout(int timeout_ms) {
+    rd_kafka_mock_set_group_consumer_session_timeout_ms(cluster_, timeout_ms);
+}
+
+void mock_cluster::set_consumer_target_assignment(std::string_view group,
+                                                  std::span<const member_target> members) {
+    std::vector<char*> ids;
+    std::vector<rd_kafka_topic_partition_list_t*> lists;
+    for (const member_target& m : members) {
+        // Copied by librdkafka; the const_cast only satisfies its char** parameter.
+        ids.push_back(const_cast<char*>(m.member_id.c_str()));
+        lists.push_back(rd_kafka_topic_partition_list_new(static_cast<int>(m.partitions.size())));
+        for (const auto& [topic, partition] : m.partitions)
+            rd_kafka_topic_partition_list_add(lists.back(), topic.c_str(), partition);
+    }
+    // The mock fills in the topic ids from the names.
+    rd_kafka_mock_cgrp_consumer_target_assignment_t* target =
+        rd_kafka_mock_cgrp_consumer_target_assignment_new(ids.data(), static_cast<int>(ids.size()),
+                                                          lists.data());
+    for (auto* l : lists) rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_mock_cgrp_consumer_target_assignment(cluster_, c_str(group).c_str(), target);
+    rd_kafka_mock_cgrp_consumer_target_assignment_destroy(target);
+}
+
+void mock_cluster::reset_consumer_target_assignment(std::string_view group) {
+    rd_kafka_mock_cgrp_consumer_target_assignment(cluster_, c_str(group).c_str(), nullptr);
+}
+
 rd_kafka_resp_err_t mock_cluster::set_telemetry(std::span<const std::string> metrics,
                                                 int64_t push_interval_ms) {
     std::vector<char*> names;

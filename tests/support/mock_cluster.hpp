@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kasio::test {
@@ -19,6 +20,12 @@ namespace kasio::test {
 struct error_rtt {
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     int rtt_ms = 0;
+};
+
+/// One member's partitions in a consumer-protocol group's target assignment (KIP-848).
+struct member_target {
+    std::string member_id;
+    std::vector<std::pair<std::string, int32_t>> partitions;  ///< (topic, partition)
 };
 
 /// A request the cluster saw while request tracking was on.
@@ -103,6 +110,19 @@ public:
     /// the connection; librdkafka itself never sends them. Offers only what it reads correctly:
     /// JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-1 (what librdkafka uses).
     rd_kafka_resp_err_t offer_parsable_group_versions();
+    // KIP-848 consumer groups (ConsumerGroupHeartbeat v1, the only version the mock serves).
+    /// group.consumer.heartbeat.interval.ms: the interval heartbeat responses tell members
+    /// (default 3000); a group takes it at its members' next heartbeat.
+    void set_group_consumer_heartbeat_interval(int interval_ms);
+    /// group.consumer.session.timeout.ms: a member that sent no heartbeat for this long is
+    /// removed from its group (default 30000; checked once a second).
+    void set_group_consumer_session_timeout(int timeout_ms);
+    /// Replaces the target assignment of a consumer-protocol group the cluster has seen (no-op
+    /// otherwise): members not listed get nothing, and the group stops computing its own range
+    /// assignment (a member that rejoins gets none) until reset_consumer_target_assignment().
+    void set_consumer_target_assignment(std::string_view group, std::span<const member_target> members);
+    /// The group computes its range assignment again.
+    void reset_consumer_target_assignment(std::string_view group);
     /// KIP-714: metrics the brokers ask clients to push, and how often.
     rd_kafka_resp_err_t set_telemetry(std::span<const std::string> metrics,
                                       int64_t push_interval_ms);

@@ -148,10 +148,12 @@ consumer_group_heartbeat_request make_request(consumer_impl& self, std::int32_t 
     if (g.broker_pattern) {
         req.subscribed_topic_regex = *g.broker_pattern;
         req.subscribed_topic_names.emplace();
-        g.regex_sent = true;
     } else {
         req.subscribed_topic_names = g.topics;
-        if (g.regex_sent) req.subscribed_topic_regex = std::string();  // clears the earlier regex
+        // "" beside the names: no regex, and it clears one sent earlier (Kafka takes an empty
+        // regex as none). librdkafka sends the same; librdkafka 2.14's mock broker aborts its
+        // process on names without a regex (validate_subscription: both set or both null).
+        req.subscribed_topic_regex = std::string();
     }
     if (!cfg.remote_assignor.empty()) req.server_assignor = cfg.remote_assignor;
     req.topic_partitions = epoch == 0 ? decltype(owned_by_id(self)){} : owned_by_id(self);
@@ -359,6 +361,10 @@ asio::awaitable<void> heartbeat_loop(std::shared_ptr<consumer_impl> self) {
         // joins again at its next poll.
         const auto last_poll = clock::time_point(clock::duration(g.last_poll_ns.load(std::memory_order_relaxed)));
         if (g.stable && last_poll != clock::time_point{} && now - last_poll > cfg.max_poll_interval) {
+            if (poll_waiting(*self)) {  // the application waits for records: it is polling
+                g.last_poll_ns = now.time_since_epoch().count();
+                continue;
+            }
             net::log_line(cfg.connection.log, log_level::warning,
                           "consumer group: no poll for max.poll.interval.ms; leaving until the next poll");
             co_await leave_consumer_group(self);

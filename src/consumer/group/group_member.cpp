@@ -431,6 +431,10 @@ asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
         // max.poll.interval.ms: an application that stopped polling gives its partitions up.
         const auto last_poll = clock::time_point(clock::duration(g.last_poll_ns.load(std::memory_order_relaxed)));
         if (last_poll != clock::time_point{} && now - last_poll > cfg.max_poll_interval) {
+            if (consumer_detail::poll_waiting(*self)) {  // the application waits for records: it is polling
+                g.last_poll_ns = now.time_since_epoch().count();
+                continue;
+            }
             co_await leave_group(self);
             g.subscribed = true;  // rejoins when poll is called again
             g.last_poll_ns = 0;

@@ -64,7 +64,6 @@ struct group_state {
     std::optional<std::vector<assigned_topic>> target;
     std::uint64_t target_seq = 0;  ///< counts assignments received
     bool reconciling = false;      ///< a reconciliation runs (its own coroutine)
-    bool regex_sent = false;       ///< a regex was sent: a topic list must clear it ("")
     bool assigned_since_join = false;  ///< on_assigned ran since the member last joined (epoch 0)
     std::chrono::milliseconds heartbeat_interval{3000};  ///< the coordinator's
     std::chrono::steady_clock::time_point next_reconcile{};  ///< after a failed reconciliation

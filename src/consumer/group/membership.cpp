@@ -48,6 +48,11 @@ asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::vector<to
     self->planner.assign(g.owned);
 }
 
+bool poll_waiting(consumer_impl& self) {
+    std::lock_guard lock(self.mutex);
+    return self.poll_waiter.has_value();
+}
+
 void publish(consumer_impl& self) {
     auto& g = self.group;
     std::lock_guard lock(self.mutex);

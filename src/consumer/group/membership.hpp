@@ -19,6 +19,9 @@ std::vector<topic_partition> minus(const std::vector<topic_partition>& a, const 
 /// Stops returning records of `parts`, commits their positions (enable.auto.commit), tells the
 /// application and drops them from the assignment.
 boost::asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::vector<topic_partition> parts);
+/// A poll is waiting for records (max.poll.interval.ms: it counts as polling, as Java's poll()
+/// keeps the member alive while it blocks).
+bool poll_waiting(consumer_impl& self);
 /// Copies what membership() reports (under the mutex: any thread reads it).
 void publish(consumer_impl& self);
 /// The partitions are gone without a rebalance (the member was fenced or dropped): the
