@@ -133,7 +133,15 @@ std::vector<consumer_group_heartbeat_request::topic_partitions_type> owned_by_id
     return out;
 }
 
-consumer_group_heartbeat_request make_request(consumer_impl& self, std::int32_t epoch) {
+// What the coordinator must know of the subscription, as one string to compare.
+std::string subscription_key(const group_state& g) {
+    if (g.broker_pattern) return "regex " + *g.broker_pattern;
+    std::string out = "names";
+    for (const auto& t : g.topics) out += " " + t;
+    return out;
+}
+
+consumer_group_heartbeat_request make_request(consumer_impl& self, std::int32_t epoch, bool full) {
     auto& g = self.group;
     const auto& cfg = self.cfg;
     consumer_group_heartbeat_request req;
@@ -142,22 +150,59 @@ consumer_group_heartbeat_request make_request(consumer_impl& self, std::int32_t 
     req.member_epoch = epoch;
     if (!cfg.group_instance_id.empty()) req.instance_id = cfg.group_instance_id;
     if (epoch < 0) return req;  // leaving: nothing else counts
-    // Every field on every heartbeat: "null if unchanged" allows the same value again, and a
-    // heartbeat lost in a coordinator move then never leaves the coordinator with an old view.
-    req.rebalance_timeout_ms = static_cast<std::int32_t>(cfg.max_poll_interval.count());
-    if (g.broker_pattern) {
-        req.subscribed_topic_regex = *g.broker_pattern;
-        req.subscribed_topic_names.emplace();
-    } else {
-        req.subscribed_topic_names = g.topics;
-        // "" beside the names: no regex, and it clears one sent earlier (Kafka takes an empty
-        // regex as none). librdkafka sends the same; librdkafka 2.14's mock broker aborts its
-        // process on names without a regex (validate_subscription: both set or both null).
-        req.subscribed_topic_regex = std::string();
+    // The other fields are null when the coordinator has them already.
+    if (full) {
+        req.rebalance_timeout_ms = static_cast<std::int32_t>(cfg.max_poll_interval.count());
+        if (!cfg.remote_assignor.empty()) req.server_assignor = cfg.remote_assignor;
     }
-    if (!cfg.remote_assignor.empty()) req.server_assignor = cfg.remote_assignor;
-    req.topic_partitions = epoch == 0 ? decltype(owned_by_id(self)){} : owned_by_id(self);
+    if (full || subscription_key(g) != g.subscription_sent) {
+        if (g.broker_pattern) {
+            req.subscribed_topic_regex = *g.broker_pattern;
+            req.subscribed_topic_names.emplace();
+        } else {
+            req.subscribed_topic_names = g.topics;
+            // "" beside the names: no regex, and it clears one sent earlier (Kafka takes an
+            // empty regex as none). librdkafka sends the same; librdkafka 2.14's mock broker
+            // aborts its process on names without a regex (validate_subscription: both set or
+            // both null).
+            req.subscribed_topic_regex = std::string();
+        }
+    }
+    if (epoch == 0)
+        req.topic_partitions.emplace();  // a member joining owns nothing
+    else if (full || g.owned != g.owned_reported)
+        req.topic_partitions = owned_by_id(self);
     return req;
+}
+
+// Heartbeats have failed for request.timeout.ms in a row: poll says so once (the member goes
+// on retrying), so that an application is not left waiting on silence.
+void note_failure(consumer_impl& self, const error_code& ec, const char* api) {
+    auto& g = self.group;
+    const auto now = clock::now();
+    if (g.failing_since == clock::time_point{}) g.failing_since = now;
+    const auto timeout = self.pool.config().connection.request_timeout;
+    if (g.unreachable_reported || now - g.failing_since < timeout) return;
+    g.unreachable_reported = true;
+    error_context c;
+    c.api = api;
+    c.node_id = g.coordinator;
+    c.message = "the coordinator of group '" + self.cfg.group_id + "' has not answered for " +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - g.failing_since).count()) +
+                " ms (request.timeout.ms=" + std::to_string(timeout.count()) + "): " + ec.message() +
+                "; the member keeps trying";
+    net::log_line(self.cfg.connection.log, log_level::warning, "consumer group: " + c.message);
+    self.note_error(ec, c);
+    {
+        std::lock_guard lock(self.mutex);
+        self.listener_error = error_info{ec, std::move(c)};
+    }
+    self.try_complete_poll();
+}
+
+void note_success(consumer_impl& self) {
+    self.group.failing_since = {};
+    self.group.unreachable_reported = false;
 }
 
 asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self);
@@ -211,7 +256,14 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
     }
     const auto revoked = minus(g.owned, want);
     auto added = minus(want, g.owned);
-    const bool first = g.rebalances == 0 || g.owned.empty();
+    const bool first = !g.reconciled;
+    if (revoked.empty() && added.empty() && !first) {
+        // The coordinator repeated what the member owns (it does after a full heartbeat).
+        g.reconciling = false;
+        if (resolved && g.target_seq == seq) g.target.reset();
+        if (!resolved) g.next_reconcile = clock::now() + self->cfg.retry_backoff;
+        co_return;
+    }
     if (!revoked.empty()) {
         co_await revoke(self, revoked);
         // Reported at once: the coordinator hands these on only when this member says so.
@@ -228,7 +280,10 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
             std::sort(assignment.begin(), assignment.end(), tp_less);
             ec = co_await acquire(self, std::move(added), std::move(assignment));
         }
-        if (!ec) ++g.rebalances;
+        if (!ec) {
+            ++g.rebalances;
+            g.reconciled = true;
+        }
     }
     g.reconciling = false;
     if (g.incarnation != incarnation) co_return;
@@ -249,7 +304,9 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
 // One heartbeat (epoch: the member's, 0 to join, or a leave epoch); handles the answer.
 asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_t epoch) {
     auto& g = self->group;
-    const auto req = make_request(*self, epoch);
+    const bool full = epoch == 0 || g.send_full;
+    const auto req = make_request(*self, epoch, full);
+    const std::string subscription = subscription_key(g);
     const auto owned_sent = g.owned;
     const std::int32_t node = g.coordinator;
     const std::uint64_t incarnation = g.incarnation;
@@ -260,8 +317,13 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
     if (epoch < 0) co_return;  // leaving is best effort: the session timeout removes the member otherwise
     if (g.incarnation != incarnation || !g.subscribed || self->closed) co_return;
     if (!ec) {
+        note_success(*self);
+        g.send_full = false;
+        g.subscription_sent = subscription;
+        g.owned_reported = epoch == 0 ? std::vector<topic_partition>{} : owned_sent;
         if (resp.member_id && !resp.member_id->empty()) g.member_id = *resp.member_id;
         const bool joined = !g.stable;
+        if (joined) g.reconciled = false;
         g.generation = resp.member_epoch;
         g.heartbeat_interval = std::chrono::milliseconds(std::max<std::int32_t>(resp.heartbeat_interval_ms, 1));
         // A reconciliation that changed what the member owns while this heartbeat was out
@@ -285,6 +347,7 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
         co_return;
     }
     g.next_heartbeat = clock::now() + self->cfg.retry_backoff;
+    g.send_full = true;  // whatever the coordinator missed, the next heartbeat tells it
     const std::string message = resp.error_message.value_or("");
     if (fenced(ec)) {
         // The coordinator gave the partitions away: they are lost, not revoked. Rejoin at once
@@ -302,6 +365,7 @@ asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self, std::int32_
     } else {
         net::log_line(self->cfg.connection.log, log_level::info,
                       "consumer group: heartbeat failed (" + ec.message() + "); retrying");
+        note_failure(*self, ec, "ConsumerGroupHeartbeat");
         // A transport error too: the coordinator's broker may be gone for good (killed).
         if ((coordinator_lost(ec) || ec.category() != broker_category()) && g.coordinator == node) g.coordinator = -1;
     }
@@ -343,6 +407,7 @@ asio::awaitable<void> heartbeat_loop(std::shared_ptr<consumer_impl> self) {
                     self->fail_group(ec, explain(*self, ec, std::string()));
                     continue;
                 }
+                note_failure(*self, ec, "FindCoordinator");
                 co_await backoff();
                 continue;
             }

@@ -64,6 +64,15 @@ struct group_state {
     std::optional<std::vector<assigned_topic>> target;
     std::uint64_t target_seq = 0;  ///< counts assignments received
     bool reconciling = false;      ///< a reconciliation runs (its own coroutine)
+    bool reconciled = false;       ///< an assignment was taken since the member joined
+    /// The next heartbeat carries every field (joining, after an error); otherwise only what
+    /// changed since the coordinator last answered, as Java's: a full request makes the
+    /// coordinator send the whole assignment back every time.
+    bool send_full = true;
+    std::string subscription_sent;                  ///< the subscription the coordinator has
+    std::vector<topic_partition> owned_reported;    ///< what the coordinator knows this member owns
+    std::chrono::steady_clock::time_point failing_since{};  ///< heartbeats fail since; {} when answered
+    bool unreachable_reported = false;  ///< poll was told the coordinator does not answer
     std::chrono::milliseconds heartbeat_interval{3000};  ///< the coordinator's
     std::chrono::steady_clock::time_point next_reconcile{};  ///< after a failed reconciliation
 
