@@ -145,8 +145,9 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     /// completes the pending poll cancels it, so that it holds no work on the context.
     asio::steady_timer poll_timer{strand};
     std::uint64_t poll_seq = 0;  // under mutex: counts polls made pending
-    /// A rebalance listener that threw or did not finish: reported once by the next poll with
-    /// no records (under mutex).
+    /// Said once by the next poll with no records (under mutex): a rebalance listener that
+    /// threw or did not finish, or (group.protocol=consumer) a coordinator that has not
+    /// answered for request.timeout.ms.
     error_info listener_error;
     /// The coroutine listener of subscribe(topics, async_rebalance_listener) (strand only).
     async_rebalance_listener async_listener;
