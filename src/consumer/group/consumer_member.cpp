@@ -416,11 +416,7 @@ asio::awaitable<void> heartbeat_loop(std::shared_ptr<consumer_impl> self) {
         // max.poll.interval.ms: an application that stopped polling gives its partitions up and
         // joins again at its next poll.
         const auto last_poll = clock::time_point(clock::duration(g.last_poll_ns.load(std::memory_order_relaxed)));
-        if (g.stable && last_poll != clock::time_point{} && now - last_poll > cfg.max_poll_interval) {
-            if (poll_waiting(*self)) {  // the application waits for records: it is polling
-                g.last_poll_ns = now.time_since_epoch().count();
-                continue;
-            }
+        if (g.stable && poll_interval_expired(*self, now, last_poll)) {
             net::log_line(cfg.connection.log, log_level::warning,
                           "consumer group: no poll for max.poll.interval.ms; leaving until the next poll");
             co_await leave_consumer_group(self);
@@ -441,23 +437,7 @@ asio::awaitable<void> heartbeat_loop(std::shared_ptr<consumer_impl> self) {
             continue;
         }
         maybe_reconcile(*self);
-        const bool auto_commit = cfg.enable_auto_commit && cfg.auto_commit_interval.count() > 0;
-        if (auto_commit && now >= g.next_auto_commit) {
-            g.next_auto_commit = now + cfg.auto_commit_interval;
-            auto positions = self->positions_to_commit(nullptr);
-            asio::co_spawn(self->strand, consumer_impl::commit_offsets(self, std::move(positions)),
-                           [self](std::exception_ptr e, error_code ec) {
-                               if (e) ec = client_errc::internal_error;
-                               if (ec) {
-                                   net::log_line(self->cfg.connection.log, log_level::warning,
-                                                 "consumer group: auto-commit failed: " + ec.message());
-                                   error_context context;
-                                   context.api = "OffsetCommit";
-                                   context.message = "auto-commit (enable.auto.commit)";
-                                   self->note_error(ec, context);
-                               }
-                           });
-        }
+        const bool auto_commit = auto_commit_if_due(*self, now);
         auto until = g.next_heartbeat;
         if (auto_commit) until = std::min(until, g.next_auto_commit);
         if (last_poll != clock::time_point{}) until = std::min(until, last_poll + cfg.max_poll_interval);

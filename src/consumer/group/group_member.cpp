@@ -430,11 +430,7 @@ asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
         const auto now = clock::now();
         // max.poll.interval.ms: an application that stopped polling gives its partitions up.
         const auto last_poll = clock::time_point(clock::duration(g.last_poll_ns.load(std::memory_order_relaxed)));
-        if (last_poll != clock::time_point{} && now - last_poll > cfg.max_poll_interval) {
-            if (consumer_detail::poll_waiting(*self)) {  // the application waits for records: it is polling
-                g.last_poll_ns = now.time_since_epoch().count();
-                continue;
-            }
+        if (consumer_detail::poll_interval_expired(*self, now, last_poll)) {
             co_await leave_group(self);
             g.subscribed = true;  // rejoins when poll is called again
             g.last_poll_ns = 0;
@@ -442,23 +438,7 @@ asio::awaitable<void> consumer::impl::group_loop(std::shared_ptr<impl> self) {
             co_await g.wake.async_wait(nothrow_awaitable);
             continue;
         }
-        const bool auto_commit = cfg.enable_auto_commit && cfg.auto_commit_interval.count() > 0;
-        if (auto_commit && now >= g.next_auto_commit) {
-            g.next_auto_commit = now + cfg.auto_commit_interval;
-            auto positions = self->positions_to_commit(nullptr);
-            asio::co_spawn(self->strand, commit_offsets(self, std::move(positions)),
-                           [self](std::exception_ptr e, error_code ec) {
-                               if (e) ec = client_errc::internal_error;
-                               if (ec) {
-                                   net::log_line(self->cfg.connection.log, log_level::warning,
-                                                 "consumer group: auto-commit failed: " + ec.message());
-                                   error_context context;
-                                   context.api = "OffsetCommit";
-                                   context.message = "auto-commit (enable.auto.commit)";
-                                   self->note_error(ec, context);
-                               }
-                           });
-        }
+        const bool auto_commit = consumer_detail::auto_commit_if_due(*self, now);
         if (now >= g.next_heartbeat) {
             co_await heartbeat(self);
             continue;

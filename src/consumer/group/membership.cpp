@@ -53,6 +53,38 @@ bool poll_waiting(consumer_impl& self) {
     return self.poll_waiter.has_value();
 }
 
+bool poll_interval_expired(consumer_impl& self, std::chrono::steady_clock::time_point now,
+                           std::chrono::steady_clock::time_point last_poll) {
+    if (last_poll == std::chrono::steady_clock::time_point{} || now - last_poll <= self.cfg.max_poll_interval)
+        return false;
+    if (poll_waiting(self)) {  // the application waits for records: it is polling
+        self.group.last_poll_ns = now.time_since_epoch().count();
+        return false;
+    }
+    return true;
+}
+
+bool auto_commit_if_due(consumer_impl& self, std::chrono::steady_clock::time_point now) {
+    auto& g = self.group;
+    const auto& cfg = self.cfg;
+    if (!cfg.enable_auto_commit || cfg.auto_commit_interval.count() <= 0) return false;
+    if (now < g.next_auto_commit) return true;
+    g.next_auto_commit = now + cfg.auto_commit_interval;
+    auto positions = self.positions_to_commit(nullptr);
+    asio::co_spawn(self.strand, consumer_impl::commit_offsets(self.shared_from_this(), std::move(positions)),
+                   [s = self.shared_from_this()](std::exception_ptr e, error_code ec) {
+                       if (e) ec = client_errc::internal_error;
+                       if (!ec) return;
+                       net::log_line(s->cfg.connection.log, log_level::warning,
+                                     "consumer group: auto-commit failed: " + ec.message());
+                       error_context context;
+                       context.api = "OffsetCommit";
+                       context.message = "auto-commit (enable.auto.commit)";
+                       s->note_error(ec, context);
+                   });
+    return true;
+}
+
 void publish(consumer_impl& self) {
     auto& g = self.group;
     std::lock_guard lock(self.mutex);

@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -22,6 +23,14 @@ boost::asio::awaitable<void> revoke(std::shared_ptr<consumer_impl> self, std::ve
 /// A poll is waiting for records (max.poll.interval.ms: it counts as polling, as Java's poll()
 /// keeps the member alive while it blocks).
 bool poll_waiting(consumer_impl& self);
+/// max.poll.interval.ms: the application has not polled for that long (a poll waiting for
+/// records counts as polling: the interval starts again). `last_poll`: the last poll's start.
+bool poll_interval_expired(consumer_impl& self, std::chrono::steady_clock::time_point now,
+                           std::chrono::steady_clock::time_point last_poll);
+/// enable.auto.commit: once auto.commit.interval.ms has passed, commits every position in a
+/// coroutine of its own (a failure is logged and kept for last_error()). False when automatic
+/// commits are off (the loop need not wake for them).
+bool auto_commit_if_due(consumer_impl& self, std::chrono::steady_clock::time_point now);
 /// Copies what membership() reports (under the mutex: any thread reads it).
 void publish(consumer_impl& self);
 /// The partitions are gone without a rebalance (the member was fenced or dropped): the
