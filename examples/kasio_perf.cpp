@@ -4,7 +4,7 @@
 //
 //   kasio-perf produce|consume --brokers B --topic T --count N --size S [--key-size K]
 //              [--codec C] [--acks A] [--linger-ms L] [--batch-size B] [-X name=value]...
-//              [--transactional-id ID [--txn-records N]]
+//              [--transactional-id ID [--txn-records N]] [--api callback|coro]
 //
 // Everything runs on one thread: the io_context's. The producer keeps up to a window of sends
 // outstanding (perf::window) with a plain callback per record, which kasio stores inline (no
@@ -18,6 +18,12 @@
 // begin, the same window of sends, and a commit, which waits for the transaction's deliveries
 // itself. Sends pause while a commit runs (a transactional producer refuses them then); the
 // RESULT line gains txns=N.
+//
+// --api coro (kasio-perf only, produce, not transactional) sends through coroutines instead:
+// one per record of the window, each `co_await async_send(r, as_tuple(use_awaitable))` in a
+// loop, so the window stays the same and each delivery resumes the coroutine that sends the
+// next record. It measures what a coroutine pays per send (the awaitable machinery included)
+// against the plain callback of the default --api callback.
 #include <kasio/broker_errc.hpp>
 #include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
@@ -34,8 +40,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "perf_common.hpp"
@@ -48,16 +57,17 @@ namespace {
 constexpr auto stall_limit = std::chrono::seconds(30);  // no progress this long: give up
 
 // The kasio-only options of a produce run.
-struct txn_options {
+struct kasio_options {
     std::string transactional_id;  // empty: not transactional
     std::int64_t records = 1000;   // records per transaction
+    bool coro = false;             // --api coro: a coroutine per outstanding send
 };
 
 class produce_run {
 public:
-    produce_run(asio::io_context& io, const perf::options& opt, std::int64_t txn_records)
+    produce_run(asio::io_context& io, const perf::options& opt, std::int64_t txn_records, bool coro)
         : io_(io), opt_(opt), values_(opt.size), latencies_(opt.count),
-          key_(opt.key_size), window_(perf::window(opt)), txn_records_(txn_records), timer_(io) {}
+          key_(opt.key_size), window_(perf::window(opt)), txn_records_(txn_records), coro_(coro), timer_(io) {}
 
     void start(kasio::producer& p) {
         producer_ = &p;
@@ -109,7 +119,7 @@ private:
     // Transactional: a full transaction (or the last records) is committed before any other
     // send; the commit's completion begins the next one and pumps again.
     void pump() {
-        if (pumping_ || committing_ || finished_ || producer_->stats().waiting_sends > 0) return;
+        if (coro_ || pumping_ || committing_ || finished_ || producer_->stats().waiting_sends > 0) return;
         pumping_ = true;
         for (;;) {
             if (txn_records_ > 0 && (in_txn_ == txn_records_ || (next_ == opt_.count && in_txn_ > 0))) {
@@ -119,22 +129,52 @@ private:
             if (next_ >= opt_.count || next_ - done() >= window_) break;
             if (next_ % 64 == 63 && producer_->stats().waiting_sends > 0) break;
             const auto id = static_cast<std::uint64_t>(next_++);
-            perf::write_key(key_.data(), key_.size(), id);
-            kasio::record r;
-            r.topic = opt_.topic;
-            if (opt_.key_size > 0) r.key = kasio::bytes_view{reinterpret_cast<const std::uint8_t*>(key_.data()), key_.size()};
-            r.value = kasio::bytes_view{values_.value(id), values_.size()};
-            latencies_.sent(id, perf::clock::now());
+            const kasio::record r = next_record(id);
             ++in_txn_;  // counted without a transaction too, where nothing reads it
             producer_->async_send(r, on_delivery{this, id});
         }
         pumping_ = false;
     }
 
+    // Record `id`, its send time noted. The key's buffer is reused: async_send copies it (or
+    // keeps an owned copy) before it returns, and a coroutine's send starts inside co_await.
+    kasio::record next_record(std::uint64_t id) {
+        perf::write_key(key_.data(), key_.size(), id);
+        kasio::record r;
+        r.topic = opt_.topic;
+        if (opt_.key_size > 0) r.key = kasio::bytes_view{reinterpret_cast<const std::uint8_t*>(key_.data()), key_.size()};
+        r.value = kasio::bytes_view{values_.value(id), values_.size()};
+        latencies_.sent(id, perf::clock::now());
+        return r;
+    }
+
+    // --api coro: one of the window's coroutines. Sends a record, awaits its delivery, sends the
+    // next, until every record is sent. The first one starts the others once its first record is
+    // delivered: the topic's metadata is known then, so that they do not all wait for it (with an
+    // owned copy each), as the callback pump pauses while sends wait.
+    asio::awaitable<void> send_loop(bool first) {
+        while (next_ < opt_.count && !finished_) {
+            const auto id = static_cast<std::uint64_t>(next_++);
+            const kasio::record r = next_record(id);
+            const auto result = co_await producer_->async_send(r, asio::as_tuple(asio::use_awaitable));
+            delivered(id, std::get<0>(result));
+            if (std::exchange(first, false)) {
+                for (std::int64_t i = 1; i < window_; ++i) spawn_sender(false);
+            }
+        }
+    }
+
+    void spawn_sender(bool first) {
+        asio::co_spawn(io_, send_loop(first), [](const std::exception_ptr& e) {
+            if (e) std::rethrow_exception(e);  // out of io.run(): a bug, not a result
+        });
+    }
+
     void start_sending() {
         start_ = last_progress_ = perf::clock::now();
         tick();
-        pump();
+        if (!coro_) return pump();
+        spawn_sender(true);
     }
 
     void commit() {
@@ -229,6 +269,7 @@ private:
     std::vector<char> key_;
     const std::int64_t window_;
     const std::int64_t txn_records_;  // 0: not transactional
+    const bool coro_;                 // --api coro
     asio::steady_timer timer_;
     perf::progress meter_{"produce"};
     perf::clock::time_point start_, end_, last_progress_;
@@ -253,7 +294,7 @@ kasio::log_config stderr_log() {
             }};
 }
 
-int run_produce(const perf::options& opt, const txn_options& txn) {
+int run_produce(const perf::options& opt, const kasio_options& txn) {
     kasio::producer_config cfg;
     cfg.bootstrap_servers = {opt.brokers};
     cfg.transactional_id = txn.transactional_id;
@@ -267,7 +308,7 @@ int run_produce(const perf::options& opt, const txn_options& txn) {
         }
     }
     asio::io_context io(1);
-    produce_run run(io, opt, txn.transactional_id.empty() ? 0 : txn.records);
+    produce_run run(io, opt, txn.transactional_id.empty() ? 0 : txn.records, txn.coro);
     {
         // Destroyed before `run`: any completion it still makes finds `run` alive.
         kasio::producer producer(io.get_executor(), cfg);
@@ -362,20 +403,22 @@ int run_consume(const perf::options& opt) {
     return rc;
 }
 
-void print_txn_usage(std::FILE* out) {
+void print_kasio_usage(std::FILE* out) {
     std::fprintf(out,
                  "kasio-perf only, produce: [--transactional-id ID [--txn-records N (default 1000)]]:\n"
-                 "   one transaction per N records; the RESULT line ends with txns=<committed>.\n");
+                 "   one transaction per N records; the RESULT line ends with txns=<committed>.\n"
+                 "kasio-perf only, produce: [--api callback|coro] (default callback): a plain callback\n"
+                 "   per send, or a coroutine per outstanding send awaiting async_send(use_awaitable).\n");
 }
 
 // Takes kasio-perf's own options out of argv (option, value pairs after the mode), so that the
 // parser shared with rdkafka-perf sees only the common ones. False with `error` on a bad one.
-bool take_txn_options(std::vector<char*>& args, txn_options& txn, std::string& error) {
+bool take_kasio_options(std::vector<char*>& args, kasio_options& txn, std::string& error) {
     bool records_given = false;
     std::vector<char*> rest(args.begin(), args.begin() + std::min<std::ptrdiff_t>(2, std::ssize(args)));
     for (std::size_t i = rest.size(); i < args.size(); ++i) {
         const std::string_view arg = args[i];
-        if (arg != "--transactional-id" && arg != "--txn-records") {
+        if (arg != "--transactional-id" && arg != "--txn-records" && arg != "--api") {
             rest.push_back(args[i]);
             if (i + 1 < args.size()) rest.push_back(args[++i]);  // its value, whatever it looks like
             continue;
@@ -385,7 +428,13 @@ bool take_txn_options(std::vector<char*>& args, txn_options& txn, std::string& e
             return false;
         }
         const std::string_view value = args[++i];
-        if (arg == "--transactional-id") {
+        if (arg == "--api") {
+            if (value != "callback" && value != "coro") {
+                error = "bad value '" + std::string{value} + "' for --api (callback or coro)";
+                return false;
+            }
+            txn.coro = value == "coro";
+        } else if (arg == "--transactional-id") {
             txn.transactional_id = value;
         } else if (!perf::parse_number(value, txn.records) || txn.records <= 0) {
             error = "bad value '" + std::string{value} + "' for --txn-records";
@@ -398,6 +447,10 @@ bool take_txn_options(std::vector<char*>& args, txn_options& txn, std::string& e
         error = "--txn-records needs --transactional-id";
         return false;
     }
+    if (txn.coro && !txn.transactional_id.empty()) {
+        error = "--api coro is not transactional: drop --transactional-id";
+        return false;
+    }
     args = std::move(rest);
     return true;
 }
@@ -406,24 +459,24 @@ bool take_txn_options(std::vector<char*>& args, txn_options& txn, std::string& e
 
 int main(int argc, char** argv) {
     perf::options opt;
-    txn_options txn;
+    kasio_options txn;
     std::string error;
     std::vector<char*> args(argv, argv + argc);
-    const bool ok = take_txn_options(args, txn, error) &&
+    const bool ok = take_kasio_options(args, txn, error) &&
                     perf::parse_options(static_cast<int>(args.size()), args.data(), opt, error);
     if (!ok) {
         std::fprintf(stderr, "kasio-perf: %s\n", error.c_str());
         perf::print_usage("kasio-perf");
-        print_txn_usage(stderr);
+        print_kasio_usage(stderr);
         return 2;
     }
     if (opt.help) {
         perf::print_usage("kasio-perf", stdout);
-        print_txn_usage(stdout);
+        print_kasio_usage(stdout);
         return 0;
     }
-    if (!txn.transactional_id.empty() && opt.mode != "produce") {
-        std::fprintf(stderr, "kasio-perf: --transactional-id is for produce\n");
+    if ((!txn.transactional_id.empty() || txn.coro) && opt.mode != "produce") {
+        std::fprintf(stderr, "kasio-perf: --transactional-id and --api are for produce\n");
         return 2;
     }
     try {

@@ -11,7 +11,7 @@
 ///   r.topic = "t";
 ///   r.value = kasio::bytes_of("v");
 ///   p.async_send(r, [](kasio::error_code ec, kasio::delivery d) { ... });   // no allocation per record
-///   auto [ec, d] = co_await p.async_send(r, asio::as_tuple(asio::deferred));
+///   auto [ec, d] = co_await p.async_send(r, asio::as_tuple(asio::use_awaitable));  // none either
 ///   co_await p.async_close(std::chrono::seconds(10));
 /// @endcode
 ///
@@ -28,11 +28,13 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <chrono>
@@ -241,10 +243,18 @@ public:
     ///
     /// @par Executor
     /// A handler with an associated executor (a coroutine, `use_future`, a callback bound with
-    /// `asio::bind_executor`) runs on it. A plain callback runs on the producer's strand, stored
-    /// without allocating; it must not block, since it holds up the producer's other work.
+    /// `asio::bind_executor`) runs on it. A plain callback runs on the producer's strand; it must
+    /// not block, since it holds up the producer's other work.
     /// A callback that throws is caught: the exception is logged (error level) and counted
     /// (producer_stats::callback_errors); the other records are completed as usual.
+    ///
+    /// @par Allocation
+    /// A handler of up to 32 bytes (a plain callback, a coroutine's `use_awaitable` with or
+    /// without `as_tuple`, `use_future`'s) is stored in the record's slot of its batch, which
+    /// warm producers recycle: sending allocates nothing per record (what the token itself
+    /// allocates aside, such as `use_future`'s shared state). A larger handler is type-erased
+    /// into one allocation from Asio's per-thread recycling allocator (or its own associated
+    /// allocator).
     ///
     /// @par Thread safety
     /// Any thread, concurrently with other sends and calls.
@@ -458,18 +468,34 @@ private:
         std::is_same_v<boost::asio::associated_cancellation_slot_t<H>, boost::asio::cancellation_slot> &&
         detail::delivery_handler::fits_inline<H>;
 
-    // Dispatches to the handler's own executor (a coroutine's, a future's).
-    struct erased_delivery {
-        send_handler h;
-        executor_type fallback;  // the producer strand, for a handler without an executor
-        void operator()(error_code ec, const delivery& d);
+    // Any other handler (a coroutine's, a future's, one bound to an executor) is dispatched to
+    // its associated executor. Kept as its own type, not erased, so that a small one stays
+    // inline in its batch slot: use_awaitable's handler is one pointer (the coroutine's frame),
+    // use_future's two (its promise). Delivery handlers run on the producer strand, so a handler
+    // without an executor of its own (system_executor's dispatch calls it in place) runs there,
+    // as a plain callback does.
+    template <class H>
+    struct dispatched_delivery {
+        H h;
+        void operator()(error_code ec, const delivery& d) && {
+            const auto ex = boost::asio::get_associated_executor(h);
+            boost::asio::dispatch(ex, boost::asio::append(std::move(h), ec, d));
+        }
     };
 
     template <class H>
     void initiate_send(const record& r, H&& handler) {
         using T = std::decay_t<H>;
-        if constexpr (direct_handler<T>) send(r, detail::delivery_handler(std::forward<H>(handler)));
-        else send(r, detail::delivery_handler(erased_delivery{send_handler(std::forward<H>(handler)), get_executor()}));
+        if constexpr (direct_handler<T>) {
+            send(r, detail::delivery_handler(std::forward<H>(handler)));
+        } else if constexpr (detail::delivery_handler::fits_inline<dispatched_delivery<T>>) {
+            send(r, detail::delivery_handler(dispatched_delivery<T>{std::forward<H>(handler)}));
+        } else {
+            // Too large to store inline: any_completion_handler allocates it with the handler's
+            // associated allocator (Asio's per-thread recycling one by default) and keeps its
+            // executor; 16 bytes inline.
+            send(r, detail::delivery_handler(dispatched_delivery<send_handler>{send_handler(std::forward<H>(handler))}));
+        }
     }
 
     void send(const record& r, detail::delivery_handler&& done);

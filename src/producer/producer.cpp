@@ -9,8 +9,6 @@
 
 #include <kasio/broker_errc.hpp>
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -713,11 +711,6 @@ producer_stats producer::stats() const { return impl_->stats(); }
 error_info producer::last_error() const {
     std::lock_guard lock(impl_->errors_mutex);
     return impl_->last_error;
-}
-
-void producer::erased_delivery::operator()(error_code ec, const delivery& d) {
-    auto ex = asio::get_associated_executor(h, fallback);
-    asio::dispatch(ex, asio::append(std::move(h), ec, d));
 }
 
 }  // namespace kasio

@@ -11,7 +11,8 @@
 #   debug_log     -X debug=broker puts debug lines on stderr for every command's clients; none
 #                 without it
 #   unreachable   no broker listening: exit 1 with the error's message
-#   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost
+#   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost;
+#                 produce --api coro too
 #   admin_usage   the admin commands' usage errors (missing or unknown subcommand, missing
 #                 --group, conflicting or missing offsets reset targets; acls: missing or two
 #                 resources, a bad operation, --allow with --deny): exit 2 with usage on
@@ -175,7 +176,7 @@ unreachable)
   ;;
 perf)
   n=$(scaled 20000)
-  start_broker --topic perf:16:3
+  start_broker --topic perf:16:3 --topic perf-coro:16:3
   p=$("$perf" produce --brokers "$brokers" --topic perf --count "$n" --size 100 --codec zstd | tail -n 1) ||
     fail "kasio-perf produce failed: $p"
   c=$(timeout 60 "$perf" consume --brokers "$brokers" --topic perf --count "$n" --size 100 | tail -n 1) ||
@@ -185,6 +186,10 @@ perf)
   for f in secs msgs_per_s mb_per_s cpu_s cpu_us_per_msg p50_ms p99_ms rss_mb; do
     [[ $p =~ \ $f=[0-9.]+ ]] || fail "produce RESULT lacks $f: $p"
   done
+  # The same records again through coroutines (--api coro), to a topic of their own.
+  p=$("$perf" produce --brokers "$brokers" --topic perf-coro --count "$n" --size 100 --api coro | tail -n 1) ||
+    fail "kasio-perf produce --api coro failed: $p"
+  [[ $p =~ ^RESULT\ mode=produce\ msgs=$n\ ok=$n\ failed=0\  ]] || fail "produce --api coro: $p"
   ;;
 admin_usage)
   # expect_usage_error <what stderr names> <command line...>

@@ -13,8 +13,10 @@
 //   producer-wide function; a per-send handler (a coroutine's, a future's) then needs its own
 //   allocation anyway to be found from the opaque.
 // - This: 32 bytes inline (4 pointers: a producer-wide function plus opaque, a lambda with a
-//   few captures, or an asio::any_completion_handler, which is 2 pointers) and a pointer to a
-//   static table of operations; larger or over-aligned targets go to the heap. Batches take
+//   few captures; a coroutine's use_awaitable handler is 1 pointer, use_future's and an
+//   asio::any_completion_handler 2) and a pointer to a static table of operations; larger or
+//   over-aligned targets go to the heap (producer::async_send erases those first into an
+//   any_completion_handler, which Asio allocates with its recycling allocator). Batches take
 //   their slots in chunks from a pool the accumulator keeps (producer_batch.hpp), so a warm
 //   producer stores a completion without allocating. Cost: 40 bytes a record (48 with the
 //   timestamp kept beside it), outside buffer.memory like the Java client's per-record futures.
