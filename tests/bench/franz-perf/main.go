@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 type options struct {
@@ -194,8 +195,22 @@ func quantileMs(lat []int64, ok []bool, q float64) float64 {
 	return float64(v[int(q*float64(len(v)-1))]) / 1e6
 }
 
+// common: the options both modes take. FRANZ_PERF_DEBUG=1 logs franz-go's debug lines to stderr.
+func common(o options) []kgo.Opt {
+	// franz-go cannot parse kasio-mock-broker's (librdkafka's mock) ApiVersions reply at v3 or
+	// above (it fails with "response did not contain enough data") and does not retry lower: cap
+	// the request at v2, which real brokers answer too. Every other API keeps franz-go's range.
+	versions := kversion.Stable()
+	versions.SetMaxKeyVersion(18, 2)
+	opts := []kgo.Opt{kgo.SeedBrokers(strings.Split(o.brokers, ",")...), kgo.MaxVersions(versions)}
+	if os.Getenv("FRANZ_PERF_DEBUG") != "" {
+		opts = append(opts, kgo.WithLogger(kgo.BasicLogger(os.Stderr, kgo.LogLevelDebug, nil)))
+	}
+	return opts
+}
+
 func producerOpts(o options) ([]kgo.Opt, error) {
-	opts := []kgo.Opt{kgo.SeedBrokers(strings.Split(o.brokers, ",")...), kgo.DefaultProduceTopic(o.topic)}
+	opts := append(common(o), kgo.DefaultProduceTopic(o.topic))
 	switch o.acks {
 	case "":
 	case "all", "-1":
@@ -322,8 +337,8 @@ func runProduce(o options) int {
 
 func runConsume(o options) int {
 	// No group: every partition of the topic from its start (direct consuming).
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(o.brokers, ",")...), kgo.ConsumeTopics(o.topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	cl, err := kgo.NewClient(append(common(o), kgo.ConsumeTopics(o.topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "franz-perf:", err)
 		return 2
