@@ -208,7 +208,7 @@ def machine():
     return f"{os.cpu_count()} cores ({model}){mem}, Linux {platform.release()}"
 
 
-def write_doc(path, med, pngs, png_dir, command, sources):
+def write_doc(path, med, pngs, png_dir, command, sources, notes):
     rel = os.path.relpath(png_dir, os.path.dirname(os.path.abspath(path)))
     out = []
     out.append("# Performance: kasio beside librdkafka, the Java client and franz-go\n")
@@ -240,11 +240,18 @@ def write_doc(path, med, pngs, png_dir, command, sources):
                "5 ms, 1 MB batches, consistent_random partitioner. franz-go: acks=all, "
                "idempotence, no linger, 1 MB batches, **snappy** compression, 1 produce request "
                "in flight per broker. Consumers run with defaults in both tables.")
+    out.append("- Java runs only against the real cluster: the mock's reply to the Java client's "
+               "ApiVersions request parses as a throttle of about 20 minutes, so the client never "
+               "gets further. franz-go asks the mock for ApiVersions v2 at most (it cannot parse the "
+               "mock's v3+ reply); every other request keeps its own version range.")
+    out.append("- The low-rate case (1,000 records/s, linger 0) runs only the twins that can pace "
+               "sends (`--rate`: Java and franz-go); kasio-perf and rdkafka-perf have no `--rate` yet.")
     out.append("")
     out.append("Commands (on a quiet machine, from the repository root):\n")
     out.append("```sh")
     out.append(command)
-    out.append("tests/bench/plot_results.py --doc docs/performance.md --png-dir docs/performance " +
+    out.append("tests/bench/plot_results.py --doc docs/performance.md --png-dir docs/performance "
+               "--notes docs/performance/notes.md " +
                " ".join(os.path.relpath(s) if not os.path.isabs(s) else "RESULTS.txt" for s in sources))
     out.append("```\n")
     out.append("## Tables (medians)\n")
@@ -252,6 +259,9 @@ def write_doc(path, med, pngs, png_dir, command, sources):
     out.append("## Plots\n")
     for table, name, what in pngs:
         out.append(f"![{what}, {title(table)}]({rel}/{name})\n")
+    if notes:
+        with open(notes, encoding="utf-8") as f:
+            out.append(f.read())
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
 
@@ -262,6 +272,7 @@ def main():
     ap.add_argument("--tables-only", action="store_true")
     ap.add_argument("--doc")
     ap.add_argument("--png-dir", default="docs/performance")
+    ap.add_argument("--notes", help="markdown appended to --doc (what the tables say, by hand)")
     ap.add_argument("--venv", default=os.path.join("build-release", "plot-venv"))
     ap.add_argument("--command", default="tests/bench/compare4.sh --count 1000000 --rounds 3 --out RESULTS.txt")
     args = ap.parse_args()
@@ -276,7 +287,7 @@ def main():
     for _, name, _ in pngs:
         print(f"plot_results: wrote {os.path.join(args.png_dir, name)}", file=sys.stderr)
     if args.doc:
-        write_doc(args.doc, med, pngs, args.png_dir, args.command, args.results)
+        write_doc(args.doc, med, pngs, args.png_dir, args.command, args.results, args.notes)
         print(f"plot_results: wrote {args.doc}", file=sys.stderr)
 
 

@@ -258,6 +258,10 @@ func producerOpts(o options) ([]kgo.Opt, error) {
 		}
 		opts = append(opts, kgo.MaxProduceRequestsInflightPerBroker(n))
 	}
+	// A topic created just before the run may be unknown to a broker for some seconds (KRaft
+	// brokers learn it from the metadata log); franz-go fails such records after 4 tries where
+	// the other clients retry until delivery.timeout.ms: retry without limit as they do.
+	opts = append(opts, kgo.UnknownTopicRetries(-1))
 	// franz-go blocks Produce beyond MaxBufferedRecords (10,000 by default); the window bounds
 	// what is outstanding in the other clients, so it does here too.
 	opts = append(opts, kgo.MaxBufferedRecords(int(window(o))))
