@@ -120,8 +120,10 @@ start_broker() {
   if [[ -n $cluster ]]; then
     local t
     for t in "$@"; do
-      "$root/tests/support/kafka/cluster.sh" "$cluster" peer create-topic --topic "$t-$stamp" \
-        --partitions 64 --replication 3 >/dev/null
+      # The peer directly, at this cluster's address: `cluster.sh DIR peer` would take the
+      # port base from the environment, not from DIR.
+      java -cp "$KASIO_KAFKA_PEER_CP" kasio.peer.Main create-topic --topic "$t-$stamp" \
+        --partitions 64 --replication 3 --bootstrap "$KASIO_KAFKA_BOOTSTRAP" >/dev/null
     done
     brokers=$KASIO_KAFKA_BOOTSTRAP
     return 0
