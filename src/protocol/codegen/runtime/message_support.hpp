@@ -240,7 +240,10 @@ void read_opt_struct(reader& r, std::optional<T>& s, bool nullable, bool varint_
             return;
         }
     }
-    read(s.emplace());
+    // emplace(T{}), not emplace(): clang takes a struct nested in the message (its default
+    // member initializers not yet parsed where the message declares the optional) as not
+    // default-constructible and keeps that answer; moving a T in needs no default constructor.
+    read(s.emplace(T{}));
 }
 
 /// Reads a tagged-field section (KIP-482): a count, then (tag, size, payload) entries in

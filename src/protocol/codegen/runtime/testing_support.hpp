@@ -72,7 +72,7 @@ void random_array(std::optional<std::vector<T>>& a, rng& g, bool nullable, F&& f
 template <class T, class F>
 void random_opt_struct(std::optional<T>& s, rng& g, bool nullable, F&& fill) {
     if (nullable && one_in(g, 4)) s.reset();
-    else fill(s.emplace());
+    else fill(s.emplace(T{}));  // see read_opt_struct
 }
 
 /// Sometimes adds 1-2 unknown tagged fields (sorted, tags not in `known`).
