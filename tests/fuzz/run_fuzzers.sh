@@ -14,6 +14,7 @@ build=${KASIO_FUZZ_DIR:-$root/build-fuzz}
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DKASIO_FUZZ=ON -DKASIO_SANITIZE=address \
   -DKASIO_BUILD_TESTS=ON -DKASIO_BUILD_EXAMPLES=OFF -DKASIO_BUILD_BENCH=OFF >/dev/null
 targets=$(cmake --build "$build" --target help | sed -n 's/^\(fuzz_[a-z_0-9]*\):.*/\1/p' | sort -u)
