@@ -7,11 +7,14 @@
 /// from one property table shared with the producer and consumer configurations
 /// (docs/CONFIGURATION.md is generated from it).
 #include <kasio/error.hpp>
+#include <kasio/hooks.hpp>
 #include <kasio/log.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -80,6 +83,20 @@ struct connection_config {
     bool ssl_verify_hostname = true;
     /// Logging; `debug` sets log.debug (and raises log.level to debug).
     log_config log;
+
+    /// `metrics.enabled` (kasio's own; default true): histograms, per-broker counters and hooks.
+    /// Off, stats() keeps only the client's plain counters and no hook is called; for measuring
+    /// what metrics cost (docs/observability.md), not needed otherwise.
+    bool metrics_enabled = true;
+    /// Hooks called as the client works (kasio/hooks.hpp); nullptr: none.
+    std::shared_ptr<client_hooks> hooks;
+    /// `statistics.interval.ms` (librdkafka's; 0..86400000, default 0: off): how often
+    /// statistics_callback gets the client's statistics as JSON (docs/observability.md has the
+    /// schema; field names as librdkafka's where the meaning is the same).
+    std::chrono::milliseconds statistics_interval{0};
+    /// Called with the statistics JSON every statistics_interval, on the client's strand (as
+    /// librdkafka's stats_cb). Must not block. Required when statistics_interval is set.
+    std::function<void(const std::string& json)> statistics_callback;
 
     /// Sets the member named by its Kafka property name (or librdkafka alias) from its text form.
     /// Returns client_errc::invalid_config for an unknown name, a name kasio does not support, a

@@ -16,6 +16,7 @@
 #include <kasio/config.hpp>
 #include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
+#include <kasio/metrics.hpp>
 #include <kasio/metadata.hpp>
 #include <kasio/record.hpp>
 #include <kasio/topic_partition.hpp>
@@ -370,6 +371,21 @@ struct group_membership {
     std::uint64_t rebalances = 0;
 };
 
+/// One assigned partition as the consumer sees it.
+struct partition_metrics {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t position = -1;            ///< next offset poll returns; -1 unknown
+    std::int64_t high_watermark = -1;      ///< from the latest Fetch response; -1 none yet
+    std::int64_t last_stable_offset = -1;  ///< likewise
+    std::int64_t log_start_offset = -1;    ///< likewise
+    /// End offset minus position (the end is the last stable offset with isolation.level=
+    /// read_committed, else the high watermark), as lag(); -1 when either is unknown
+    /// (Java: records-lag).
+    std::int64_t lag = -1;
+    bool paused = false;
+};
+
 /// A snapshot of the consumer's counters.
 struct consumer_stats {
     std::uint64_t records = 0;           ///< records handed out by poll
@@ -390,6 +406,23 @@ struct consumer_stats {
     /// Metadata refreshes the consumer asked for.
     std::uint64_t metadata_refreshes_requested = 0;
     std::uint64_t commits = 0;  ///< OffsetCommit requests sent
+
+    // Metrics (kept when metrics.enabled, the default; empty otherwise).
+    /// Microseconds per Fetch request, the broker's wait for fetch.min.bytes included
+    /// (Java: fetch-latency-avg/-max).
+    histogram fetch_latency_us;
+    /// Microseconds per OffsetCommit request answered (Java: commit-latency-avg/-max).
+    histogram commit_latency_us;
+    /// Milliseconds per rebalance this member went through, from its join (or the new target
+    /// assignment, group.protocol=consumer) to the new assignment taken; count is the number of
+    /// rebalances (Java: rebalance-latency-avg, rebalance-total).
+    histogram rebalance_ms;
+    /// Every assigned partition, by topic then partition.
+    std::vector<partition_metrics> partitions;
+    /// The largest lag of partitions (Java: records-lag-max); 0 when none is known.
+    std::int64_t lag_max = 0;
+    /// Every broker's connection metrics (kasio/metrics.hpp).
+    std::vector<broker_metrics> brokers;
 };
 
 /// A Kafka consumer with manual assignment.
@@ -709,6 +742,9 @@ public:
 
     /// A snapshot of the consumer's counters. Thread safety: any thread.
     consumer_stats stats() const;
+    /// The statistics the statistics callback gets (statistics.interval.ms), now, as JSON;
+    /// docs/observability.md has the schema. Thread safety: any thread.
+    std::string statistics_json() const;
 
     /// The last error an operation of this consumer completed with (poll, commit, committed),
     /// with its context (the broker's message, the broker, the request, the partition, the

@@ -22,6 +22,7 @@
 #include <kasio/detail/delivery_handler.hpp>
 #include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
+#include <kasio/metrics.hpp>
 #include <kasio/metadata.hpp>
 #include <kasio/record.hpp>
 #include <kasio/topic_partition.hpp>
@@ -198,6 +199,27 @@ struct producer_stats {
     /// seen: the broker's codes (not_leader_or_follower, out_of_order_sequence_number, ...) and
     /// the client's (a request that timed out, a connection that closed).
     std::vector<std::pair<error_code, std::uint64_t>> batch_errors;
+
+    // Metrics (kept when metrics.enabled, the default; empty otherwise). Per batch, counting
+    // retries, as `batches` and `bytes`.
+    /// Uncompressed size of the batches sent (record batch header included); bytes divided by
+    /// it is the compression ratio (Java: compression-rate-avg).
+    std::uint64_t uncompressed_bytes = 0;
+    histogram batch_records;        ///< records per batch sent
+    histogram batch_bytes;          ///< bytes per batch sent, compressed (Java: batch-size-avg/-max)
+    /// Microseconds from a batch's first record to the batch's first send (linger, waiting for
+    /// an in-flight slot or metadata; Java: record-queue-time-avg/-max).
+    histogram queue_time_us;
+    /// Microseconds from a batch's first record to its completion (acknowledged or failed): the
+    /// delivery latency of its oldest record (Java's has none; librdkafka's int_latency + rtt).
+    histogram delivery_latency_us;
+    /// Every broker's connection metrics (kasio/metrics.hpp).
+    std::vector<broker_metrics> brokers;
+
+    /// bytes / uncompressed_bytes (1 without compression; 0 before any batch).
+    double compression_ratio() const noexcept {
+        return uncompressed_bytes ? static_cast<double>(bytes) / static_cast<double>(uncompressed_bytes) : 0.0;
+    }
 };
 
 /// A Kafka producer: batches records per partition and sends them to each partition's leader.
@@ -446,6 +468,9 @@ public:
 
     /// A snapshot of the producer's counters. Thread safety: any thread.
     producer_stats stats() const;
+    /// The statistics the statistics callback gets (statistics.interval.ms), now, as JSON;
+    /// docs/observability.md has the schema. Thread safety: any thread.
+    std::string statistics_json() const;
 
     /// The last error a record or an operation of this producer completed with, with its
     /// context (the broker's message, broker, partition, property); empty before any.

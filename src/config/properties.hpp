@@ -38,6 +38,8 @@ enum class prop : std::uint8_t {
     ssl_key_password,
     ssl_endpoint_identification_algorithm,
     debug,
+    statistics_interval_ms,
+    metrics_enabled,
     // net::pool_config
     connections_per_broker,
     reconnect_backoff_ms,

@@ -6,6 +6,7 @@
 #include "consumer/config_rules.hpp"
 #include "net/abandonable_op.hpp"
 #include "net/loop_exit.hpp"
+#include "net/statistics.hpp"
 
 #include "protocol/record_batch.hpp"
 #include "protocol/record_batch_wire.hpp"
@@ -63,7 +64,11 @@ consumer::impl::impl(asio::any_io_executor ex, consumer_config c)
       refresher(pool, make_refresher_config(cfg)),
       strand(pool.get_executor()),
       group(strand),
-      planner(cfg.auto_offset_reset) {
+      planner(cfg.auto_offset_reset),
+      hooks(cfg.connection.metrics_enabled ? cfg.connection.hooks.get() : nullptr),
+      metrics_on(cfg.connection.metrics_enabled),
+      stats_name(net::instance_name(cfg.connection.client_id, "consumer")),
+      created(std::chrono::steady_clock::now()) {
     // Every name was checked by consumer_config::validate().
     for (const auto& name : cfg.assignment_strategies)
         if (auto a = consumer_detail::make_assignor(name)) group.assignors.push_back(std::move(a));
@@ -207,6 +212,7 @@ void consumer::impl::close_all() {
     {
         std::lock_guard lock(mutex);
         closed = true;
+        statistics.stop();
         waiter = std::move(poll_waiter);
         poll_waiter.reset();
         ow = std::move(offsets_waiters);
@@ -228,6 +234,7 @@ consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
     : impl_(std::make_shared<impl>(std::move(ex), consumer_detail::validated(std::move(cfg)))) {
     const log_config& log = impl_->cfg.connection.log;
     if (log.enabled(log_level::debug)) log.sink(log_level::debug, "consumer: configuration: " + config::describe(impl_->cfg.dump()));
+    impl_->start_statistics();
     // Told of every refresh: new leaders start or wake fetchers at once, and a refusal or an
     // outage reaches a waiting poll.
     impl_->refresher.set_listener([weak = std::weak_ptr<impl>(impl_)] {
@@ -246,6 +253,19 @@ consumer::consumer(asio::any_io_executor ex, consumer_config cfg)
 consumer::~consumer() {
     asio::post(impl_->strand, [self = impl_] {
         if (!self->closed) self->close_all();
+    });
+}
+
+void consumer::impl::start_statistics() {
+    statistics.start(strand, cfg.connection, [weak = weak_from_this()]() -> std::optional<std::string> {
+        auto self = weak.lock();
+        if (!self) return std::nullopt;
+        std::optional<group_membership> membership;
+        {
+            std::lock_guard lock(self->mutex);
+            membership = self->group.snapshot;
+        }
+        return self->statistics_json(self->stats(), std::move(membership));
     });
 }
 
@@ -451,20 +471,70 @@ error_info consumer::last_error() const {
     return impl_->last_error;
 }
 
-consumer_stats consumer::stats() const {
+consumer_stats consumer::impl::stats() const {
     consumer_stats s;
-    s.records = impl_->records;
-    s.bytes = impl_->bytes;
-    s.fetch_requests = impl_->fetch_requests;
-    s.fetch_responses = impl_->fetch_responses;
-    s.incremental_fetch_requests = impl_->incremental_fetch_requests;
-    s.fetch_session_resets = impl_->fetch_session_resets;
-    s.list_offsets_requests = impl_->list_offsets_requests;
-    s.prefetched_bytes = impl_->prefetched;
-    s.prefetched_bytes_peak = impl_->prefetched_peak;
-    s.metadata_refreshes_requested = impl_->refreshes;
-    s.commits = impl_->commits;
+    s.records = records;
+    s.bytes = bytes;
+    s.fetch_requests = fetch_requests;
+    s.fetch_responses = fetch_responses;
+    s.incremental_fetch_requests = incremental_fetch_requests;
+    s.fetch_session_resets = fetch_session_resets;
+    s.list_offsets_requests = list_offsets_requests;
+    s.prefetched_bytes = prefetched;
+    s.prefetched_bytes_peak = prefetched_peak;
+    s.metadata_refreshes_requested = refreshes;
+    s.commits = commits;
+    fetch_latency_us.add_to(s.fetch_latency_us);
+    commit_latency_us.add_to(s.commit_latency_us);
+    rebalance_ms.add_to(s.rebalance_ms);
+    s.brokers = pool.metrics();
+    {
+        std::lock_guard lock(mutex);
+        const bool committed = cfg.isolation == isolation_level::read_committed;
+        for (const auto& [tp, st] : planner.partitions()) {
+            partition_metrics p;
+            p.topic = tp.topic;
+            p.partition = tp.partition;
+            p.position = st.position;
+            p.high_watermark = st.high_watermark;
+            p.last_stable_offset = st.last_stable_offset;
+            p.log_start_offset = st.log_start_offset;
+            const std::int64_t end = committed ? st.last_stable_offset : st.high_watermark;
+            if (end >= 0 && st.position >= 0) p.lag = std::max<std::int64_t>(0, end - st.position);
+            p.paused = st.paused;
+            s.partitions.push_back(std::move(p));
+        }
+    }
+    std::sort(s.partitions.begin(), s.partitions.end(), [](const partition_metrics& a, const partition_metrics& b) {
+        return a.topic != b.topic ? a.topic < b.topic : a.partition < b.partition;
+    });
+    for (const auto& p : s.partitions) s.lag_max = std::max(s.lag_max, p.lag);
     return s;
+}
+
+consumer_stats consumer::stats() const { return impl_->stats(); }
+
+std::string consumer::statistics_json() const {
+    return impl_->statistics_json(impl_->stats(), membership());
+}
+
+void consumer::impl::rebalance_done(std::chrono::steady_clock::time_point started) noexcept {
+    if (!metrics_on) return;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    rebalance_ms.record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, ms.count())));
+}
+
+void consumer::impl::fetch_received(const std::vector<fetch_event>& events,
+                                    const std::vector<std::shared_ptr<const std::string>>& names) {
+    (void)names;  // keeps the topic names the events view alive
+    for (const auto& e : events) {
+        try {
+            hooks->on_fetch_received(e);
+        } catch (...) {
+            net::log_line(cfg.connection.log, log_level::error,
+                          "consumer: hook on_fetch_received threw: " + net::describe_exception(std::current_exception()));
+        }
+    }
 }
 
 }  // namespace kasio

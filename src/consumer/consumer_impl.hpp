@@ -17,7 +17,9 @@
 #include "consumer/fetch_session.hpp"
 #include "consumer/group/group_state.hpp"
 #include "consumer/partition_reader.hpp"
+#include "metrics/atomic_histogram.hpp"
 #include "net/broker_pool.hpp"
+#include "net/statistics.hpp"
 
 #include <kasio/consumer.hpp>
 
@@ -98,6 +100,24 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     std::atomic<std::uint64_t> records{0}, bytes{0}, fetch_requests{0}, fetch_responses{0}, list_offsets_requests{0},
         prefetched{0}, prefetched_peak{0}, refreshes{0}, commits{0}, incremental_fetch_requests{0},
         fetch_session_resets{0};
+
+    // Metrics (metrics.enabled); hooks null when off or none.
+    client_hooks* const hooks;
+    const bool metrics_on;
+    metrics::atomic_histogram fetch_latency_us, commit_latency_us, rebalance_ms;
+    /// A rebalance that started at `started` has ended with this member's new assignment taken.
+    void rebalance_done(std::chrono::steady_clock::time_point started) noexcept;
+    /// Calls on_fetch_received for what a Fetch response handed to the prefetch buffer (strand,
+    /// no mutex held).
+    void fetch_received(const std::vector<fetch_event>& events, const std::vector<std::shared_ptr<const std::string>>& names);
+
+    // Statistics (statistics.interval.ms): the client's name in them, when it was made.
+    const std::string stats_name;
+    const std::chrono::steady_clock::time_point created;
+    net::statistics_timer statistics;  // strand
+    void start_statistics();
+    consumer_stats stats() const;
+    std::string statistics_json(const consumer_stats& s, std::optional<group_membership> membership) const;
 
     std::size_t prefetch_limit() const noexcept { return cfg.queued_max_kbytes * 1024; }
 

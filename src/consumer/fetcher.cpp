@@ -218,9 +218,17 @@ std::string reset_name(std::int64_t ts) {
 // Handles one Fetch response (or its failure). Returns true when a metadata refresh is needed.
 // The response is decoded before the mutex is taken; under it only the batches' framing is read
 // (fetched_end_offset). CRC checks and decompression wait for poll, which runs them unlocked.
+// With hooks, `events` gets what each partition handed to the buffer (names keeps the topic
+// names they view alive): the hooks are called after the mutex is let go.
+struct fetch_notes {
+    std::int32_t node = -1;
+    std::vector<fetch_event> events;
+    std::vector<std::shared_ptr<const std::string>> names;
+};
+
 bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, error_code ec,
                  std::shared_ptr<net::response_frame> frame, const std::vector<inflight_partition>& parts,
-                 const std::unordered_map<std::string, std::string>& id_names) {
+                 const std::unordered_map<std::string, std::string>& id_names, fetch_notes* notes) {
     fetch_response resp;
     if (!ec) ec = net::decode_response(*frame, resp);
     error_code top = ec ? ec : (resp.error_code ? error_code(static_cast<broker_errc>(resp.error_code)) : error_code{});
@@ -281,6 +289,13 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
             st->last_stable_offset = pd.last_stable_offset;
             st->log_start_offset = pd.log_start_offset;
             if (!pd.records || pd.records->empty()) continue;
+            if (notes) {
+                auto& named = self.topic_names[name];
+                if (!named) named = std::make_shared<const std::string>(name);
+                notes->names.push_back(named);
+                notes->events.push_back(fetch_event{*named, tp.partition, notes->node, pd.records->size(),
+                                                    pd.high_watermark, fetch_offset, {}});
+            }
             std::vector<consumer_detail::aborted_transaction> aborted;
             if (read_committed && pd.aborted_transactions)
                 for (const auto& a : *pd.aborted_transactions) aborted.push_back({a.producer_id, a.first_offset});
@@ -442,12 +457,21 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         if (!built.full) ++self->incremental_fetch_requests;
         f.reserved = room;
         auto& pool = self->pool;
+        const auto sent_at = clock::now();
         auto [ec, frame] = co_await pool.async_request(node, net::purpose::long_poll, std::move(req), nothrow_awaitable);
         f.reserved = 0;
         if (self->closed) co_return;
+        if (self->metrics_on && !ec) {
+            self->fetch_latency_us.record(static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent_at).count()));
+        }
         auto owned = std::make_shared<net::response_frame>(std::move(frame));
         const std::int32_t session_before = f.session.session_id();
-        if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names)) self->refresh_metadata();
+        std::optional<fetch_notes> notes;
+        if (self->hooks) notes.emplace().node = node;
+        if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names, notes ? &*notes : nullptr))
+            self->refresh_metadata();
+        if (notes && !notes->events.empty()) self->fetch_received(notes->events, notes->names);
         if (f.session.session_id() != session_before && self->cfg.connection.log.debug_enabled(debug_context::protocol))
             self->cfg.connection.log.sink(log_level::debug, "consumer: fetch session with node " + std::to_string(node) +
                                                                 ": " + std::to_string(session_before) + " -> " +

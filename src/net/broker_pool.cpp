@@ -101,6 +101,12 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         bool refusing = false;          // the queue is full; logged once per episode
         std::uint64_t connects = 0;
         connection_stats retired;       // summed counters of this slot's closed connections
+        std::shared_ptr<broker_counters> counters;  // its broker's; null with metrics off
+
+        // The queue changed by delta requests: the broker's `waiting` gauge follows.
+        void waiting(std::int64_t delta) const noexcept {
+            if (counters) counters->waiting_changed(delta);
+        }
     };
 
     struct broker {
@@ -109,6 +115,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         std::vector<std::unique_ptr<slot>> bulk;
         std::unique_ptr<slot> long_poll, general, blocking;
         std::size_t next_bulk = 0;
+        std::shared_ptr<broker_counters> counters;  // made with its first slot
     };
 
     impl(const executor_type& ex, pool_config c)
@@ -125,6 +132,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     // Slots are never erased before the pool dies: callbacks hold plain slot pointers.
     std::unordered_map<std::int32_t, broker> nodes;
     std::unordered_map<std::string, broker> bootstraps;
+    metrics_registry registry;  // read by broker_pool::metrics() on any thread
 
     template <class MakeLine>
     void debug(MakeLine&& make) const {
@@ -136,9 +144,11 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
     }
 
     slot& get_slot(broker& b, std::string_view owner, purpose p) {
+        if (!b.counters && cfg.connection.metrics_enabled) b.counters = registry.get(b.node_id, b.host + ":" + b.port);
         auto make = [&](std::string suffix) {
             auto s = std::make_unique<slot>(strand, cfg.reconnect, seeds());
             s->name = std::string(owner) + " " + std::string(to_string(p)) + suffix;
+            s->counters = b.counters;
             return s;
         };
         switch (p) {
@@ -218,6 +228,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             });
         }
         s.queue.push_back(pending{std::move(issue), std::move(handler), std::move(work), id});
+        s.waiting(1);
         pump(s, *b);
     }
 
@@ -261,6 +272,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         if (it == s.queue.end()) return;  // already handed to its connection (or completed)
         pending q = std::move(*it);
         s.queue.erase(it);
+        s.waiting(-1);
         fail(q, asio::error::operation_aborted);
         maybe_arm_idle(s);
     }
@@ -286,6 +298,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             while (!s.queue.empty()) {
                 pending q = std::move(s.queue.front());
                 s.queue.pop_front();
+                s.waiting(-1);
                 forward(s, std::move(q));
             }
             return;
@@ -321,6 +334,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         s.last_active = now;
         if (!ec && gen == s.generation) {
             const std::int32_t ms = client_throttle_ms(f);
+            if (ms > 0 && s.counters) s.counters->throttled(ms);
             if (ms > 0) {
                 s.throttle.on_response(now, ms);
                 debug([&] { return s.name + ": throttled by the broker for " + std::to_string(ms) + " ms"; });
@@ -350,7 +364,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
         s.st = slot::state::connecting;
         const std::uint64_t gen = ++s.generation;
         ++s.connects;
-        s.conn = std::make_shared<connection>(strand.get_inner_executor(), cfg.connection);
+        s.conn = std::make_shared<connection>(strand.get_inner_executor(), cfg.connection, s.counters);
         debug([&] { return s.name + ": connecting to " + b.host + ":" + b.port; });
         s.conn->async_connect(b.host, b.port,
                               asio::bind_executor(strand, [weak = weak_from_this(), sp = &s, bp = &b, gen](error_code ec) {
@@ -372,6 +386,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
             // Each request waits for one attempt only; the caller picks what to do next.
             const error_code reported = connect_failure(ec);
             const auto why = where(b, s.name + ": connecting failed: " + ec.message());
+            s.waiting(-static_cast<std::int64_t>(s.queue.size()));
             for (auto& q : std::exchange(s.queue, {})) fail(q, reported, why);
             return;
         }
@@ -454,6 +469,7 @@ struct broker_pool::impl : std::enable_shared_from_this<impl> {
                 drop(s, "pool closed");
                 s.timer.cancel();
                 s.idle_timer.cancel();
+                s.waiting(-static_cast<std::int64_t>(s.queue.size()));
                 for (auto& q : std::exchange(s.queue, {})) fail(q, client_errc::connection_closed);
             });
         };
@@ -546,6 +562,8 @@ void broker_pool::start_request(const std::shared_ptr<impl>& self, std::int32_t 
 }
 
 connection_state broker_pool::state(std::int32_t node_id, purpose p) const { return impl_->state_of(node_id, p); }
+
+std::vector<broker_metrics> broker_pool::metrics() const { return impl_->registry.snapshot(); }
 
 void broker_pool::start_stats(const std::shared_ptr<impl>& self, stats_handler handler) {
     auto work = tracked_executor(handler, self->strand);

@@ -195,6 +195,11 @@ public:
     /// Closes every connection; pending and later requests complete with connection_closed.
     void close();
 
+    /// Every broker's metrics (connections, requests, latency by API, throttle, errors), brokers
+    /// by node id then bootstrap addresses; empty when connection.metrics_enabled is false.
+    /// May be called from any thread: it reads atomics and takes no strand.
+    std::vector<broker_metrics> metrics() const;
+
     /// Completes with the counters of every connection made so far (requests, bytes, in-flight,
     /// round-trip time), brokers by node id then bootstrap addresses. A snapshot: counters of
     /// connections on other strands move on meanwhile.

@@ -34,6 +34,8 @@ bool visit(Config& c, config::prop id, F&& f) {
         case prop::ssl_key_password: return f(c.ssl_key_password);
         case prop::ssl_endpoint_identification_algorithm: return f(c.ssl_verify_hostname);
         case prop::debug: return f(c.log.debug);
+        case prop::statistics_interval_ms: return f(c.statistics_interval);
+        case prop::metrics_enabled: return f(c.metrics_enabled);
         default: return false;
     }
 }
@@ -78,12 +80,16 @@ error_info connection_config::validate() const {
            config::check_number(prop::socket_send_buffer_bytes, socket_send_buffer_bytes, e) &&
            config::check_number(prop::socket_receive_buffer_bytes, socket_receive_buffer_bytes, e) &&
            config::check_choice(prop::security_protocol, static_cast<std::int64_t>(security), e) &&
-           config::check_choice(prop::sasl_mechanism, static_cast<std::int64_t>(sasl), e));
+           config::check_choice(prop::sasl_mechanism, static_cast<std::int64_t>(sasl), e) &&
+           config::check_number(prop::statistics_interval_ms, statistics_interval.count(), e));
     if (e) return e;
     // Both or neither (ssl.certificate.location's doc): one alone fails every TLS handshake.
     if (uses_tls() && ssl_certificate_location.empty() != ssl_key_location.empty())
         return config::conflict("ssl.certificate.location",
                                 "ssl.certificate.location and ssl.key.location go together; only one is set");
+    if (statistics_interval.count() > 0 && !statistics_callback)
+        return config::conflict("statistics.interval.ms",
+                                "statistics.interval.ms is set but statistics_callback is empty: nothing would get the statistics");
     return e;
 }
 

@@ -78,9 +78,11 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     };
     enum class state { idle, connecting, ready, closed };
 
-    impl(const executor_type& ex, connection_config c)
+    impl(const executor_type& ex, connection_config c, std::shared_ptr<broker_counters> bc)
         : strand(asio::make_strand(ex)),
           cfg(std::move(c)),
+          counters(cfg.metrics_enabled ? std::move(bc) : nullptr),
+          hooks(cfg.metrics_enabled ? cfg.hooks.get() : nullptr),
           resolver(strand),
           socket(strand),
           write_signal(strand),
@@ -93,6 +95,10 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     asio::strand<executor_type> strand;
     const connection_config cfg;
+    // Metrics and hooks; both null when metrics.enabled is false.
+    const std::shared_ptr<broker_counters> counters;
+    client_hooks* const hooks;
+    clock::time_point setup_started{};
     tcp::resolver resolver;
     tcp::socket socket;               // moved into `tls` when security.protocol=ssl
     std::unique_ptr<asio::ssl::context> tls_context;
@@ -118,6 +124,19 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     std::atomic<std::int64_t> last_rtt_us{0};
     std::atomic<std::uint64_t> n_peak_read_buffer{0};  // written only on the strand
     std::atomic<std::uint64_t> n_reauthentications{0};  // written only on the strand
+
+    broker_ref ref() const noexcept { return counters ? counters->ref() : broker_ref{-1, broker}; }
+
+    // A hook that throws is logged and forgotten: the connection goes on.
+    template <class F>
+    void call_hook(const char* name, F&& f) {
+        try {
+            f(*hooks);
+        } catch (...) {
+            log_line(cfg.log, log_level::error,
+                     broker + ": hook " + name + " threw: " + describe_exception(std::current_exception()));
+        }
+    }
 
     // ---- logging: the level is checked before anything is formatted
     template <class MakeLine>
@@ -176,9 +195,17 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         waiter w = std::move(it->second);
         waiters.erase(it);
         asio::get_associated_cancellation_slot(w.handler).clear();
-        const auto rtt = clock::now() - sent_at;
+        const auto rtt = sent_at == clock::time_point{} ? clock::duration{} : clock::now() - sent_at;
         if (!ec) last_rtt_us.store(std::chrono::duration_cast<std::chrono::microseconds>(rtt).count(),
                                    std::memory_order_relaxed);
+        const std::size_t in_bytes = ec ? 0 : frame.data.size() + 4;
+        if (counters) counters->completed(w.api_key, w.request_size, in_bytes, rtt, ec);
+        if (hooks) {
+            call_hook("on_response_read", [&](client_hooks& h) {
+                h.on_response_read(response_event{ref(), w.api_key, w.api_version, id, in_bytes,
+                                                  std::chrono::duration_cast<std::chrono::microseconds>(rtt), ec});
+            });
+        }
         debug(debug_context::protocol, [&] {
             std::string line = "recv " + api_name(w.api_key) + " v" + std::to_string(w.api_version) + " cid " +
                                std::to_string(id);
@@ -196,7 +223,9 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     // runs on: connection strand
     void count_in_flight() {
         const auto now = static_cast<std::uint32_t>(mpx.in_flight());
-        n_in_flight.store(now, std::memory_order_relaxed);
+        const auto before = n_in_flight.exchange(now, std::memory_order_relaxed);
+        if (counters && now != before)
+            counters->in_flight_changed(static_cast<std::int64_t>(now) - static_cast<std::int64_t>(before));
         if (now > n_peak_in_flight.load(std::memory_order_relaxed))
             n_peak_in_flight.store(now, std::memory_order_relaxed);
     }
@@ -226,6 +255,10 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         const bool was_ready = st == state::ready;
         st = state::closed;
         close_reason = ec;
+        if (was_ready) {
+            if (counters) counters->disconnected();
+            if (hooks) call_hook("on_disconnect", [&](client_hooks& h) { h.on_disconnect(ref(), ec); });
+        }
         // A broken stream (bad frame, unknown correlation id) deserves more than a routine close;
         // a peer that is no Kafka broker (an HTTP server, a TLS listener reached in plaintext)
         // is a configuration mistake to report even when it shows during set-up.
@@ -258,6 +291,22 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     // ---- coroutines (each holds the impl alive until it returns)
 
+    // A write of these frames finished: counted, and told to the hooks (each frame's header
+    // says which request it is). Before commit_write, which frees the frames.
+    void written(std::span<const protocol::bytes_view> frames, std::size_t bytes) {
+        if (counters) counters->written(frames.size(), bytes);
+        if (!hooks) return;
+        for (const auto f : frames) {
+            if (f.size() < 12) continue;
+            auto be16 = [&](std::size_t at) { return static_cast<std::int16_t>((f[at] << 8) | f[at + 1]); };
+            const auto cid = static_cast<std::int32_t>((std::uint32_t{f[8]} << 24) | (std::uint32_t{f[9]} << 16) |
+                                                       (std::uint32_t{f[10]} << 8) | std::uint32_t{f[11]});
+            call_hook("on_request_written", [&](client_hooks& h) {
+                h.on_request_written(request_event{ref(), be16(4), be16(6), cid, f.size()});
+            });
+        }
+    }
+
     static asio::awaitable<void> writer(std::shared_ptr<impl> self) {
         std::vector<asio::const_buffer> buffers;
         while (self->st != state::closed) {
@@ -280,6 +329,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             // A failed write fails its requests first: commit_write would complete the ones that
             // expect no response (acks=0) as if they had gone out.
             if (ec) self->lost(ec, "write");
+            else self->written(frames, n);
             self->mpx.commit_write(done);
             if (ec) co_return;
             self->n_bytes_out.fetch_add(n, std::memory_order_relaxed);
@@ -302,6 +352,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             if (self->st == state::closed) co_return;
             if (ec) co_return self->lost(ec, "read");
             self->n_bytes_in.fetch_add(n, std::memory_order_relaxed);
+            if (self->counters) self->counters->read(n);
             std::vector<completion> done;
             const error_code broken = self->mpx.commit_read(n, done);
             self->n_responses.fetch_add(
@@ -565,6 +616,14 @@ struct connection::impl : std::enable_shared_from_this<impl> {
         if (self->st == state::closed) ec = self->close_reason;  // timed out, cancelled, closed
         else if (ec) self->shutdown(ec, "set-up failed: " + ec.message());
         else self->st = state::ready;
+        if (self->counters) {
+            if (ec) self->counters->connect_failed();
+            else self->counters->connected();
+        }
+        if (self->hooks) {
+            const auto took = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - self->setup_started);
+            self->call_hook("on_connect", [&](client_hooks& h) { h.on_connect(self->ref(), ec, took); });
+        }
         if (self->st == state::ready && self->session_lifetime.count() > 0)
             asio::co_spawn(self->strand, reauthenticator(self), on_failure(self, "re-authenticator"));
         asio::get_associated_cancellation_slot(handler).clear();
@@ -589,6 +648,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             return;
         }
         st = state::connecting;
+        setup_started = clock::now();
         broker = host + ":" + port;
         auto slot = asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected()) {
@@ -610,8 +670,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-connection::connection(executor_type ex, connection_config cfg)
-    : impl_(std::make_shared<impl>(ex, std::move(cfg))) {}
+connection::connection(executor_type ex, connection_config cfg, std::shared_ptr<broker_counters> counters)
+    : impl_(std::make_shared<impl>(ex, std::move(cfg), std::move(counters))) {}
 
 connection::~connection() { close(); }
 

@@ -6,6 +6,7 @@
 // completes their waiters, a timer expires requests. The templates below only encode a request
 // and hand the frame and a type-erased handler (asio::any_completion_handler) to non-template
 // functions, so Asio's machinery compiles once.
+#include "net/broker_metrics.hpp"
 #include "net/response_frame.hpp"
 #include "protocol/headers.hpp"
 #include "protocol/primitives.hpp"
@@ -72,7 +73,9 @@ public:
     using request_handler = asio::any_completion_handler<void(error_code, response_frame)>;
     using connect_handler = asio::any_completion_handler<void(error_code)>;
 
-    connection(executor_type ex, connection_config cfg);
+    /// `counters`: where this connection records its broker's metrics (the pool shares one per
+    /// broker); nullptr records none. Hooks (cfg.hooks) are called when cfg.metrics_enabled.
+    connection(executor_type ex, connection_config cfg, std::shared_ptr<broker_counters> counters = nullptr);
     ~connection();
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;

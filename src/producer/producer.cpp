@@ -1,6 +1,7 @@
 // kasio::producer: configuration, the send path (any thread), sends waiting for memory or
 // metadata, flush and close. The sender loop and Produce responses are in sender.cpp.
 #include "producer/producer_impl.hpp"
+#include "net/statistics.hpp"
 
 #include "cluster/metadata_query.hpp"
 #include "config/properties.hpp"
@@ -154,7 +155,9 @@ producer::impl::impl(executor_type ex, producer_config c)
       refresher(pool, make_refresher_config(cfg)),
       tracker(effective_idempotence(cfg) ? std::optional<sequence_tracker>(std::in_place) : std::nullopt),
       acc(make_accumulator_config(cfg), tracker ? &*tracker : nullptr), strand(pool.get_executor()), timer(strand),
-      txn_timer(strand) {
+      txn_timer(strand), hooks(cfg.connection.metrics_enabled ? cfg.connection.hooks.get() : nullptr),
+      metrics_on(cfg.connection.metrics_enabled), stats_name(net::instance_name(cfg.connection.client_id, "producer")),
+      created(clock::now()) {
     if (!cfg.transactional_id.empty()) {
         txn.emplace(cfg.transactional_id);
         tracker->set_partition_gate(&*txn);
@@ -615,6 +618,12 @@ producer_stats producer::impl::stats() const {
     s.waiting_bytes = waiting_bytes.load(std::memory_order_relaxed);
     s.waiting_sends = waiting_count.load(std::memory_order_relaxed);
     s.callback_errors = callback_errors.load(std::memory_order_relaxed);
+    s.uncompressed_bytes = uncompressed_sent.load(std::memory_order_relaxed);
+    batch_records.add_to(s.batch_records);
+    batch_bytes.add_to(s.batch_bytes);
+    queue_time_us.add_to(s.queue_time_us);
+    delivery_latency_us.add_to(s.delivery_latency_us);
+    s.brokers = pool.metrics();
     std::lock_guard lock(errors_mutex);
     s.batch_errors = batch_errors;
     return s;
@@ -637,8 +646,11 @@ producer::~producer() {
         s->refresher.stop();
         s->stopped = true;
         s->timer.cancel();
+        s->statistics.stop();
     });
 }
+
+std::string producer::statistics_json() const { return impl_->statistics_json(); }
 
 producer::executor_type producer::get_executor() const noexcept { return impl_->strand; }
 

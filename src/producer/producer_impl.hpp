@@ -8,8 +8,10 @@
 // batch, not per record). Everything else runs on the broker pool's strand, which the sender
 // shares with the metadata refresher so that it can read the metadata cache directly.
 #include "cluster/metadata_refresher.hpp"
+#include "metrics/atomic_histogram.hpp"
 #include "net/abandonable_op.hpp"
 #include "net/broker_pool.hpp"
+#include "net/statistics.hpp"
 #include "producer/accumulator.hpp"
 #include "producer/sequence_tracker.hpp"
 #include "producer/topic_index.hpp"
@@ -225,6 +227,20 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     error_info last_error;    // under errors_mutex
     error_info fatal_error;   // under errors_mutex; set once
     std::atomic<std::uint64_t> callback_errors{0};
+
+    // Metrics (metrics.enabled): per batch, never per record. Hooks: null when off or none.
+    client_hooks* const hooks;
+    const bool metrics_on;
+    std::atomic<std::uint64_t> uncompressed_sent{0};
+    metrics::atomic_histogram batch_records, batch_bytes, queue_time_us, delivery_latency_us;
+    // A batch left the producer (acknowledged, failed for good, or known duplicate).
+    void batch_done(const detail::producer::producer_batch& b, error_code ec, std::int64_t base_offset, time_point now);
+
+    // Statistics (statistics.interval.ms): the client's name in them, when it was made.
+    const std::string stats_name;
+    const time_point created;
+    net::statistics_timer statistics;  // strand
+    std::string statistics_json() const;
     std::uint64_t failed_at_close = 0;  // strand: records_failed when close() was called
 };
 

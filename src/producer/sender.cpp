@@ -33,6 +33,11 @@ bool needs_metadata(const error_code& ec) noexcept {
     return needs_metadata_refresh(ec) || ec == client_errc::connection_closed || ec == client_errc::timed_out;
 }
 
+std::uint64_t micros_since(time_point from, time_point now) noexcept {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - from).count();
+    return us > 0 ? static_cast<std::uint64_t>(us) : 0;
+}
+
 }  // namespace
 
 void producer::impl::start() {
@@ -59,6 +64,10 @@ void producer::impl::start() {
         if (auto self = weak.lock()) self->timer.cancel();
     });
     refresher.start();
+    statistics.start(strand, cfg.connection, [weak = weak_from_this()]() -> std::optional<std::string> {
+        if (auto self = weak.lock()) return self->statistics_json();
+        return std::nullopt;
+    });
     // An exception out of the loop (bad_alloc, a bug: delivery callbacks and the log sink are
     // contained) fails every record and operation with internal_error: nothing waits forever.
     asio::co_spawn(strand, run(shared_from_this()),
@@ -152,6 +161,7 @@ time_point producer::impl::send_ready(time_point now) {
 void producer::impl::send_request(std::int32_t node, std::vector<batch_ptr> batches) {
     protocol::msg::produce_request req;
     req.acks = cfg.acks;
+    const time_point now = metrics_on ? clock::now() : time_point{};
     // The broker checks the transactional batches against this id (and its authorization).
     if (txn) req.transactional_id = cfg.transactional_id;
     req.timeout_ms = static_cast<std::int32_t>(cfg.connection.request_timeout.count());
@@ -166,6 +176,12 @@ void producer::impl::send_request(std::int32_t node, std::vector<batch_ptr> batc
         pd.index = tp.partition;
         pd.records = b->bytes();
         bytes += b->bytes().size();
+        if (metrics_on) {
+            uncompressed_sent.fetch_add(b->size_bytes(), std::memory_order_relaxed);
+            batch_records.record(static_cast<std::uint64_t>(b->record_count()));
+            batch_bytes.record(b->bytes().size());
+            if (b->attempts() == 0) queue_time_us.record(micros_since(b->created(), now));
+        }
     }
     batches_sent.fetch_add(batches.size(), std::memory_order_relaxed);
     requests_sent.fetch_add(1, std::memory_order_relaxed);
@@ -227,6 +243,7 @@ void producer::impl::on_response(produce_call& call, error_code ec, const net::r
 void producer::impl::on_batch_success(batch_ptr b, std::int64_t base_offset, std::int64_t log_append_time) {
     if (tracker) tracker->on_success(*b, base_offset);
     records_delivered.fetch_add(static_cast<std::uint64_t>(b->record_count()), std::memory_order_relaxed);
+    if (metrics_on) batch_done(*b, {}, base_offset, clock::now());
     acc.complete(std::move(b), base_offset, log_append_time);
 }
 
@@ -265,6 +282,7 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
             break;
         case batch_verdict::duplicate:
             records_delivered.fetch_add(records, std::memory_order_relaxed);
+            if (metrics_on) batch_done(*b, {}, -1, now);
             acc.complete(std::move(b), -1);
             break;
         case batch_verdict::fail: {
@@ -287,11 +305,29 @@ void producer::impl::on_batch_error(batch_ptr b, error_code ec, std::int64_t log
                                    ec.message() + (context->message.empty() ? "" : " (" + context->message + ")");
             }
             const error_code final_ec = expired ? error_code(client_errc::timed_out) : ec;
+            if (metrics_on) batch_done(*b, final_ec, -1, now);
             note_error(final_ec, *context);
             if (txn) txn_batch_failed(final_ec, *context);
             acc.fail(std::move(b), final_ec, std::move(context));
             break;
         }
+    }
+}
+
+void producer::impl::batch_done(const producer_batch& b, error_code ec, std::int64_t base_offset, time_point now) {
+    const std::uint64_t latency = micros_since(b.created(), now);
+    delivery_latency_us.record(latency);
+    if (!hooks) return;
+    const topic_partition_view tp = b.topic_partition();
+    const batch_event e{tp.topic, tp.partition, base_offset, static_cast<std::size_t>(b.record_count()),
+                        b.bytes().size(), b.size_bytes(), static_cast<std::uint32_t>(b.attempts() + 1),
+                        std::chrono::microseconds(latency), ec};
+    try {
+        hooks->on_batch_delivered(e);
+    } catch (...) {
+        if (cfg.connection.log.enabled(log_level::error))
+            cfg.connection.log.sink(log_level::error, "producer: hook on_batch_delivered threw: " +
+                                                          net::describe_exception(std::current_exception()));
     }
 }
 

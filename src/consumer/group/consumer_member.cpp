@@ -225,6 +225,7 @@ void maybe_reconcile(consumer_impl& self) {
 // Makes the member own what the coordinator assigned: revoke, then acquire, then report it.
 asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
     auto& g = self->group;
+    const auto started = clock::now();
     const std::uint64_t incarnation = g.incarnation;
     const std::uint64_t seq = g.target_seq;
     auto resolve = [&](std::vector<topic_partition>& want) {
@@ -283,6 +284,7 @@ asio::awaitable<void> reconcile(std::shared_ptr<consumer_impl> self) {
         if (!ec) {
             ++g.rebalances;
             g.reconciled = true;
+            self->rebalance_done(started);
         }
     }
     g.reconciling = false;

@@ -219,6 +219,7 @@ asio::awaitable<std::pair<error_code, std::vector<sync_group_request::sync_group
 asio::awaitable<error_code> join(std::shared_ptr<consumer_impl> self) {
     auto& g = self->group;
     auto& cfg = self->cfg;
+    const auto started = clock::now();
     if (!g.cooperative && !g.owned.empty()) co_await revoke(self, g.owned);  // eager: all, first
     if (!g.subscribed || self->closed) co_return asio::error::operation_aborted;
     g.stable = false;
@@ -294,7 +295,9 @@ asio::awaitable<error_code> join(std::shared_ptr<consumer_impl> self) {
     g.next_heartbeat = now + cfg.heartbeat_interval;
     g.next_auto_commit = now + cfg.auto_commit_interval;
     publish(*self);
-    co_return co_await take_assignment(self, std::move(assigned));
+    const error_code taken = co_await take_assignment(self, std::move(assigned));
+    if (!taken) self->rebalance_done(started);
+    co_return taken;
 }
 
 asio::awaitable<void> heartbeat(std::shared_ptr<consumer_impl> self) {

@@ -118,9 +118,14 @@ asio::awaitable<error_code> consumer::impl::commit_offsets(std::shared_ptr<impl>
         if (!ec) {
             ++self->commits;
             const std::int32_t node = self->group.coordinator;
+            const auto sent_at = std::chrono::steady_clock::now();
             auto [rec, frame] =
                 co_await self->pool.async_request(node, net::purpose::blocking, req, by_name, nothrow_awaitable);
             ec = rec;
+            if (!ec && self->metrics_on) {
+                self->commit_latency_us.record(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - sent_at).count()));
+            }
             offset_commit_response resp;
             if (!ec) ec = net::decode_response(frame, resp);
             if (!ec) {
