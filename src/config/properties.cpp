@@ -100,7 +100,7 @@ constexpr property table[] = {
      "librdkafka's debug contexts kasio logs (raises the log level to debug)."},
     {prop::statistics_interval_ms, "statistics.interval.ms", "", vt::milliseconds, A, 0, 86400000, {}, false, false,
      "0", "How often the statistics callback gets a JSON snapshot of the client's metrics; 0: never (librdkafka's)."},
-    {prop::metrics_enabled, "metrics.enabled", "", vt::boolean, A, 0, 1, {}, false, false, "true",
+    {prop::metrics_enabled, "metrics.enabled", "", vt::boolean, A, 0, 0, bool_choices, false, false, "true",
      "Histograms, per-broker counters and hooks; false leaves them out (kasio's own, for measuring their cost)."},
     {prop::connections_per_broker, "connections.per.broker", "", vt::integer, A, 1, 128, {}, false, false, "1",
      "Produce connections per broker, used round-robin (kasio's own)."},
