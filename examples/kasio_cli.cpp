@@ -5,14 +5,14 @@
 //       JSON document (consumer::async_metadata).
 //   kasio-cli produce --brokers B --topic T [--partition P] [--key-delimiter C] [--header k=v]...
 //             [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all]
-//             [--transactional-id ID [--txn-lines N]]
+//             [--transactional-id ID [--txn-lines N]] [--stats-interval MS]
 //       one record per stdin line (key before the first C when --key-delimiter is given; no C in
 //       the line: a null key); exits non-zero with a message if any record failed. With
 //       --transactional-id the records go in transactions, one per N lines (default: one for
 //       the whole input), each committed; a failed commit is aborted and ends the tool (exit 1)
 //       with the error and its context. Transactions committed before it stay committed.
 //   kasio-cli consume --brokers B --topic T [--partition P] [--offset beginning|end|N]
-//             [--count N] [--group G]
+//             [--count N] [--group G] [--stats-interval MS]
 //       one JSON object per record on stdout,
 //       {"topic":..,"partition":..,"offset":..,"timestamp":..,"key":..,"value":..,"headers":{..}}
 //       (key, value and header values as strings, null when null); exits after --count records,
@@ -20,6 +20,9 @@
 //       --group (and no --partition) it joins group G subscribed to T, starts at the group's
 //       committed offsets (--offset beginning|end: where partitions without one start), commits
 //       automatically and on exit.
+//   --stats-interval MS (produce, consume): the client's statistics JSON (statistics.interval.ms,
+//       docs/observability.md) on stderr every MS ms, one object per line, and once more at the
+//       end of the run (after the flush; after --count records).
 //
 // Admin commands (issue 17; examples/cli_admin.cpp, kasio::admin): one JSON object per item on
 // stdout, one line each, field names as in kasio/admin_types.hpp. A failed item carries
@@ -126,6 +129,7 @@ struct options {
     std::string group;
     bool transactional = false;  // --transactional-id
     std::optional<std::int64_t> txn_lines;  // lines per transaction; none: the whole input
+    bool stats = false;  // --stats-interval: statistics JSON lines on stderr
     /// Properties in the order to apply: those the flags stand for, then -X.
     std::vector<property> properties;
 };
@@ -162,7 +166,9 @@ std::string command_usage(const std::string& command) {
                "  --acks A                0|1|all (not all turns idempotence off)\n"
                "  --transactional-id ID   send in transactions (transactional.id ID), each committed;\n"
                "                          a failed commit is aborted and exits 1\n"
-               "  --txn-lines N           one transaction per N lines (default: one for all of stdin)\n";
+               "  --txn-lines N           one transaction per N lines (default: one for all of stdin)\n"
+               "  --stats-interval MS     the producer's statistics JSON on stderr every MS ms, one\n"
+               "                          object per line, and once more after the last record\n";
     } else {
         text = "usage: kasio-cli consume --brokers B --topic T [options]\n"
                "  one JSON object per record on stdout; runs until --count records or SIGINT/SIGTERM\n"
@@ -171,7 +177,9 @@ std::string command_usage(const std::string& command) {
                "  --offset O              beginning|end|N: where to start (default beginning)\n"
                "  --count N               exit after N records\n"
                "  --group G               join group G: start at its committed offsets, commit\n"
-               "                          what was printed\n";
+               "                          what was printed\n"
+               "  --stats-interval MS     the consumer's statistics JSON on stderr every MS ms, one\n"
+               "                          object per line, and once more at the end (--count)\n";
     }
     return text + std::string(common_options) + std::string(footer);
 }
@@ -250,6 +258,11 @@ parsed parse_args(int argc, char** argv, options& opt, std::string& error, std::
             std::int64_t n = 0;
             ok = parse_int(value, n) && n > 0;
             opt.count = n;
+        } else if ((produce || consume) && arg == "--stats-interval") {
+            std::int64_t ms = 0;
+            ok = parse_int(value, ms) && ms > 0;
+            opt.properties.push_back({"statistics.interval.ms", value, origin});
+            opt.stats = true;
         } else if (consume && arg == "--group") {
             opt.properties.push_back({"group.id", value, origin});
             opt.group = value;
@@ -424,6 +437,14 @@ private:
 // Reads stdin on the main thread and sends from it (async_send is callable from any thread);
 // the producer runs on the io thread. At most `max_outstanding` records wait for delivery, so
 // a large input does not pile up in memory ahead of the broker.
+// --stats-interval: one statistics JSON object per line on stderr (stdout carries the records).
+void print_statistics(const std::string& json) {
+    std::string line = json;
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+}
+
 int run_produce(const options& opt, const producer_config& cfg) {
     constexpr std::int64_t max_outstanding = 100000;
     struct progress_state {
@@ -492,6 +513,7 @@ int run_produce(const options& opt, const producer_config& cfg) {
         std::promise<error_code> flushed, closed;
         p.async_flush([&flushed](error_code ec) { flushed.set_value(ec); });
         close_ec = flushed.get_future().get();
+        if (opt.stats) print_statistics(p.statistics_json());
         p.async_close(std::chrono::seconds(30), [&closed](error_code ec) { closed.set_value(ec); });
         if (error_code ec = closed.get_future().get(); !close_ec) close_ec = ec;
         work.reset();
@@ -588,6 +610,7 @@ asio::awaitable<int> consume(consumer& c, const options& opt) {
             if (!is_retriable(ec)) co_return exit_runtime;
         }
     }
+    if (opt.stats) print_statistics(c.statistics_json());
     co_await c.async_close(asio::as_tuple(asio::use_awaitable));
     co_return exit_ok;
 }
@@ -636,11 +659,13 @@ int run(options& opt) {
     if (opt.command == "produce") {
         producer_config cfg;
         cfg.bootstrap_servers = opt.brokers;
+        if (opt.stats) cfg.connection.statistics_callback = print_statistics;
         return configure(cfg, cfg.connection, opt.properties) ? run_produce(opt, cfg) : exit_usage;
     }
     if (opt.command == "consume") {
         consumer_config cfg;
         cfg.bootstrap_servers = opt.brokers;
+        if (opt.stats) cfg.connection.statistics_callback = print_statistics;
         if (!opt.group.empty() && !opt.partition) {
             if (opt.offset != "beginning" && opt.offset != "end") {
                 std::cerr << "kasio-cli: --offset " << opt.offset << " with --group: the group's committed offsets decide\n";

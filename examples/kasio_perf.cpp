@@ -5,6 +5,7 @@
 //   kasio-perf produce|consume --brokers B --topic T --count N --size S [--key-size K]
 //              [--codec C] [--acks A] [--linger-ms L] [--batch-size B] [-X name=value]...
 //              [--transactional-id ID [--txn-records N]] [--api callback|coro]
+//              [--progress] [--hooks]
 //
 // Everything runs on one thread: the io_context's. The producer keeps up to a window of sends
 // outstanding (perf::window) with a plain callback per record, which kasio stores inline (no
@@ -24,8 +25,17 @@
 // loop, so the window stays the same and each delivery resumes the coroutine that sends the
 // next record. It measures what a coroutine pays per send (the awaitable machinery included)
 // against the plain callback of the default --api callback.
+//
+// --progress (kasio-perf only) prints a line per second on stderr from the client's own metrics
+// (stats()): the rate over the last second, requests in flight, records per batch and the p99
+// delivery latency so far (produce); the rate, fetch latency and the largest lag (consume).
+// --hooks registers hooks that count every call (kasio/hooks.hpp), and -X
+// statistics.interval.ms=N gets the statistics JSON every N ms (counted, then dropped): with
+// -X metrics.enabled=false they measure what metrics, hooks and statistics cost
+// (docs/observability.md).
 #include <kasio/broker_errc.hpp>
 #include <kasio/consumer.hpp>
+#include <kasio/hooks.hpp>
 #include <kasio/producer.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -37,6 +47,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -61,13 +73,100 @@ struct kasio_options {
     std::string transactional_id;  // empty: not transactional
     std::int64_t records = 1000;   // records per transaction
     bool coro = false;             // --api coro: a coroutine per outstanding send
+    bool progress = false;         // --progress: a line per second from stats()
+    bool hooks = false;            // --hooks: counting hooks registered
+};
+
+// --hooks: one relaxed increment per call, what a cheap metrics hook would cost.
+struct counting_hooks final : kasio::client_hooks {
+    std::atomic<std::uint64_t> calls{0};
+    void on_connect(const kasio::broker_ref&, error_code, std::chrono::microseconds) override { count(); }
+    void on_disconnect(const kasio::broker_ref&, error_code) override { count(); }
+    void on_request_written(const kasio::request_event&) override { count(); }
+    void on_response_read(const kasio::response_event&) override { count(); }
+    void on_batch_delivered(const kasio::batch_event&) override { count(); }
+    void on_fetch_received(const kasio::fetch_event&) override { count(); }
+    void count() { calls.fetch_add(1, std::memory_order_relaxed); }
+};
+
+// What --hooks and -X statistics.interval.ms leave to report at the end.
+struct observers {
+    std::shared_ptr<counting_hooks> hooks;
+    std::uint64_t statistics = 0, statistics_bytes = 0;
+
+    void apply(kasio::connection_config& c, bool with_hooks) {
+        if (with_hooks) c.hooks = hooks = std::make_shared<counting_hooks>();
+        // Always set: -X statistics.interval.ms alone then works (the JSON is counted, dropped).
+        c.statistics_callback = [this](const std::string& json) {
+            ++statistics;
+            statistics_bytes += json.size();
+        };
+    }
+    void report() const {
+        if (hooks) std::fprintf(stderr, "kasio-perf: hooks called %llu times\n", static_cast<unsigned long long>(hooks->calls.load()));
+        if (statistics)
+            std::fprintf(stderr, "kasio-perf: %llu statistics snapshots, %llu bytes of JSON on average\n",
+                         static_cast<unsigned long long>(statistics),
+                         static_cast<unsigned long long>(statistics_bytes / statistics));
+    }
+};
+
+// --progress: one line a second from the client's metrics.
+class metrics_progress {
+public:
+    explicit metrics_progress(bool on) : on_(on) {}
+
+    void produce(const kasio::producer_stats& s, perf::clock::time_point now) {
+        if (!on_) return;
+        const double dt = elapsed(now);
+        std::uint64_t in_flight = 0;
+        for (const auto& b : s.brokers) in_flight += b.in_flight;
+        std::fprintf(stderr,
+                     "produce: %6.1f s  %9.0f rec/s  %7.1f MB/s  in flight %3llu req  %6.1f rec/batch  "
+                     "p99 delivery %7.2f ms so far  %llu delivered\n",
+                     total(now), rate(s.records_delivered, last_records_, dt), rate(s.bytes, last_bytes_, dt) / 1e6,
+                     static_cast<unsigned long long>(in_flight), s.batch_records.mean(),
+                     static_cast<double>(s.delivery_latency_us.percentile(0.99)) / 1000.0,
+                     static_cast<unsigned long long>(s.records_delivered));
+    }
+    // `last`: the run's final line, whenever it comes.
+    void consume(const kasio::consumer_stats& s, perf::clock::time_point now, bool last = false) {
+        if (!on_ || (!last && now - last_ < std::chrono::seconds(1))) return;
+        const double dt = elapsed(now);
+        std::fprintf(stderr,
+                     "consume: %6.1f s  %9.0f rec/s  %7.1f MB/s  fetch p99 %7.2f ms  prefetched %6.1f MB  "
+                     "max lag %lld  %llu records\n",
+                     total(now), rate(s.records, last_records_, dt), rate(s.bytes, last_bytes_, dt) / 1e6,
+                     static_cast<double>(s.fetch_latency_us.percentile(0.99)) / 1000.0,
+                     static_cast<double>(s.prefetched_bytes) / 1e6, static_cast<long long>(s.lag_max),
+                     static_cast<unsigned long long>(s.records));
+    }
+
+private:
+    double elapsed(perf::clock::time_point now) {
+        if (start_ == perf::clock::time_point{}) start_ = last_ = now - std::chrono::seconds(1);
+        const double dt = std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+        return dt;
+    }
+    double total(perf::clock::time_point now) const { return std::chrono::duration<double>(now - start_).count(); }
+    static double rate(std::uint64_t now_value, std::uint64_t& last, double dt) {
+        const double r = dt > 0 ? static_cast<double>(now_value - last) / dt : 0.0;
+        last = now_value;
+        return r;
+    }
+
+    bool on_;
+    perf::clock::time_point start_{}, last_{};
+    std::uint64_t last_records_ = 0, last_bytes_ = 0;
 };
 
 class produce_run {
 public:
-    produce_run(asio::io_context& io, const perf::options& opt, std::int64_t txn_records, bool coro)
+    produce_run(asio::io_context& io, const perf::options& opt, std::int64_t txn_records, bool coro, bool progress)
         : io_(io), opt_(opt), values_(opt.size), latencies_(opt.count),
-          key_(opt.key_size), window_(perf::window(opt)), txn_records_(txn_records), coro_(coro), timer_(io) {}
+          key_(opt.key_size), window_(perf::window(opt)), txn_records_(txn_records), coro_(coro), timer_(io),
+          metrics_(progress) {}
 
     void start(kasio::producer& p) {
         producer_ = &p;
@@ -239,6 +338,7 @@ private:
             if (ec || finished_) return;
             const auto now = perf::clock::now();
             meter_.update(delivered_, opt_.count, now);
+            metrics_.produce(producer_->stats(), now);
             if (now - last_progress_ > stall_limit) {
                 std::fprintf(stderr, "kasio-perf: no delivery for 30 s, giving up\n");
                 return finish(now);
@@ -253,6 +353,7 @@ private:
         end_ = now;
         if (start_ == perf::clock::time_point{}) start_ = now;  // init_transactions failed: nothing was timed
         meter_.finish();
+        metrics_.produce(producer_->stats(), now);  // the final line (with --progress)
         timer_.cancel();
         // Closing is outside the timed part, but its CPU counts (print_result reads it later).
         // Posted: not from inside the producer's delivery callback.
@@ -272,6 +373,7 @@ private:
     const bool coro_;                 // --api coro
     asio::steady_timer timer_;
     perf::progress meter_{"produce"};
+    metrics_progress metrics_;
     perf::clock::time_point start_, end_, last_progress_;
     std::int64_t next_ = 0, delivered_ = 0, failed_ = 0;
     std::int64_t in_txn_ = 0;        // records sent in the open transaction
@@ -299,6 +401,8 @@ int run_produce(const perf::options& opt, const kasio_options& txn) {
     cfg.bootstrap_servers = {opt.brokers};
     cfg.transactional_id = txn.transactional_id;
     cfg.connection.log = stderr_log();
+    observers watch;
+    watch.apply(cfg.connection, txn.hooks);
     for (const auto& [name, value] : opt.properties) {
         kasio::error_context why;
         if (error_code ec = cfg.set(name, value, why)) {
@@ -308,7 +412,7 @@ int run_produce(const perf::options& opt, const kasio_options& txn) {
         }
     }
     asio::io_context io(1);
-    produce_run run(io, opt, txn.transactional_id.empty() ? 0 : txn.records, txn.coro);
+    produce_run run(io, opt, txn.transactional_id.empty() ? 0 : txn.records, txn.coro, txn.progress);
     {
         // Destroyed before `run`: any completion it still makes finds `run` alive.
         kasio::producer producer(io.get_executor(), cfg);
@@ -317,6 +421,7 @@ int run_produce(const perf::options& opt, const kasio_options& txn) {
     }
 
     perf::result res = run.result();
+    watch.report();
     if (run.first_error())
         std::fprintf(stderr, "kasio-perf: %lld records failed, first error: %s\n", static_cast<long long>(run.failed()),
                      run.first_error().message().c_str());
@@ -333,7 +438,7 @@ std::pair<kasio::error_code, std::int32_t> partition_count(kasio::error_code ec,
     return {ec, ec ? 0 : static_cast<std::int32_t>(t->partitions.size())};
 }
 
-asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf::result& res) {
+asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf::result& res, bool progress) {
     using namespace asio::experimental::awaitable_operators;
     std::vector<std::string> topics{opt.topic};  // named: g++ 12 loses initializer lists across co_await
     auto [md_error, md] = co_await c.async_metadata(std::move(topics), asio::as_tuple(asio::use_awaitable));
@@ -346,6 +451,7 @@ asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf:
     for (std::int32_t p = 0; p < partitions; ++p) all.push_back({opt.topic, p});
 
     perf::progress meter("consume");
+    metrics_progress metrics(progress);
     const auto start = perf::clock::now();
     c.assign(all);
     c.seek_to_beginning(all);
@@ -367,16 +473,20 @@ asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf:
         }
         if (ec) std::fprintf(stderr, "kasio-perf: poll: %s\n", ec.message().c_str());
         meter.update(res.ok, opt.count, perf::clock::now());
+        metrics.consume(c.stats(), perf::clock::now());
     }
     res.secs = std::chrono::duration<double>(perf::clock::now() - start).count();
     meter.finish();
+    metrics.consume(c.stats(), perf::clock::now(), true);
     co_await c.async_close(asio::as_tuple(asio::use_awaitable));
     co_return res.ok == opt.count ? 0 : 1;
 }
 
-int run_consume(const perf::options& opt) {
+int run_consume(const perf::options& opt, const kasio_options& own) {
     kasio::consumer_config cfg;
     cfg.bootstrap_servers = {opt.brokers};
+    observers watch;
+    watch.apply(cfg.connection, own.hooks);
     for (const auto& [name, value] : opt.properties) {
         kasio::error_context why;
         if (error_code ec = cfg.set(name, value, why)) {
@@ -392,13 +502,14 @@ int run_consume(const perf::options& opt) {
     int rc = 1;
     {
         kasio::consumer c(io.get_executor(), cfg);
-        asio::co_spawn(io, consume(c, opt, res), [&](std::exception_ptr e, int r) {
+        asio::co_spawn(io, consume(c, opt, res, own.progress), [&](std::exception_ptr e, int r) {
             rc = e ? 1 : r;
             io.stop();  // the consumer is closed; whatever timers it left do not matter
         });
         io.run();
     }
     res.failed = opt.count - res.ok;
+    watch.report();
     perf::print_result(res);
     return rc;
 }
@@ -408,7 +519,9 @@ void print_kasio_usage(std::FILE* out) {
                  "kasio-perf only, produce: [--transactional-id ID [--txn-records N (default 1000)]]:\n"
                  "   one transaction per N records; the RESULT line ends with txns=<committed>.\n"
                  "kasio-perf only, produce: [--api callback|coro] (default callback): a plain callback\n"
-                 "   per send, or a coroutine per outstanding send awaiting async_send(use_awaitable).\n");
+                 "   per send, or a coroutine per outstanding send awaiting async_send(use_awaitable).\n"
+                 "kasio-perf only: [--progress]: a line per second on stderr from the client's metrics.\n"
+                 "kasio-perf only: [--hooks]: hooks that count every call are registered (their cost).\n");
 }
 
 // Takes kasio-perf's own options out of argv (option, value pairs after the mode), so that the
@@ -418,6 +531,10 @@ bool take_kasio_options(std::vector<char*>& args, kasio_options& txn, std::strin
     std::vector<char*> rest(args.begin(), args.begin() + std::min<std::ptrdiff_t>(2, std::ssize(args)));
     for (std::size_t i = rest.size(); i < args.size(); ++i) {
         const std::string_view arg = args[i];
+        if (arg == "--progress" || arg == "--hooks") {  // flags, no value
+            (arg == "--progress" ? txn.progress : txn.hooks) = true;
+            continue;
+        }
         if (arg != "--transactional-id" && arg != "--txn-records" && arg != "--api") {
             rest.push_back(args[i]);
             if (i + 1 < args.size()) rest.push_back(args[++i]);  // its value, whatever it looks like
@@ -480,7 +597,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        return opt.mode == "produce" ? run_produce(opt, txn) : run_consume(opt);
+        return opt.mode == "produce" ? run_produce(opt, txn) : run_consume(opt, txn);
     } catch (const kasio::config_error& e) {  // properties that set() took but that conflict
         std::fprintf(stderr, "kasio-perf: %s\n", e.what());
         return 2;

@@ -31,6 +31,7 @@
 #include <kasio/config.hpp>
 #include <kasio/detail/nodiscard_op.hpp>
 #include <kasio/error.hpp>
+#include <kasio/metrics.hpp>
 #include <kasio/metadata.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -94,6 +95,11 @@ struct admin_config {
 ///
 /// Destroying it closes its connections; operations still pending complete with
 /// operation_aborted.
+/// What admin::stats() returns.
+struct admin_stats {
+    std::vector<broker_metrics> brokers;  ///< empty with metrics.enabled=false
+};
+
 class admin {
 public:
     /// The executor the admin runs on.
@@ -417,6 +423,13 @@ public:
 
     /// The last error an operation completed with, with its context; empty before any.
     error_info last_error() const;
+
+    /// Every broker's connection metrics (kasio/metrics.hpp): requests and latency by API,
+    /// bytes, connects, failures. Thread safety: any thread.
+    admin_stats stats() const;
+    /// The statistics the statistics callback gets (statistics.interval.ms) as JSON: the
+    /// header and `brokers` of docs/observability.md, type "admin". Thread safety: any thread.
+    std::string statistics_json() const;
 
 private:
     struct impl;  // src/admin/admin_impl.hpp

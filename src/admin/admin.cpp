@@ -53,7 +53,9 @@ admin_state::admin_state(asio::any_io_executor ex, admin_config c)
     : cfg(validated(std::move(c))),
       pool(std::move(ex), make_pool_config(cfg)),
       refresher(pool, make_refresher_config(cfg)),
-      strand(pool.get_executor()) {}
+      strand(pool.get_executor()),
+      stats_name(net::instance_name(cfg.connection.client_id, "admin")),
+      created(clock::now()) {}
 
 asio::awaitable<node_pick> admin_state::any_broker() {
     if (refresher.cache().brokers().empty()) {
@@ -212,11 +214,16 @@ admin::admin(executor_type ex, admin_config config)
     const log_config& log = impl_->cfg.connection.log;
     if (log.enabled(log_level::debug)) log.sink(log_level::debug, "admin: configuration: " + config::describe(impl_->cfg.dump()));
     impl_->refresher.start();
+    impl_->statistics.start(impl_->strand, impl_->cfg.connection, [weak = std::weak_ptr<impl>(impl_)]() -> std::optional<std::string> {
+        if (auto self = weak.lock()) return self->statistics_json();
+        return std::nullopt;
+    });
 }
 
 admin::~admin() {
     boost::asio::post(impl_->strand, [self = impl_] {
         self->closed = true;
+        self->statistics.stop();
         self->refresher.stop();
         self->pool.close();
     });
@@ -228,6 +235,24 @@ error_info admin::last_error() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->last_error;
 }
+
+admin_stats admin::stats() const { return admin_stats{impl_->pool.metrics()}; }
+
+std::string admin::statistics_json() const { return impl_->statistics_json(); }
+
+namespace admin_detail {
+
+std::string admin_state::statistics_json() const {
+    std::string out;
+    metrics::json_writer w(out);
+    w.begin_object();
+    net::write_header(w, stats_name, cfg.connection.client_id, "admin", created);
+    net::write_brokers(w, pool.metrics());
+    w.end_object();
+    return out;
+}
+
+}  // namespace admin_detail
 
 }  // namespace kasio
 

@@ -11,6 +11,7 @@
 #include "cluster/metadata_query.hpp"
 #include "cluster/metadata_refresher.hpp"
 #include "net/broker_pool.hpp"
+#include "net/statistics.hpp"
 #include "net/abandonable_op.hpp"
 #include "net/completion.hpp"
 #include "net/response_frame.hpp"
@@ -64,6 +65,12 @@ struct admin_state : std::enable_shared_from_this<admin_state> {
 
     mutable std::mutex mutex;
     error_info last_error;  // under mutex
+
+    // Statistics (statistics.interval.ms): the client's name in them, when it was made.
+    const std::string stats_name;
+    const clock::time_point created;
+    net::statistics_timer statistics;  // strand
+    std::string statistics_json() const;
 
     /// When an operation started now must end.
     clock::time_point deadline() const { return clock::now() + cfg.default_api_timeout; }

@@ -18,7 +18,8 @@ void histogram::merge(const histogram& o) noexcept {
 
 std::uint64_t histogram::percentile(double q) const noexcept {
     if (count == 0) return 0;
-    q = std::clamp(q, 0.0, 1.0);
+    if (q <= 0.0) return min;  // exact at the ends: no bucket to guess within
+    if (q >= 1.0) return max;
     // The rank of the value asked for, 1-based: the smallest value with at least q of the
     // values at or below it.
     const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count))));

@@ -13,6 +13,9 @@
 #   unreachable   no broker listening: exit 1 with the error's message
 #   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost;
 #                 produce --api coro too
+#   stats         --stats-interval: statistics JSON lines on stderr during and after produce and
+#                 consume (records counted right, brokers listed, consumer lag 0 at the end);
+#                 kasio-perf --progress prints a line per second from the metrics, --hooks counts
 #   admin_usage   the admin commands' usage errors (missing or unknown subcommand, missing
 #                 --group, conflicting or missing offsets reset targets; acls: missing or two
 #                 resources, a bad operation, --allow with --deny): exit 2 with usage on
@@ -190,6 +193,54 @@ perf)
   p=$("$perf" produce --brokers "$brokers" --topic perf-coro --count "$n" --size 100 --api coro | tail -n 1) ||
     fail "kasio-perf produce --api coro failed: $p"
   [[ $p =~ ^RESULT\ mode=produce\ msgs=$n\ ok=$n\ failed=0\  ]] || fail "produce --api coro: $p"
+  ;;
+stats)
+  start_broker --topic s:2:1 --topic sp:16:1
+  seq 0 499 | "$cli" produce --brokers "$brokers" --topic s --stats-interval 100 2>"$work/err" ||
+    fail "produce failed: $(cat "$work/err")"
+  last=$(grep '^{' "$work/err" | tail -n 1)
+  [[ -n $last ]] || fail "produce: no statistics line: $(cat "$work/err")"
+  python3 - "$last" <<'PY' || fail "produce statistics: $last"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["type"] == "producer", s["type"]
+assert s["txmsgs"] == 500 and s["producer"]["records_delivered"] == 500, s["producer"]
+assert s["msg_cnt"] == 0
+assert any(b["state"] == "UP" and b["req"].get("Produce", 0) > 0 for b in s["brokers"].values())
+assert s["producer"]["batchcnt"]["cnt"] == s["producer"]["batches"]
+PY
+  timeout 60 "$cli" consume --brokers "$brokers" --topic s --count 500 --stats-interval 100 >/dev/null 2>"$work/err" ||
+    fail "consume failed: $(cat "$work/err")"
+  last=$(grep '^{' "$work/err" | tail -n 1)
+  python3 - "$last" <<'PY' || fail "consume statistics: $last"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["type"] == "consumer" and s["rxmsgs"] == 500, s.get("rxmsgs")
+parts = s["topics"]["s"]["partitions"]
+assert sorted(parts) == ["0", "1"], parts
+assert sum(p["app_offset"] for p in parts.values()) == 500
+# Read to the end: a partition fetched has no lag; one never fetched yet (no records: the
+# producer's sticky partitioner may have put them all in the other) says -1, unknown.
+fetched = [p for p in parts.values() if p["hi_offset"] >= 0]
+assert fetched and all(p["consumer_lag"] == 0 and p["hi_offset"] == p["app_offset"] for p in fetched), parts
+assert all(p["consumer_lag"] == -1 for p in parts.values() if p["hi_offset"] < 0), parts
+assert s["consumer"]["fetch_latency"]["cnt"] >= 1
+PY
+  status=0
+  "$cli" produce --brokers "$brokers" --topic s --stats-interval 0 </dev/null 2>"$work/err" || status=$?
+  [[ $status -eq 2 ]] || fail "--stats-interval 0: exit $status, want 2"
+  # kasio-perf: a progress line per second from the metrics, hooks counted.
+  n=$(scaled 20000)  # the mock keeps 5 MiB per partition: all of it stays readable
+  "$perf" produce --brokers "$brokers" --topic sp --count "$n" --size 100 --progress --hooks \
+    -X statistics.interval.ms=200 >"$work/out" 2>"$work/err" || fail "kasio-perf failed: $(cat "$work/err")"
+  grep -q '^kasio-perf: hooks called [1-9][0-9]* times' "$work/err" || fail "no hook count: $(cat "$work/err")"
+  # A line a second, and one at the end however short the run.
+  grep -qE '^produce: +[0-9.]+ s +[0-9]+ rec/s +[0-9.]+ MB/s +in flight +[0-9]+ req +[0-9.]+ rec/batch +p99 delivery +[0-9.]+ ms so far +'"$n"' delivered$' "$work/err" ||
+    fail "no final progress line: $(grep '^produce: ' "$work/err" | tail -1)"
+  timeout 60 "$perf" consume --brokers "$brokers" --topic sp --count "$n" --size 100 --progress >"$work/out" 2>"$work/err" ||
+    fail "kasio-perf consume failed: $(cat "$work/err")"
+  grep -qE '^consume: +[0-9.]+ s +[0-9]+ rec/s +[0-9.]+ MB/s +fetch p99 +[0-9.]+ ms' "$work/err" ||
+    fail "no consume progress line: $(cat "$work/err")"
   ;;
 admin_usage)
   # expect_usage_error <what stderr names> <command line...>
