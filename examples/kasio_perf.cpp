@@ -218,7 +218,7 @@ private:
     // Transactional: a full transaction (or the last records) is committed before any other
     // send; the commit's completion begins the next one and pumps again.
     void pump() {
-        if (coro_ || pumping_ || committing_ || finished_ || producer_->stats().waiting_sends > 0) return;
+        if (coro_ || pumping_ || committing_ || finished_ || producer_->waiting_sends() > 0) return;
         pumping_ = true;
         for (;;) {
             if (txn_records_ > 0 && (in_txn_ == txn_records_ || (next_ == opt_.count && in_txn_ > 0))) {
@@ -226,7 +226,7 @@ private:
                 break;
             }
             if (next_ >= opt_.count || next_ - done() >= window_) break;
-            if (next_ % 64 == 63 && producer_->stats().waiting_sends > 0) break;
+            if (next_ % 64 == 63 && producer_->waiting_sends() > 0) break;
             const auto id = static_cast<std::uint64_t>(next_++);
             const kasio::record r = next_record(id);
             ++in_txn_;  // counted without a transaction too, where nothing reads it

@@ -91,15 +91,15 @@ struct admin_config {
     error_info validate() const;
 };
 
-/// An admin client: one connection pool to the cluster, shared by every operation.
-///
-/// Destroying it closes its connections; operations still pending complete with
-/// operation_aborted.
 /// What admin::stats() returns.
 struct admin_stats {
     std::vector<broker_metrics> brokers;  ///< empty with metrics.enabled=false
 };
 
+/// An admin client: one connection pool to the cluster, shared by every operation.
+///
+/// Destroying it closes its connections; operations still pending complete with
+/// operation_aborted.
 class admin {
 public:
     /// The executor the admin runs on.

@@ -373,8 +373,8 @@ struct group_membership {
 
 /// One assigned partition as the consumer sees it.
 struct partition_metrics {
-    std::string topic;
-    std::int32_t partition = 0;
+    std::string topic;            ///< the partition's topic
+    std::int32_t partition = 0;   ///< and number
     std::int64_t position = -1;            ///< next offset poll returns; -1 unknown
     std::int64_t high_watermark = -1;      ///< from the latest Fetch response; -1 none yet
     std::int64_t last_stable_offset = -1;  ///< likewise
@@ -383,7 +383,7 @@ struct partition_metrics {
     /// read_committed, else the high watermark), as lag(); -1 when either is unknown
     /// (Java: records-lag).
     std::int64_t lag = -1;
-    bool paused = false;
+    bool paused = false;  ///< pause()d by the application
 };
 
 /// A snapshot of the consumer's counters.

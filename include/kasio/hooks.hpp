@@ -37,46 +37,46 @@ struct broker_ref {
 
 /// A request put on the wire (its write completed).
 struct request_event {
-    broker_ref broker;
-    std::int16_t api_key = 0;
-    std::int16_t api_version = 0;
-    std::int32_t correlation_id = 0;
+    broker_ref broker;                ///< where it went
+    std::int16_t api_key = 0;         ///< Kafka's API key (0 Produce, 1 Fetch, ...)
+    std::int16_t api_version = 0;     ///< the version it was written at
+    std::int32_t correlation_id = 0;  ///< its id on the connection
     std::size_t bytes = 0;  ///< the frame, size prefix included
 };
 
 /// A request ended: its response was read (ec clear), or it ended without one (timed out,
 /// connection lost, cancelled).
 struct response_event {
-    broker_ref broker;
-    std::int16_t api_key = 0;
-    std::int16_t api_version = 0;
-    std::int32_t correlation_id = 0;
+    broker_ref broker;                ///< where the request went
+    std::int16_t api_key = 0;         ///< Kafka's API key
+    std::int16_t api_version = 0;     ///< the request's version
+    std::int32_t correlation_id = 0;  ///< the request's id on the connection
     std::size_t bytes = 0;                    ///< the response frame, size prefix included; 0 without one
     std::chrono::microseconds latency{0};     ///< from the write to the response
-    error_code ec;
+    error_code ec;  ///< why it ended without a response; clear when answered
 };
 
 /// A producer batch completed: acknowledged (ec clear), or failed for good (not called for a
 /// batch put back for a retry).
 struct batch_event {
-    std::string_view topic;
-    std::int32_t partition = 0;
+    std::string_view topic;       ///< the batch's topic
+    std::int32_t partition = 0;   ///< and partition
     std::int64_t base_offset = -1;   ///< -1 when failed or acks=0
-    std::size_t records = 0;
+    std::size_t records = 0;         ///< records in it
     std::size_t bytes = 0;           ///< the record batch on the wire (compressed)
     std::size_t uncompressed_bytes = 0;  ///< its records before compression
     std::uint32_t attempts = 0;      ///< Produce requests it went in (1: no retry)
     std::chrono::microseconds latency{0};  ///< from its first record's send to this completion
-    error_code ec;
+    error_code ec;  ///< why it failed; clear when acknowledged
 };
 
 /// A partition's data in a fetch response, handed to the consumer's prefetch buffer.
 struct fetch_event {
-    std::string_view topic;
-    std::int32_t partition = 0;
+    std::string_view topic;         ///< the partition's topic
+    std::int32_t partition = 0;     ///< and number
     std::int32_t node_id = -1;      ///< the broker it came from
     std::size_t bytes = 0;          ///< record batch bytes
-    std::int64_t high_watermark = -1;
+    std::int64_t high_watermark = -1;  ///< the partition's, as the response said
     std::int64_t fetch_offset = 0;  ///< the offset asked for
     error_code ec;                  ///< the partition's error code, if any
 };
@@ -93,9 +93,13 @@ public:
     }
     /// A connection that was ready closed; `why` as connection::async_wait_closed's.
     virtual void on_disconnect(const broker_ref& broker, error_code why) { (void)broker, (void)why; }
+    /// A request's frame was written to the socket (once its write completed).
     virtual void on_request_written(const request_event& e) { (void)e; }
+    /// A request ended: answered, or failed without a response.
     virtual void on_response_read(const response_event& e) { (void)e; }
+    /// A producer batch was acknowledged or failed for good.
     virtual void on_batch_delivered(const batch_event& e) { (void)e; }
+    /// A fetched partition's records went to the consumer's prefetch buffer.
     virtual void on_fetch_received(const fetch_event& e) { (void)e; }
 };
 

@@ -25,14 +25,15 @@ namespace kasio {
 /// from the buckets is within 6.25 % of the true value. Values of 2^36 and above share the last
 /// bucket. count, sum, min and max are exact.
 struct histogram {
-    static constexpr std::size_t sub_buckets = 8;
-    static constexpr std::size_t bucket_count = 8 + (36 - 3) * sub_buckets;  // 272
+    static constexpr std::size_t sub_buckets = 8;  ///< buckets per power of two
+    /// 8 single values, then 8 buckets for each power of two from 2^3 to 2^35; 272.
+    static constexpr std::size_t bucket_count = 8 + (36 - 3) * sub_buckets;
 
-    std::uint64_t count = 0;
-    std::uint64_t sum = 0;
-    std::uint64_t min = 0;  ///< 0 when count is 0
-    std::uint64_t max = 0;
-    std::array<std::uint64_t, bucket_count> buckets{};
+    std::uint64_t count = 0;  ///< values recorded
+    std::uint64_t sum = 0;    ///< their sum
+    std::uint64_t min = 0;    ///< the smallest; 0 when count is 0
+    std::uint64_t max = 0;    ///< the largest
+    std::array<std::uint64_t, bucket_count> buckets{};  ///< values per bucket (bucket_lower/upper)
 
     /// The bucket holding v.
     static constexpr std::size_t bucket_of(std::uint64_t v) noexcept {
@@ -74,7 +75,7 @@ struct histogram {
 
 /// Requests of one API (Produce, Fetch, ...) to one broker.
 struct api_metrics {
-    std::int16_t api_key = 0;
+    std::int16_t api_key = 0;     ///< Kafka's API key (0 Produce, 1 Fetch, ...)
     std::uint64_t requests = 0;   ///< completed: answered, or ended by an error
     std::uint64_t errors = 0;     ///< ended without a response (timed out, connection lost, ...)
     std::uint64_t bytes_out = 0;  ///< request frames

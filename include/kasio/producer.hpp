@@ -471,6 +471,10 @@ public:
     /// The statistics the statistics callback gets (statistics.interval.ms), now, as JSON;
     /// docs/observability.md has the schema. Thread safety: any thread.
     std::string statistics_json() const;
+    /// stats().waiting_sends without the rest of the snapshot (two relaxed loads): for an
+    /// application that pauses its sends while some wait for memory or metadata and asks
+    /// often. Thread safety: any thread.
+    std::size_t waiting_sends() const noexcept;
 
     /// The last error a record or an operation of this producer completed with, with its
     /// context (the broker's message, broker, partition, property); empty before any.

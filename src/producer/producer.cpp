@@ -652,6 +652,8 @@ producer::~producer() {
 
 std::string producer::statistics_json() const { return impl_->statistics_json(); }
 
+std::size_t producer::waiting_sends() const noexcept { return impl_->waiting_count.load(std::memory_order_relaxed); }
+
 producer::executor_type producer::get_executor() const noexcept { return impl_->strand; }
 
 void producer::send(const record& r, detail::delivery_handler&& done) { impl_->send(r, std::move(done)); }
