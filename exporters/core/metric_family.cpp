@@ -44,9 +44,12 @@ coarse_histogram rebucket(const histogram& h, std::span<const double> bounds, do
     out.max = static_cast<double>(h.max) * scale;
     for (std::size_t i = 0; i < histogram::bucket_count; ++i) {
         if (h.buckets[i] == 0) continue;
-        const double lower = static_cast<double>(histogram::bucket_lower(i)) * scale;
-        // The tolerance keeps 100 us in the 0.0001 s bucket despite 100 * 1e-6 rounding up.
-        const auto j = std::lower_bound(bounds.begin(), bounds.end(), lower,
+        // The middle of the integers the bucket holds (a bucket of width 1 is its one value).
+        const auto lo = histogram::bucket_lower(i);
+        const auto hi = i + 1 < histogram::bucket_count ? histogram::bucket_upper(i) - 1 : lo;
+        const double middle = (static_cast<double>(lo) + static_cast<double>(hi)) / 2 * scale;
+        // The tolerance keeps a middle equal to a bound in that bound's bucket despite rounding.
+        const auto j = std::lower_bound(bounds.begin(), bounds.end(), middle,
                                         [](double bound, double v) { return bound * (1 + 1e-9) < v; });
         out.counts[static_cast<std::size_t>(j - bounds.begin())] += h.buckets[i];
     }

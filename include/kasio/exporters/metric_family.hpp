@@ -89,8 +89,10 @@ std::span<const double> count_bounds() noexcept;
 
 /// Re-buckets a kasio histogram into `bounds`, scaling its values by `scale` (1e-6 turns
 /// microseconds into seconds). count is kept, sum, min and max are scaled exactly; a fine bucket
-/// goes whole into the coarse bucket that holds its smallest value (kasio's buckets are at most
-/// 1/8 of their lower bound wide, so a value is at most that far from its bucket).
+/// goes whole into the coarse bucket that holds its middle value. kasio's buckets are at most
+/// 1/8 of their lower bound wide, so a value lands in a neighbouring coarse bucket only when it
+/// is within 6.25 % of a bound (values below 8 are exact; with bounds at powers of two, only a
+/// value equal to a bound moves, one bucket up).
 coarse_histogram rebucket(const histogram& h, std::span<const double> bounds, double scale);
 
 /// The families of a producer's stats, broker families (group broker) included.
