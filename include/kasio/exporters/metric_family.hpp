@@ -30,8 +30,8 @@ std::string_view to_string(metric_group g) noexcept;
 
 /// One label (OTLP: attribute). Integers stay integers so OTLP can send them as intValue.
 struct metric_label {
-    std::string name;
-    std::variant<std::string, std::int64_t> value;
+    std::string name;                               ///< "node_id", "topic", ...
+    std::variant<std::string, std::int64_t> value;  ///< text, or an integer (node_id, partition)
 
     /// The value as text (integers in decimal).
     std::string text() const;
@@ -41,31 +41,32 @@ struct metric_label {
 /// counts[i] holds the values v with bounds[i-1] < v <= bounds[i]; the last count is above the
 /// last bound (+Inf). Per bucket, not cumulative (Prometheus adds them up, OTLP does not).
 struct coarse_histogram {
-    std::vector<double> bounds;
+    std::vector<double> bounds;         ///< upper bounds, increasing
     std::vector<std::uint64_t> counts;  ///< bounds.size() + 1 entries
-    std::uint64_t count = 0;
-    double sum = 0;
-    double min = 0;  ///< 0 when count is 0
-    double max = 0;
+    std::uint64_t count = 0;            ///< values recorded (the sum of counts)
+    double sum = 0;                     ///< their sum, exact
+    double min = 0;                     ///< the smallest value; 0 when count is 0
+    double max = 0;                     ///< the largest value; 0 when count is 0
 };
 
 /// One time series: its labels and its value.
 struct metric_point {
-    std::vector<metric_label> labels;
+    std::vector<metric_label> labels;  ///< the client's labels first, then node_id, topic, ...
+    /// A counter's or gauge's value (integral when kasio counts it so), or a histogram.
     std::variant<std::int64_t, double, coarse_histogram> value;
 };
 
 /// One metric and all its series.
 struct metric_family {
-    metric_group group = metric_group::producer;
+    metric_group group = metric_group::producer;  ///< the exported prefix
     /// The Java client's name when it has one of the same meaning ("record-send-total"), else
     /// one made the same way.
     std::string name;
-    metric_kind kind = metric_kind::counter;
+    metric_kind kind = metric_kind::counter;  ///< counter, gauge or histogram
     /// UCUM, as OTLP wants it: "s", "By" or "1".
     std::string unit;
-    std::string help;
-    std::vector<metric_point> points;
+    std::string help;                  ///< one sentence (Prometheus HELP, OTLP description)
+    std::vector<metric_point> points;  ///< one per label set (client, broker, partition, ...)
 };
 
 /// Which client the stats come from: every point carries these labels (client_id,

@@ -56,9 +56,10 @@ inline error_code make_error_code(otlp_errc e) noexcept { return {static_cast<in
 using otlp_attribute = std::pair<std::string, std::string>;
 
 /// Renders an ExportMetricsServiceRequest in OTLP's JSON form: one resource (its attributes),
-/// one scope ("kasio", kasio's version), a metric per family named kasio.<group>.<name>.
-/// Counters are cumulative monotonic sums, histograms cumulative with explicit bounds; the
-/// points start at `start_unix_nano` (when the exporter started) and are taken at `unix_nano`.
+/// one scope ("kasio" and the library's version), a metric per family named after its group and
+/// name ("kasio.producer.record-send-total"). Counters are cumulative monotonic sums, histograms
+/// cumulative with explicit bounds; the points start at start_unix_nano (when the exporter
+/// started) and are taken at unix_nano.
 std::string otlp_json(std::span<const metric_family> families, std::span<const otlp_attribute> resource,
                       std::uint64_t start_unix_nano, std::uint64_t unix_nano);
 

@@ -39,6 +39,7 @@ std::vector<::prometheus::MetricFamily> to_prometheus(std::span<const metric_fam
 /// the sources.
 class prometheus_collector final : public ::prometheus::Collectable {
 public:
+    /// Collects from `sources` (shared: the application keeps adding and removing clients).
     explicit prometheus_collector(std::shared_ptr<metric_sources> sources);
 
     /// Snapshots every source and renders its families.
