@@ -48,7 +48,6 @@ void describe_broker(family_builder& b, const broker_metrics& m) {
         b.counter("api-incoming-byte-total", "By", "Bytes of one API's response frames.", a.bytes_in);
         b.histogram("api-request-latency", "s", "Time from a request's write to its response, per API.",
                     a.latency_us, latency_bounds(), us);
-        b.scope({{"node_id", std::int64_t{m.node_id}}, {"address", m.address}});
     }
     b.scope({});
 }
