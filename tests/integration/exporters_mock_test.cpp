@@ -1,11 +1,14 @@
-// The exporters fed by a real producer against librdkafka's mock cluster: a producer held by a
+// The exporters fed by real clients against librdkafka's mock cluster: a producer held by a
 // shared_ptr is published through its weak_ptr, its deliveries show in the families (and in
-// both renderings), and once it is destroyed its families are gone.
+// both renderings), and once it is destroyed its families are gone; a consumer's lag shows per
+// partition.
+#include "consumer_support.hpp"
 #include "io_thread.hpp"
 #include "mock_cluster_fixture.hpp"
 
 #include <kasio/exporters/otlp.hpp>
 #include <kasio/exporters/prometheus.hpp>
+#include <kasio/consumer.hpp>
 #include <kasio/producer.hpp>
 
 #include <boost/asio/use_future.hpp>
@@ -59,9 +62,12 @@ TEST_F(exporters_mock, a_live_producer_is_published_until_it_is_destroyed) {
     const auto* size = find(fs, metric_group::producer, "batch-size");
     ASSERT_TRUE(size);
     EXPECT_EQ(std::get<coarse_histogram>(size->points.at(0).value).count, 5u);
+    // A delivered batch may still hold its buffer for a moment: compare within one snapshot.
     const auto* available = find(fs, metric_group::producer, "buffer-available-bytes");
-    ASSERT_TRUE(available);
-    EXPECT_EQ(std::get<std::int64_t>(available->points.at(0).value), static_cast<std::int64_t>(cfg.buffer_memory));
+    const auto* used = find(fs, metric_group::producer, "buffer-used-bytes");
+    ASSERT_TRUE(available && used);
+    EXPECT_EQ(std::get<std::int64_t>(available->points.at(0).value) + std::get<std::int64_t>(used->points.at(0).value),
+              static_cast<std::int64_t>(cfg.buffer_memory));
 
     // One leader answered the five Produce requests.
     const auto* api = find(fs, metric_group::broker, "api-request-total");
@@ -85,6 +91,64 @@ TEST_F(exporters_mock, a_live_producer_is_published_until_it_is_destroyed) {
     p.reset();
     EXPECT_TRUE(sources.collect().empty());
     EXPECT_TRUE(io.drain(std::chrono::seconds(30)));
+}
+
+TEST_F(exporters_mock, consumer_lag_is_exported_per_partition) {
+    ASSERT_EQ(cluster().create_topic("lagging", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    constexpr int n = 300;
+    {
+        test::io_thread io;
+        producer_config pc;
+        pc.bootstrap_servers = {cluster().bootstrap()};
+        producer p(io.io().get_executor(), pc);
+        const std::string value = "v";
+        for (int i = 0; i < n; ++i) {
+            record r;
+            r.topic = "lagging";
+            r.value = bytes_of(value);
+            p.async_send(r, [](error_code, delivery) {});
+        }
+        p.async_flush(asio::use_future).get();
+    }
+    asio::io_context io;
+    consumer_config cc;
+    cc.bootstrap_servers = {cluster().bootstrap()};
+    cc.auto_offset_reset = offset_reset::earliest;
+    cc.max_poll_records = 100;
+    auto c = std::make_shared<consumer>(io.get_executor(), cc);
+    metric_sources sources;
+    sources.add_consumer({cc.connection.client_id, "lagging-consumer"}, std::weak_ptr<const consumer>(c));
+    c->assign({{"lagging", 0}});
+    std::size_t got = 0;
+    bool polled = false;
+    c->async_poll([&](error_code ec, fetch_batch b) {
+        EXPECT_FALSE(ec) << ec.message();
+        for (const auto& r : b) (void)r, ++got;
+        polled = true;
+    });
+    ASSERT_TRUE(test::run_until(io, [&] { return polled; }));
+    ASSERT_GT(got, 0u);
+
+    const consumer_stats s = c->stats();
+    ASSERT_EQ(s.partitions.size(), 1u);
+    ASSERT_GE(s.partitions[0].lag, 0);
+    const auto fs = sources.collect();
+    const auto* lag = find(fs, metric_group::consumer, "records-lag");
+    ASSERT_TRUE(lag);
+    ASSERT_EQ(lag->points.size(), 1u);
+    EXPECT_EQ(label(lag->points[0], "topic"), "lagging");
+    EXPECT_EQ(label(lag->points[0], "partition"), "0");
+    EXPECT_EQ(std::get<std::int64_t>(lag->points[0].value), s.partitions[0].lag);
+    const auto* consumed = find(fs, metric_group::consumer, "records-consumed-total");
+    ASSERT_TRUE(consumed);
+    EXPECT_EQ(std::get<std::int64_t>(consumed->points.at(0).value), static_cast<std::int64_t>(got));
+    const auto* fetch = find(fs, metric_group::consumer, "fetch-latency");
+    ASSERT_TRUE(fetch);
+    EXPECT_GE(std::get<coarse_histogram>(fetch->points.at(0).value).count, 1u);
+
+    c.reset();
+    test::finish_shutdown(io);
+    EXPECT_TRUE(sources.collect().empty());
 }
 
 }  // namespace
