@@ -7,7 +7,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -136,6 +135,17 @@ struct detail::otlp_state {
 
 namespace {
 
+// A resolve the export may stop waiting for: getaddrinfo cannot be interrupted, so on timeout
+// the export returns and this state, kept by the resolve's handler, outlives it.
+struct pending_resolve {
+    explicit pending_resolve(const asio::any_io_executor& ex) : resolver(ex), done(ex) {}
+    tcp::resolver resolver;
+    asio::steady_timer done;  // expires at the deadline; cancelled when the resolve completes
+    bool finished = false;
+    error_code ec;
+    tcp::resolver::results_type results;
+};
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -144,7 +154,6 @@ namespace {
 // One POST of the sources' metrics. Every wait is bounded: resolving and connecting by one
 // timeout, writing and reading the response by another.
 asio::awaitable<error_code> post_metrics(std::shared_ptr<detail::otlp_state> s) {
-    using namespace asio::experimental::awaitable_operators;
     if (!s->target) co_return otlp_errc::invalid_endpoint;
     const auto& target = *s->target;
     const auto families = s->sources->collect();
@@ -157,19 +166,27 @@ asio::awaitable<error_code> post_metrics(std::shared_ptr<detail::otlp_state> s) 
     req.prepare_payload();
 
     auto ex = co_await asio::this_coro::executor;
-    tcp::resolver resolver(ex);
-    asio::steady_timer deadline(ex);
-    deadline.expires_after(s->options.timeout);
-    auto resolve = resolver.async_resolve(target.host, target.port, asio::as_tuple(asio::use_awaitable));
-    auto expire = deadline.async_wait(asio::as_tuple(asio::use_awaitable));
-    auto resolved = co_await (std::move(resolve) || std::move(expire));
-    if (resolved.index() == 1) co_return client_errc::timed_out;
-    auto [resolve_ec, results] = std::get<0>(std::move(resolved));
-    if (resolve_ec) co_return resolve_ec;
+    const auto deadline = std::chrono::steady_clock::now() + s->options.timeout;
+    auto r = std::make_shared<pending_resolve>(ex);
+    r->done.expires_at(deadline);
+    r->resolver.async_resolve(target.host, target.port,
+                              [r](error_code ec, tcp::resolver::results_type results) {
+                                  r->ec = ec;
+                                  r->results = std::move(results);
+                                  r->finished = true;
+                                  r->done.cancel();
+                              });
+    auto [wait_ec] = co_await r->done.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)wait_ec;  // cancelled: resolved; expired: not yet
+    if (!r->finished) {
+        r->resolver.cancel();
+        co_return client_errc::timed_out;
+    }
+    if (r->ec) co_return r->ec;
 
     beast::tcp_stream stream(ex);
-    stream.expires_at(deadline.expiry());
-    auto [connect_ec, peer] = co_await stream.async_connect(results, asio::as_tuple(asio::use_awaitable));
+    stream.expires_at(deadline);
+    auto [connect_ec, peer] = co_await stream.async_connect(r->results, asio::as_tuple(asio::use_awaitable));
     (void)peer;
     if (connect_ec == beast::error::timeout) co_return client_errc::timed_out;
     if (connect_ec) co_return connect_ec;
@@ -180,7 +197,11 @@ asio::awaitable<error_code> post_metrics(std::shared_ptr<detail::otlp_state> s) 
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
     error_code read_ec = write_ec;
-    if (!write_ec) std::tie(read_ec, std::ignore) = co_await http::async_read(stream, buffer, res, asio::as_tuple(asio::use_awaitable));
+    if (!write_ec) {
+        auto [ec, read] = co_await http::async_read(stream, buffer, res, asio::as_tuple(asio::use_awaitable));
+        (void)read;
+        read_ec = ec;
+    }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     if (read_ec == beast::error::timeout) co_return client_errc::timed_out;
