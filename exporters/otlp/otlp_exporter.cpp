@@ -237,8 +237,7 @@ otlp_exporter::otlp_exporter(asio::any_io_executor ex, std::shared_ptr<metric_so
 
 otlp_exporter::~otlp_exporter() { stop(); }
 
-void otlp_exporter::start_export(export_handler h) {
-    auto s = state_;
+void otlp_exporter::start_export(std::shared_ptr<detail::otlp_state> s, export_handler h) {
     asio::co_spawn(s->strand, post_metrics(s), [s, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
         if (e) ec = error_of(e);
         s->record(ec);

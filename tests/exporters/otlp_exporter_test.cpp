@@ -269,6 +269,19 @@ TEST_F(otlp_exporter_test, invalid_endpoint_fails_each_export) {
     EXPECT_EQ(std::string(make_error_code(otlp_errc::invalid_endpoint).category().name()), "kasio.otlp");
 }
 
+TEST_F(otlp_exporter_test, deferred_export_outlives_its_exporter) {
+    auto e = std::make_unique<otlp_exporter>(io.get_executor(), sources, options(listen(http::status::ok)));
+    auto op = e->async_export();  // asio::deferred: nothing starts yet
+    e.reset();
+    std::optional<error_code> result;
+    std::move(op)([&](error_code ec) { result = ec; });
+    for (int steps = 0; !result && steps < 10000 && io.run_one(); ++steps) {
+    }
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(*result, error_code{});
+    EXPECT_EQ(got.size(), 1u);
+}
+
 TEST_F(otlp_exporter_test, start_exports_every_interval_until_stopped) {
     auto o = options(listen(http::status::ok));
     o.interval = std::chrono::milliseconds(1);

@@ -99,7 +99,8 @@ public:
     template <boost::asio::completion_token_for<void(error_code)> Token = boost::asio::deferred_t>
     KASIO_NODISCARD_OP auto async_export(Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(error_code)>(
-            [self = this](auto handler) { self->start_export(export_handler(std::move(handler))); }, token);
+            // The state, not `this`: a deferred operation may be started after the exporter is gone.
+            [state = state_](auto handler) { start_export(state, export_handler(std::move(handler))); }, token);
     }
 
     /// Exports every options.interval until stop() or destruction, logging each failure.
@@ -114,7 +115,7 @@ public:
 
 private:
     using export_handler = boost::asio::any_completion_handler<void(error_code)>;
-    void start_export(export_handler h);
+    static void start_export(std::shared_ptr<detail::otlp_state> s, export_handler h);
 
     std::shared_ptr<detail::otlp_state> state_;
 };
