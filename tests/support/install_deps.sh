@@ -11,6 +11,7 @@ packages=(
   dpkg-dev                               # dpkg-source, to unpack librdkafka's source package
   clang libclang-rt-14-dev               # libFuzzer targets
   doxygen                                # the API reference (docs/); its warnings fail the `docs` test
+  prometheus-cpp-dev                     # the Prometheus exporter (exporters/, KASIO_BUILD_EXPORTERS)
 )
 
 missing=()
