@@ -19,7 +19,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # No -Werror here: with TSan g++ 12 inlines the allocation test's replaced operator new
 # into gtest and warns of a new/free mismatch that is not one; the main build checks warnings.
 # Every test binary whose tests use threads; the -R pattern below picks those tests.
-targets=(net_tests producer_tests threads_integration_tests decode_threads_integration_tests)
+targets=(net_tests producer_tests metrics_tests threads_integration_tests decode_threads_integration_tests)
 cmake --build "$build" -j2 --target "${targets[@]}"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
 ctest --test-dir "$build" --output-on-failure -j2 --timeout 300 \
