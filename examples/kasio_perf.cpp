@@ -166,7 +166,7 @@ public:
     produce_run(asio::io_context& io, const perf::options& opt, std::int64_t txn_records, bool coro, bool progress)
         : io_(io), opt_(opt), values_(opt.size), latencies_(opt.count),
           key_(opt.key_size), window_(perf::window(opt)), txn_records_(txn_records), coro_(coro), timer_(io),
-          metrics_(progress) {}
+          pace_(io), metrics_(progress) {}
 
     void start(kasio::producer& p) {
         producer_ = &p;
@@ -227,12 +227,28 @@ private:
             }
             if (next_ >= opt_.count || next_ - done() >= window_) break;
             if (next_ % 64 == 63 && producer_->waiting_sends() > 0) break;
+            if (opt_.rate > 0 && !due(next_)) break;
             const auto id = static_cast<std::uint64_t>(next_++);
             const kasio::record r = next_record(id);
             ++in_txn_;  // counted without a transaction too, where nothing reads it
             producer_->async_send(r, on_delivery{this, id});
         }
         pumping_ = false;
+    }
+
+    // --rate: true when record i may go now; else the pace timer pumps again when it is due.
+    bool due(std::int64_t i) {
+        const auto at = perf::due(opt_, start_, i);
+        if (perf::clock::now() >= at) return true;
+        if (!pacing_) {
+            pacing_ = true;
+            pace_.expires_at(at);
+            pace_.async_wait([this](error_code ec) {
+                pacing_ = false;
+                if (!ec) pump();
+            });
+        }
+        return false;
     }
 
     // Record `id`, its send time noted. The key's buffer is reused: async_send copies it (or
@@ -355,6 +371,7 @@ private:
         meter_.finish();
         metrics_.produce(producer_->stats(), now);  // the final line (with --progress)
         timer_.cancel();
+        pace_.cancel();
         // Closing is outside the timed part, but its CPU counts (print_result reads it later).
         // Posted: not from inside the producer's delivery callback.
         asio::post(io_, [this] { producer_->async_close(std::chrono::seconds(5), [this](error_code) { io_.stop(); }); });
@@ -372,6 +389,8 @@ private:
     const std::int64_t txn_records_;  // 0: not transactional
     const bool coro_;                 // --api coro
     asio::steady_timer timer_;
+    asio::steady_timer pace_;  // --rate: wakes pump() when the next record is due
+    bool pacing_ = false;
     perf::progress meter_{"produce"};
     metrics_progress metrics_;
     perf::clock::time_point start_, end_, last_progress_;
@@ -591,6 +610,10 @@ int main(int argc, char** argv) {
         perf::print_usage("kasio-perf", stdout);
         print_kasio_usage(stdout);
         return 0;
+    }
+    if (txn.coro && opt.rate > 0) {
+        std::fprintf(stderr, "kasio-perf: --rate paces the callback sends: drop --api coro\n");
+        return 2;
     }
     if ((!txn.transactional_id.empty() || txn.coro) && opt.mode != "produce") {
         std::fprintf(stderr, "kasio-perf: --transactional-id and --api are for produce\n");

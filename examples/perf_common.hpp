@@ -4,7 +4,7 @@
 // start from, the payload, the latency record, the progress line and the RESULT line.
 //
 //   <prog> produce|consume --brokers B --topic T --count N --size S [--key-size K]
-//          [--codec C] [--acks A] [--linger-ms L] [--batch-size B] [-X name=value]...
+//          [--codec C] [--acks A] [--linger-ms L] [--batch-size B] [--rate R] [-X name=value]...
 //
 // The last stdout line is
 //   RESULT mode=produce msgs=N ok=N failed=N secs=X msgs_per_s=X mb_per_s=X cpu_s=X
@@ -39,6 +39,9 @@ struct options {
     std::int64_t count = 0;
     std::size_t size = 100;      ///< value bytes per record
     std::size_t key_size = 0;    ///< 0: null keys (the sticky partitioner spreads them)
+    /// --rate: records per second, each sent when it is due (start + i / rate), within the
+    /// window; 0: as fast as the window allows. For delivery latency at a low load.
+    std::int64_t rate = 0;
     /// Configuration in the order to apply it: the shared defaults, then the flags, then -X.
     /// Kafka/Java property names, which kasio and librdkafka both accept.
     std::vector<std::pair<std::string, std::string>> properties;
@@ -50,7 +53,7 @@ inline void print_usage(const char* prog, std::FILE* out = stderr) {
     std::fprintf(out,
                  "usage: %s produce|consume --brokers B --topic T --count N --size S [--key-size K]\n"
                  "          [--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all] [--linger-ms L]\n"
-                 "          [--batch-size B] [-X name=value]...\n"
+                 "          [--batch-size B] [--rate R (records/s, produce)] [-X name=value]...\n"
                  "       %s --help\n"
                  "The last stdout line is RESULT mode=.. msgs=.. ok=.. failed=.. secs=.. ...\n"
                  "Exit status: 0 every record delivered or read; 1 runtime or Kafka error (records\n"
@@ -62,6 +65,13 @@ template <typename Int>
 bool parse_number(std::string_view s, Int& out) {
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc{} && end == s.data() + s.size();
+}
+
+/// --rate: when record i is due, counted from `start`; `start` itself without a rate.
+inline std::chrono::steady_clock::time_point due(const options& o, std::chrono::steady_clock::time_point start,
+                                                 std::int64_t i) {
+    if (o.rate <= 0) return start;
+    return start + std::chrono::nanoseconds(i * std::int64_t{1'000'000'000} / o.rate);
 }
 
 /// Parses the command line; on failure returns false with `error` set. --help / -h anywhere an
@@ -109,6 +119,7 @@ inline bool parse_options(int argc, char** argv, options& opt, std::string& erro
         else if (arg == "--acks") acks = value;
         else if (arg == "--linger-ms") linger = value;
         else if (arg == "--batch-size") batch = value;
+        else if (arg == "--rate") ok = parse_number(value, opt.rate) && opt.rate >= 0;
         else if (arg == "-X") {
             const std::size_t eq = value.find('=');
             if (eq == std::string_view::npos || eq == 0) {

@@ -109,6 +109,14 @@ int run_produce(const perf::options& opt) {
         perf::write_key(key.data(), key.size(), id);
         void* value = const_cast<std::uint8_t*>(values.value(id));  // F_COPY: only read
         while (i - (st.delivered + st.failed) >= window) rd_kafka_poll(rk.get(), 1);
+        if (opt.rate > 0) {
+            // --rate: serve reports until this record is due (the last millisecond spinning).
+            const auto at = perf::due(opt, start, i);
+            for (auto now = perf::clock::now(); now < at; now = perf::clock::now()) {
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at - now).count();
+                rd_kafka_poll(rk.get(), static_cast<int>(ms));
+            }
+        }
         for (;;) {
             latencies.sent(id, perf::clock::now());
             if (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value, opt.size,

@@ -12,7 +12,7 @@
 #                 without it
 #   unreachable   no broker listening: exit 1 with the error's message
 #   perf          kasio-perf produce then consume: RESULT lines, nothing failed, nothing lost;
-#                 produce --api coro too
+#                 produce --api coro too; --rate paces the sends
 #   stats         --stats-interval: statistics JSON lines on stderr during and after produce and
 #                 consume (records counted right, brokers listed, consumer lag 0 at the end);
 #                 kasio-perf --progress prints a line per second from the metrics, --hooks counts
@@ -193,6 +193,11 @@ perf)
   p=$("$perf" produce --brokers "$brokers" --topic perf-coro --count "$n" --size 100 --api coro | tail -n 1) ||
     fail "kasio-perf produce --api coro failed: $p"
   [[ $p =~ ^RESULT\ mode=produce\ msgs=$n\ ok=$n\ failed=0\  ]] || fail "produce --api coro: $p"
+  # --rate paces the sends: 200 records at 1,000/s cannot take less than 0.199 s.
+  p=$("$perf" produce --brokers "$brokers" --topic perf --count 200 --size 100 --rate 1000 --linger-ms 0 | tail -n 1) ||
+    fail "kasio-perf produce --rate failed: $p"
+  [[ $p =~ ^RESULT\ mode=produce\ msgs=200\ ok=200\ failed=0\ secs=([0-9.]+) ]] || fail "produce --rate: $p"
+  awk -v s="${BASH_REMATCH[1]}" 'BEGIN { exit !(s >= 0.199) }' || fail "--rate 1000 sent 200 records in ${BASH_REMATCH[1]} s"
   ;;
 stats)
   start_broker --topic s:2:1 --topic sp:16:1
