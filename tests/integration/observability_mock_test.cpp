@@ -273,9 +273,10 @@ TEST_F(observability, hooks_see_every_connection_request_batch_and_fetch) {
         pc.connection.hooks = hooks;
         auto p = std::make_unique<producer>(io.io().get_executor(), pc);
         for (int i = 0; i < n; ++i) {
+            const std::string key = std::to_string(i);
             record r;
             r.topic = "hooked";
-            r.key = text(std::to_string(i));
+            r.key = text(key);
             r.value = text("v");
             p->async_send(r, [](error_code, delivery) {});
         }
