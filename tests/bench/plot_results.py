@@ -248,8 +248,9 @@ def write_doc(path, med, pngs, png_dir, command, sources, notes):
                "ApiVersions request parses as a throttle of about 20 minutes, so the client never "
                "gets further. franz-go asks the mock for ApiVersions v2 at most (it cannot parse the "
                "mock's v3+ reply); every other request keeps its own version range.")
-    out.append("- The low-rate case (1,000 records/s, linger 0) runs only the twins that can pace "
-               "sends (`--rate`: Java and franz-go); kasio-perf and rdkafka-perf have no `--rate` yet.")
+    out.append("- The low-rate case (1,000 records/s, linger 0): every twin paces its sends with "
+               "`--rate` (record i due at start + i/rate); latency is what matters there, and the "
+               "CPU figure includes the waiting (timers, polls).")
     out.append("")
     out.append("Commands (on a quiet machine, from the repository root):\n")
     out.append("```sh")

@@ -110,11 +110,13 @@ int run_produce(const perf::options& opt) {
         void* value = const_cast<std::uint8_t*>(values.value(id));  // F_COPY: only read
         while (i - (st.delivered + st.failed) >= window) rd_kafka_poll(rk.get(), 1);
         if (opt.rate > 0) {
-            // --rate: serve reports until this record is due (the last millisecond spinning).
+            // --rate: serve reports (each as it arrives: rd_kafka_poll returns on one) until this
+            // record is due. Under a millisecond to go it still waits 1 ms at most: polling with
+            // 0 would spin and bill librdkafka for it, sleeping would hold its reports back.
             const auto at = perf::due(opt, start, i);
             for (auto now = perf::clock::now(); now < at; now = perf::clock::now()) {
                 const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at - now).count();
-                rd_kafka_poll(rk.get(), static_cast<int>(ms));
+                rd_kafka_poll(rk.get(), std::max(1, static_cast<int>(ms)));
             }
         }
         for (;;) {
