@@ -11,6 +11,7 @@
 #include <kasio/error.hpp>
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -38,7 +39,7 @@ struct histogram {
     /// The bucket holding v.
     static constexpr std::size_t bucket_of(std::uint64_t v) noexcept {
         if (v < 8) return static_cast<std::size_t>(v);
-        const int e = 63 - __builtin_clzll(v);  // v in [2^e, 2^(e+1)), e >= 3
+        const int e = std::bit_width(v) - 1;  // v in [2^e, 2^(e+1)), e >= 3
         if (e >= 36) return bucket_count - 1;
         const auto sub = static_cast<std::size_t>((v >> (e - 3)) & 7);
         return 8 + static_cast<std::size_t>(e - 3) * sub_buckets + sub;
@@ -72,6 +73,10 @@ struct histogram {
     /// holds that rank, clamped to [min, max]. 0 when empty.
     std::uint64_t percentile(double q) const noexcept;
 };
+
+/// Kafka's name of an API as its protocol guide writes it ("Produce", "ApiVersions"), for every
+/// API kasio speaks (so for every key in broker_metrics::apis); "Api<key>" for any other key.
+std::string api_name(std::int16_t api_key);
 
 /// Requests of one API (Produce, Fetch, ...) to one broker.
 struct api_metrics {

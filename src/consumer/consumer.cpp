@@ -524,9 +524,7 @@ void consumer::impl::rebalance_done(std::chrono::steady_clock::time_point starte
     rebalance_ms.record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, ms.count())));
 }
 
-void consumer::impl::fetch_received(const std::vector<fetch_event>& events,
-                                    const std::vector<std::shared_ptr<const std::string>>& names) {
-    (void)names;  // keeps the topic names the events view alive
+void consumer::impl::fetch_received(const std::vector<fetch_event>& events) {
     for (const auto& e : events) {
         try {
             hooks->on_fetch_received(e);

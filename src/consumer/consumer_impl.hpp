@@ -109,7 +109,7 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
     void rebalance_done(std::chrono::steady_clock::time_point started) noexcept;
     /// Calls on_fetch_received for what a Fetch response handed to the prefetch buffer (strand,
     /// no mutex held).
-    void fetch_received(const std::vector<fetch_event>& events, const std::vector<std::shared_ptr<const std::string>>& names);
+    void fetch_received(const std::vector<fetch_event>& events);
 
     // Statistics (statistics.interval.ms): the client's name in them, when it was made.
     const std::string stats_name;

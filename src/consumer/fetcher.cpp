@@ -218,12 +218,11 @@ std::string reset_name(std::int64_t ts) {
 // Handles one Fetch response (or its failure). Returns true when a metadata refresh is needed.
 // The response is decoded before the mutex is taken; under it only the batches' framing is read
 // (fetched_end_offset). CRC checks and decompression wait for poll, which runs them unlocked.
-// With hooks, `events` gets what each partition handed to the buffer (names keeps the topic
-// names they view alive): the hooks are called after the mutex is let go.
+// With hooks, `events` gets what each partition handed to the buffer: the hooks are called
+// after the mutex is let go. Their topics view the consumer's interned names (never erased).
 struct fetch_notes {
     std::int32_t node = -1;
     std::vector<fetch_event> events;
-    std::vector<std::shared_ptr<const std::string>> names;
 };
 
 bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, error_code ec,
@@ -289,18 +288,15 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
             st->last_stable_offset = pd.last_stable_offset;
             st->log_start_offset = pd.log_start_offset;
             if (!pd.records || pd.records->empty()) continue;
+            auto& interned = self.topic_names[name];
+            if (!interned) interned = std::make_shared<const std::string>(name);
             if (notes) {
-                auto& named = self.topic_names[name];
-                if (!named) named = std::make_shared<const std::string>(name);
-                notes->names.push_back(named);
-                notes->events.push_back(fetch_event{*named, tp.partition, notes->node, pd.records->size(),
+                notes->events.push_back(fetch_event{*interned, tp.partition, notes->node, pd.records->size(),
                                                     pd.high_watermark, fetch_offset, {}});
             }
             std::vector<consumer_detail::aborted_transaction> aborted;
             if (read_committed && pd.aborted_transactions)
                 for (const auto& a : *pd.aborted_transactions) aborted.push_back({a.producer_id, a.first_offset});
-            auto& interned = self.topic_names[name];
-            if (!interned) interned = std::make_shared<const std::string>(name);
             const std::size_t n = pd.records->size();
             self.buffered.push_back(completed_fetch{
                 tp, interned, st->generation, n,
@@ -471,7 +467,7 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         if (self->hooks) notes.emplace().node = node;
         if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names, notes ? &*notes : nullptr))
             self->refresh_metadata();
-        if (notes && !notes->events.empty()) self->fetch_received(notes->events, notes->names);
+        if (notes && !notes->events.empty()) self->fetch_received(notes->events);
         if (f.session.session_id() != session_before && self->cfg.connection.log.debug_enabled(debug_context::protocol))
             self->cfg.connection.log.sink(log_level::debug, "consumer: fetch session with node " + std::to_string(node) +
                                                                 ": " + std::to_string(session_before) + " -> " +

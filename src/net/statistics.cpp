@@ -29,6 +29,31 @@ std::string instance_name(std::string_view client_id, std::string_view type) {
     return std::string(client_id) + "#" + std::string(type) + "-" + std::to_string(n);
 }
 
+}  // namespace kasio::net
+
+namespace kasio {
+
+// The generated table's names are snake_case ("api_versions"): written as Kafka's guide does.
+std::string api_name(std::int16_t api_key) {
+    const auto* api = protocol::find_api(api_key);
+    if (!api) return "Api" + std::to_string(api_key);
+    std::string out;
+    bool upper = true;
+    for (const char c : api->name) {
+        if (c == '_') {
+            upper = true;
+            continue;
+        }
+        out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+        upper = false;
+    }
+    return out;
+}
+
+}  // namespace kasio
+
+namespace kasio::net {
+
 void write_header(metrics::json_writer& w, std::string_view name, std::string_view client_id, std::string_view type,
                   clock::time_point created) {
     const auto now = clock::now();
@@ -49,26 +74,6 @@ void write_errors(metrics::json_writer& w, std::string_view key,
     w.end_object();
 }
 
-namespace {
-
-// Kafka's name of an API as its documentation writes it ("ApiVersions"; librdkafka's too).
-std::string api_title(std::int16_t key) {
-    const auto* api = protocol::find_api(key);
-    if (!api) return "Api" + std::to_string(key);
-    std::string out;
-    bool upper = true;
-    for (const char c : api->name) {
-        if (c == '_') {
-            upper = true;
-            continue;
-        }
-        out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-        upper = false;
-    }
-    return out;
-}
-
-}  // namespace
 
 void write_brokers(metrics::json_writer& w, const std::vector<broker_metrics>& brokers) {
     std::uint64_t tx = 0, tx_bytes = 0, rx = 0, rx_bytes = 0;
@@ -94,12 +99,12 @@ void write_brokers(metrics::json_writer& w, const std::vector<broker_metrics>& b
         w.window("rtt", b.latency_us);
         w.window("throttle", b.throttle_ms);
         w.key("req").begin_object();
-        for (const auto& a : b.apis) w.member(api_title(a.api_key), a.requests);
+        for (const auto& a : b.apis) w.member(api_name(a.api_key), a.requests);
         w.end_object();
         // kasio's own: per API, its latency and failures.
         w.key("apis").begin_object();
         for (const auto& a : b.apis) {
-            w.key(api_title(a.api_key)).begin_object();
+            w.key(api_name(a.api_key)).begin_object();
             w.member("requests", a.requests).member("errors", a.errors);
             w.member("bytes_out", a.bytes_out).member("bytes_in", a.bytes_in);
             w.window("rtt", a.latency_us);

@@ -105,7 +105,4 @@ std::vector<metric_family> describe(const consumer_stats& s, const client_info& 
 /// so one name is one family whatever the number of clients.
 void merge_families(std::vector<metric_family>& into, std::vector<metric_family> more);
 
-/// Kafka's name of an API ("Produce", "ApiVersions"); "Api<key>" for a key it does not know.
-std::string api_name(std::int16_t api_key);
-
 }  // namespace kasio::exporters
