@@ -129,6 +129,9 @@ public:
                      static_cast<double>(s.delivery_latency_us.percentile(0.99)) / 1000.0,
                      static_cast<unsigned long long>(s.records_delivered));
     }
+    // Whether a consume line is due: stats() copies every histogram, too dear to ask per poll.
+    bool due(perf::clock::time_point now) const { return on_ && now - last_ >= std::chrono::seconds(1); }
+
     // `last`: the run's final line, whenever it comes.
     void consume(const kasio::consumer_stats& s, perf::clock::time_point now, bool last = false) {
         if (!on_ || (!last && now - last_ < std::chrono::seconds(1))) return;
@@ -491,8 +494,9 @@ asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf:
             res.bytes += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
         }
         if (ec) std::fprintf(stderr, "kasio-perf: poll: %s\n", ec.message().c_str());
-        meter.update(res.ok, opt.count, perf::clock::now());
-        metrics.consume(c.stats(), perf::clock::now());
+        const auto now = perf::clock::now();
+        meter.update(res.ok, opt.count, now);
+        if (metrics.due(now)) metrics.consume(c.stats(), now);
     }
     res.secs = std::chrono::duration<double>(perf::clock::now() - start).count();
     meter.finish();
@@ -504,6 +508,7 @@ asio::awaitable<int> consume(kasio::consumer& c, const perf::options& opt, perf:
 int run_consume(const perf::options& opt, const kasio_options& own) {
     kasio::consumer_config cfg;
     cfg.bootstrap_servers = {opt.brokers};
+    cfg.connection.log = stderr_log();
     observers watch;
     watch.apply(cfg.connection, own.hooks);
     for (const auto& [name, value] : opt.properties) {

@@ -227,7 +227,8 @@ struct fetch_notes {
 
 bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, error_code ec,
                  std::shared_ptr<net::response_frame> frame, const std::vector<inflight_partition>& parts,
-                 const std::unordered_map<std::string, std::string>& id_names, fetch_notes* notes) {
+                 const std::unordered_map<std::string, std::string>& id_names, fetch_notes* notes,
+                 std::size_t& with_records) {
     fetch_response resp;
     if (!ec) ec = net::decode_response(*frame, resp);
     error_code top = ec ? ec : (resp.error_code ? error_code(static_cast<broker_errc>(resp.error_code)) : error_code{});
@@ -249,6 +250,7 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
     }
     const protocol::decode_options opts{self.cfg.check_crcs, std::size_t{64} << 20};
     const bool read_committed = self.cfg.isolation == isolation_level::read_committed;
+    std::size_t next_part = 0;
     for (auto& t : resp.responses) {
         std::string name = t.topic;
         if (frame->api_version >= 13) {
@@ -263,7 +265,12 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
             if (!st) continue;
             // Only data for the fetch offset and generation the fetch was made for counts. In an
             // incremental session the broker may answer for a partition not listed this time.
-            auto inflight = std::find_if(parts.begin(), parts.end(), [&](const auto& x) { return x.tp == tp; });
+            // Brokers answer in the order asked: try the next entry before searching them all (a
+            // search per partition would be quadratic in the partitions a broker leads).
+            auto inflight = next_part < parts.size() && parts[next_part].tp == tp
+                                ? parts.begin() + static_cast<std::ptrdiff_t>(next_part)
+                                : std::find_if(parts.begin(), parts.end(), [&](const auto& x) { return x.tp == tp; });
+            if (inflight != parts.end()) next_part = static_cast<std::size_t>(inflight - parts.begin()) + 1;
             const std::int64_t fetch_offset = inflight != parts.end() ? inflight->fetch_offset : st->fetch_offset;
             const std::uint64_t generation = inflight != parts.end() ? inflight->generation : st->generation;
             if (st->generation != generation || st->fetch_offset != fetch_offset || fetch_offset < 0 || st->paused)
@@ -298,6 +305,7 @@ bool apply_fetch(consumer_impl& self, consumer_detail::fetch_session& session, e
             if (read_committed && pd.aborted_transactions)
                 for (const auto& a : *pd.aborted_transactions) aborted.push_back({a.producer_id, a.first_offset});
             const std::size_t n = pd.records->size();
+            ++with_records;
             self.buffered.push_back(completed_fetch{
                 tp, interned, st->generation, n,
                 consumer_detail::partition_reader(frame, *pd.records, fetch_offset, opts, read_committed,
@@ -465,8 +473,15 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         const std::int32_t session_before = f.session.session_id();
         std::optional<fetch_notes> notes;
         if (self->hooks) notes.emplace().node = node;
-        if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names, notes ? &*notes : nullptr))
+        std::size_t with_records = 0;
+        if (apply_fetch(*self, f.session, ec, std::move(owned), parts, id_names, notes ? &*notes : nullptr,
+                        with_records))
             self->refresh_metadata();
+        if (self->cfg.connection.log.debug_enabled(debug_context::protocol))
+            self->cfg.connection.log.sink(log_level::debug, "consumer: fetch from node " + std::to_string(node) + ": " +
+                                                                std::to_string(parts.size()) + " partitions asked, " +
+                                                                std::to_string(with_records) + " with records, room " +
+                                                                std::to_string(room) + " bytes");
         if (notes && !notes->events.empty()) self->fetch_received(notes->events);
         if (f.session.session_id() != session_before && self->cfg.connection.log.debug_enabled(debug_context::protocol))
             self->cfg.connection.log.sink(log_level::debug, "consumer: fetch session with node " + std::to_string(node) +
