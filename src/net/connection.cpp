@@ -34,6 +34,7 @@
 #include <charconv>
 #include <cstdio>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <queue>
 #include <tuple>
@@ -110,6 +111,44 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     std::chrono::milliseconds session_lifetime{0};  // the broker's last grant; 0: none
     multiplexer mpx;
     state st = state::idle;
+
+    // Written request frames kept for the next requests to encode into (take_frame_buffer).
+    // A Produce frame of a few hundred KiB, freed and allocated again, came back from the
+    // kernel as fresh pages each time (glibc maps blocks that large): faulting them in cost
+    // more than encoding the request. Bounded in count and bytes: what is kept stays resident.
+    struct frame_recycler {
+        // Enough for a burst of max.in.flight.requests.per.connection frames, all encoded
+        // before the first is written; bounded in bytes too.
+        static constexpr std::size_t keep = 8;
+        static constexpr std::size_t max_bytes = std::size_t{2} << 20;
+        std::mutex mu;  // taken on the pool's strand, given back on this one
+        std::vector<protocol::byte_buffer> free;
+        std::size_t kept_bytes = 0;
+
+        protocol::byte_buffer take() {
+            std::lock_guard lock(mu);
+            if (free.empty()) return {};
+            auto largest = std::max_element(free.begin(), free.end(), [](const auto& a, const auto& b) {
+                return a.capacity() < b.capacity();
+            });
+            std::swap(*largest, free.back());
+            protocol::byte_buffer b = std::move(free.back());
+            free.pop_back();
+            kept_bytes -= b.capacity();
+            return b;
+        }
+        // Keeps what fits of `written` and empties it.
+        void give(std::vector<protocol::byte_buffer>& written) {
+            std::lock_guard lock(mu);
+            for (auto& f : written) {
+                if (free.size() == keep || kept_bytes + f.capacity() > max_bytes || f.capacity() == 0) continue;
+                f.clear();
+                kept_bytes += f.capacity();
+                free.push_back(std::move(f));
+            }
+            written.clear();
+        }
+    } recycler;
     error_code close_reason;
     std::string broker;  // host:port, for logs
     version_table versions;          // written once, before `negotiated` is set
@@ -309,6 +348,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
 
     static asio::awaitable<void> writer(std::shared_ptr<impl> self) {
         std::vector<asio::const_buffer> buffers;
+        std::vector<protocol::byte_buffer> written_frames;
         while (self->st != state::closed) {
             if (!self->mpx.want_write()) {
                 self->write_signal.expires_at(clock::time_point::max());
@@ -330,7 +370,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
             // expect no response (acks=0) as if they had gone out.
             if (ec) self->lost(ec, "write");
             else self->written(frames, n);
-            self->mpx.commit_write(done);
+            self->mpx.commit_write(done, written_frames);
+            self->recycler.give(written_frames);
             if (ec) co_return;
             self->n_bytes_out.fetch_add(n, std::memory_order_relaxed);
             self->finish_all(done);
@@ -678,6 +719,8 @@ connection::~connection() { close(); }
 connection::executor_type connection::get_executor() const noexcept { return impl_->strand; }
 
 std::string_view connection::client_id() const noexcept { return impl_->cfg.client_id; }
+
+protocol::byte_buffer connection::take_frame_buffer() { return impl_->recycler.take(); }
 
 void connection::start_connect(const std::shared_ptr<impl>& self, std::string host, std::string port,
                                connect_handler handler) {

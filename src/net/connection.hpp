@@ -146,7 +146,7 @@ public:
     auto async_request(const Request& request, request_options options, CompletionToken&& token = {}) {
         std::int16_t version = negotiated_version(Request::api_key);
         if (options.max_version >= 0 && version > options.max_version) version = options.max_version;
-        protocol::byte_buffer frame;  // correlation id 0: the multiplexer assigns it
+        protocol::byte_buffer frame = take_frame_buffer();  // correlation id 0: the multiplexer assigns it
         if (version >= 0) protocol::encode_request_frame(frame, request, version, 0, client_id());
         const bool expects_response = protocol::expects_response(request);
         return asio::async_initiate<CompletionToken, void(error_code, response_frame)>(
@@ -186,6 +186,9 @@ public:
 
 private:
     std::string_view client_id() const noexcept;
+    // An empty buffer to encode a request frame into: one a written frame left (its capacity
+    // kept), else a new one. Any thread.
+    protocol::byte_buffer take_frame_buffer();
 
     static void start_connect(const std::shared_ptr<impl>& impl, std::string host, std::string port,
                               connect_handler handler);

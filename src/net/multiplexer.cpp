@@ -92,6 +92,11 @@ std::span<const protocol::bytes_view> multiplexer::prepare_write(clock::time_poi
     return write_buffers_;
 }
 
+void multiplexer::commit_write(std::vector<completion>& done, std::vector<protocol::byte_buffer>& written) {
+    for (auto& f : writing_frames_) written.push_back(std::move(f));
+    commit_write(done);
+}
+
 void multiplexer::commit_write(std::vector<completion>& done) {
     for (entry& e : writing_unanswered_) {
         if (closed_ || e.abandoned) continue;

@@ -95,6 +95,9 @@ public:
     /// The write finished (or failed): its buffers are released. Requests in it that expect no
     /// response complete here (appended to done; failed ones already did in close()).
     void commit_write(std::vector<completion>& done);
+    /// As above; the written frames' buffers are moved into `written` (to be reused) instead
+    /// of freed.
+    void commit_write(std::vector<completion>& done, std::vector<protocol::byte_buffer>& written);
 
     /// Where the next socket read should put its bytes (never empty while open).
     std::span<std::uint8_t> prepare_read();

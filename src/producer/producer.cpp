@@ -178,7 +178,8 @@ void producer::impl::report_callback_failures(const callback_failures& f) {
 producer::impl::~impl() = default;
 
 void producer::impl::wake() {
-    if (!wake_posted.exchange(true, std::memory_order_acq_rel))
+    // Loaded first: the locked exchange is a full barrier, dear when called often.
+    if (!wake_posted.load(std::memory_order_acquire) && !wake_posted.exchange(true, std::memory_order_acq_rel))
         asio::post(strand, [self = shared_from_this()] { self->timer.cancel(); });
 }
 

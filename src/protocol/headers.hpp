@@ -69,7 +69,8 @@ constexpr bool is_flexible(std::int16_t version) noexcept {
 }
 }  // namespace detail
 
-/// Appends a request frame: 4-byte size, request header, body. Reserves once.
+/// Appends a request frame: 4-byte size, request header, body. Reserves once (with room to
+/// spare, for reuse).
 /// Precondition: Request::min_version <= version <= Request::max_version; client_id at most
 /// 32767 bytes.
 template <class Request>
@@ -78,7 +79,9 @@ void encode_request_frame(byte_buffer& out, const Request& body, std::int16_t ve
     assert(version >= Request::min_version && version <= Request::max_version);
     const std::int16_t hv = detail::is_flexible<Request>(version) ? 2 : 1;
     const std::size_t size = detail::request_header_size(hv, client_id) + encoded_size(body, version);
-    out.reserve(out.size() + 4 + size);
+    // A quarter more when it must grow: callers reuse frame buffers, and the next request of
+    // about this size then fits without a new allocation.
+    if (const std::size_t need = out.size() + 4 + size; need > out.capacity()) out.reserve(need + need / 4);
     writer w(out);
     w.write_int32(static_cast<std::int32_t>(size));
     detail::write_request_header(w, hv, Request::api_key, version, correlation_id, client_id);
