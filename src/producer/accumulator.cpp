@@ -172,6 +172,26 @@ append_result accumulator::append(const record& r, std::int32_t partition_count,
     return append_to(t, r.partition.value_or(-1), partition_count, r, timestamp, now, done);
 }
 
+append_result accumulator::append(topic_slot& slot, const record& r, std::int32_t partition_count,
+                                  std::int64_t timestamp, time_point now, delivery_handler&& done) {
+    append_result res;
+    if (closed()) {
+        res.status = append_status::closed;
+        return res;
+    }
+    if (partition_count < 1 || (r.partition && (*r.partition < 0 || *r.partition >= partition_count))) {
+        res.ec = client_errc::invalid_partition;
+        return res;
+    }
+    topic_entry* t = slot.load(std::memory_order_acquire);
+    const partition_list* l = t != nullptr ? t->partitions.load(std::memory_order_acquire) : nullptr;
+    if (l == nullptr || l->queues.size() < static_cast<std::size_t>(partition_count)) {
+        t = &topic(r.topic, partition_count);
+        slot.store(t, std::memory_order_release);
+    }
+    return append_to(*t, r.partition.value_or(-1), partition_count, r, timestamp, now, done);
+}
+
 append_result accumulator::append(topic_partition_view tp, const record& r, std::int64_t timestamp, time_point now,
                                   delivery_handler&& done) {
     append_result res;
@@ -236,7 +256,7 @@ append_result accumulator::append_to(topic_entry& t, std::int32_t partition, std
                     return res;
                 }
             }
-            batch_ptr b = new_batch(q, reserve, now);
+            batch_ptr b = new_batch(q, reserve, now == now_unread ? clock::now() : now);
             if (!b->try_append(timestamp, r.key, r.value, headers, done)) {
                 // Unreachable: the bound admits every field and a first record always fits.
                 lock.unlock();

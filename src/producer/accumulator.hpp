@@ -80,6 +80,8 @@ struct append_result {
 struct partition_queue;
 
 class accumulator {
+    struct topic_entry;  // per topic: its name, partitioner and queues (accumulator.cpp)
+
 public:
     /// `tracker`: the idempotence state (null when enable.idempotence=false); drain() assigns
     /// sequences through it. It must outlive the accumulator.
@@ -97,6 +99,15 @@ public:
     /// Thread safety: any thread.
     append_result append(const record& r, std::int32_t partition_count, std::int64_t timestamp, time_point now,
                          delivery_handler&& done);
+    /// Where a caller keeps a topic's entry (null at first), so that append() skips the
+    /// lookup by name; the entry lives as long as the accumulator.
+    using topic_slot = std::atomic<topic_entry*>;
+    /// As above, `slot` being r.topic's: filled in when null or the topic grew.
+    append_result append(topic_slot& slot, const record& r, std::int32_t partition_count, std::int64_t timestamp,
+                         time_point now, delivery_handler&& done);
+    /// `now` for append() when the caller has not read the clock: read only if a batch is
+    /// opened (the per-record clock read was a measurable part of a send).
+    static constexpr time_point now_unread = time_point::min();
     /// Appends `r` to `tp` (r.partition and the partitioner are not consulted).
     /// Thread safety: any thread.
     append_result append(topic_partition_view tp, const record& r, std::int64_t timestamp, time_point now,
@@ -182,7 +193,6 @@ public:
 
 private:
     friend struct batch_releaser;
-    struct topic_entry;
     struct partition_list;
 
     topic_entry& topic(std::string_view name, std::int32_t min_partitions);

@@ -271,14 +271,14 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
                              topic_context(r.topic, transaction_state_refusal("send", s), "transactional.id"));
         }
     }
-    const time_point now = clock::now();
     const std::int64_t timestamp = r.timestamp ? *r.timestamp : wall_clock_ms();
     // Fast path: metadata known, nobody waiting ahead (waiting sends keep their order).
     if (waiting_count.load(std::memory_order_acquire) == 0) {
         if (const topic_info* t = topics.find(r.topic)) {
             const std::int32_t n = t->partitions.load(std::memory_order_acquire);
             if (n > 0) {
-                const append_result res = acc.append(r, n, timestamp, now, std::move(done));
+                const append_result res =
+                    acc.append(t->batches, r, n, timestamp, detail::producer::accumulator::now_unread, std::move(done));
                 switch (res.status) {
                     case append_status::appended:
                         records_sent.fetch_add(1, std::memory_order_relaxed);
@@ -327,7 +327,7 @@ void producer::impl::send(const record& r, delivery_handler&& done) {
     }
     w->timestamp = timestamp;
     w->done = std::move(done);
-    w->deadline = now + cfg.max_block;
+    w->deadline = clock::now() + cfg.max_block;
     w->bytes = bytes;
     waiting_count.fetch_add(1, std::memory_order_acq_rel);
     asio::post(strand, [self = shared_from_this(), w = std::move(w)]() mutable { self->enqueue_waiting(std::move(w)); });

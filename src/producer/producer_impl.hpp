@@ -48,6 +48,8 @@ struct topic_info {
     /// Set when a send opens a new batch (any thread; per batch, not per record), taken by the
     /// sender's idle check.
     mutable std::atomic<bool> used{true};
+    /// The accumulator's entry for the topic (any thread): sends skip its lookup by name.
+    mutable detail::producer::accumulator::topic_slot batches{nullptr};
     // Strand only: when `used` was last seen set; whether the topic left the Metadata requests.
     std::chrono::steady_clock::time_point last_used{};
     bool idle = false;

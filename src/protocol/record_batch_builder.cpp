@@ -95,13 +95,13 @@ bytes_view record_batch_builder::finish(compression::codec c, int level, error_c
         }
         compressed_final_ = true;
     }
-    byte_buffer& out = sealed();
+    const std::span<std::uint8_t> out = sealed();
     write_header(out, attributes);
     finished_ = true;
     return out;
 }
 
-void record_batch_builder::write_header(byte_buffer& out, std::int16_t attributes) noexcept {
+void record_batch_builder::write_header(std::span<std::uint8_t> out, std::int16_t attributes) noexcept {
     std::uint8_t* h = out.data();
     // append() and finish() keep the batch length within int32.
     const auto length = static_cast<std::int32_t>(out.size() - batch_v2::log_overhead);
@@ -124,7 +124,7 @@ void record_batch_builder::write_producer_state(std::uint8_t* header) const noex
     detail::store_be<std::int32_t>(header + batch_v2::base_sequence_at, base_sequence_);
 }
 
-void record_batch_builder::seal_crc(byte_buffer& out) noexcept {
+void record_batch_builder::seal_crc(std::span<std::uint8_t> out) noexcept {
     const std::uint32_t crc = crc32c(0, bytes_view(out).subspan(batch_v2::attributes_at));
     detail::store_be<std::uint32_t>(out.data() + batch_v2::crc_at, crc);
 }
@@ -135,7 +135,7 @@ void record_batch_builder::set_producer_state(std::int64_t producer_id, std::int
     producer_epoch_ = producer_epoch;
     base_sequence_ = base_sequence;
     if (!finished_) return;
-    byte_buffer& out = sealed();
+    const std::span<std::uint8_t> out = sealed();
     write_producer_state(out.data());
     seal_crc(out);
 }
@@ -143,7 +143,7 @@ void record_batch_builder::set_producer_state(std::int64_t producer_id, std::int
 void record_batch_builder::set_transactional(bool transactional) noexcept {
     transactional_ = transactional;
     if (!finished_) return;
-    byte_buffer& out = sealed();
+    const std::span<std::uint8_t> out = sealed();
     auto attributes = detail::load_be<std::int16_t>(out.data() + batch_v2::attributes_at);
     attributes = static_cast<std::int16_t>(transactional ? attributes | batch_attributes::transactional
                                                          : attributes & ~batch_attributes::transactional);

@@ -5,7 +5,11 @@
 
 #include <kasio/error.hpp>
 
+#include <memory>
 #include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace kasio::protocol {
 
@@ -65,12 +69,32 @@ public:
     bytes_view batch() const noexcept;
 
 private:
-    byte_buffer& sealed() noexcept { return compressed_final_ ? compressed_ : records_; }
-    void write_header(byte_buffer& out, std::int16_t attributes) noexcept;
-    void write_producer_state(std::uint8_t* header) const noexcept;
-    void seal_crc(byte_buffer& out) noexcept;
+    // Grows without zeroing: append() writes every byte it adds, and zero-filling first cost
+    // as much as the writing.
+    template <class T>
+    struct uninitialized_allocator : std::allocator<T> {
+        template <class U>
+        struct rebind {
+            using other = uninitialized_allocator<U>;
+        };
+        template <class U>
+        void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+            ::new (static_cast<void*>(p)) U;
+        }
+        template <class U, class... Args>
+        void construct(U* p, Args&&... args) {
+            ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+        }
+    };
 
-    byte_buffer records_;     // header placeholder + records in wire format
+    std::span<std::uint8_t> sealed() noexcept {
+        return compressed_final_ ? std::span<std::uint8_t>(compressed_) : std::span<std::uint8_t>(records_);
+    }
+    void write_header(std::span<std::uint8_t> out, std::int16_t attributes) noexcept;
+    void write_producer_state(std::uint8_t* header) const noexcept;
+    void seal_crc(std::span<std::uint8_t> out) noexcept;
+
+    std::vector<std::uint8_t, uninitialized_allocator<std::uint8_t>> records_;  // header + records, wire format
     byte_buffer compressed_;  // header + compressed records, when a codec is used
     std::size_t max_bytes_;
     std::int32_t count_ = 0;
