@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -210,36 +212,58 @@ inline void write_key(char* out, std::size_t key_size, std::uint64_t i) noexcept
     }
 }
 
-/// Delivery latency per record, from the send call to its delivery report. One slot per
-/// record, allocated before timing starts: recording allocates nothing.
+/// Delivery latency per record, from the send call to its delivery report: each record's send
+/// time in a slot allocated before timing starts, each latency counted into log-linear buckets
+/// (64 per power of two: a quantile within 1.1 %). Recording allocates nothing, and the
+/// quantiles need neither a copy of every latency nor a sort of it (which cost the process
+/// measured 8 MB of fresh pages and a sort per million records).
 class latency_record {
 public:
-    explicit latency_record(std::int64_t count)
-        : ns_(static_cast<std::size_t>(count)), state_(static_cast<std::size_t>(count)) {}
+    explicit latency_record(std::int64_t count) : sent_ns_(static_cast<std::size_t>(count)) {}
 
-    void sent(std::uint64_t id, clock::time_point now) noexcept { ns_[id] = now.time_since_epoch().count(); }
+    void sent(std::uint64_t id, clock::time_point now) noexcept { sent_ns_[id] = now.time_since_epoch().count(); }
     void delivered(std::uint64_t id, clock::time_point now) noexcept {
-        ns_[id] = now.time_since_epoch().count() - ns_[id];
-        state_[id] = 1;
+        const std::int64_t ns = now.time_since_epoch().count() - sent_ns_[id];
+        ++buckets_[bucket_of(ns > 0 ? static_cast<std::uint64_t>(ns) : 0)];
+        ++count_;
     }
-    void failed(std::uint64_t id) noexcept { state_[id] = 2; }
+    void failed(std::uint64_t) noexcept {}
 
-    /// The q-quantile (0..1) of the delivered records' latencies, in milliseconds.
+    /// The q-quantile (0..1) of the delivered records' latencies, in milliseconds (its
+    /// bucket's middle).
     double quantile_ms(double q) const {
-        std::vector<std::int64_t> v;
-        v.reserve(ns_.size());
-        for (std::size_t i = 0; i < ns_.size(); ++i)
-            if (state_[i] == 1) v.push_back(ns_[i]);
-        if (v.empty()) return 0;
-        const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-        using ns_rep = std::chrono::steady_clock::duration;
-        return std::chrono::duration<double, std::milli>(ns_rep{v[k]}).count();
+        if (count_ == 0) return 0;
+        const auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count_ - 1));
+        std::uint64_t seen = 0;
+        for (std::size_t b = 0; b < buckets_.size(); ++b) {
+            seen += buckets_[b];
+            if (seen > rank) return (static_cast<double>(lower_of(b)) + static_cast<double>(lower_of(b + 1))) / 2e6;
+        }
+        return 0;
     }
 
 private:
-    std::vector<std::int64_t> ns_;    // send time, then latency once delivered
-    std::vector<std::uint8_t> state_;  // 0 in flight, 1 delivered, 2 failed
+    static constexpr int sub_bits = 6;  // 64 buckets per power of two
+    static constexpr std::size_t sub = std::size_t{1} << sub_bits;
+
+    // Values below `sub` get a bucket each; above, bucket = (exponent, top 6 bits after the
+    // leading one).
+    static std::size_t bucket_of(std::uint64_t v) noexcept {
+        if (v < sub) return static_cast<std::size_t>(v);
+        const int e = std::bit_width(v) - 1;  // >= sub_bits
+        const auto mantissa = static_cast<std::size_t>((v >> (e - sub_bits)) & (sub - 1));
+        return sub + static_cast<std::size_t>(e - sub_bits) * sub + mantissa;
+    }
+    static std::uint64_t lower_of(std::size_t b) noexcept {
+        if (b < sub) return b;
+        const auto e = static_cast<int>((b - sub) / sub) + sub_bits;
+        const std::uint64_t mantissa = (b - sub) % sub;
+        return (std::uint64_t{1} << e) + (mantissa << (e - sub_bits));
+    }
+
+    std::vector<std::int64_t> sent_ns_;
+    std::array<std::uint64_t, sub + (64 - sub_bits) * sub> buckets_{};
+    std::uint64_t count_ = 0;
 };
 
 /// A progress line on stderr, only when stderr is a terminal (logs and scripts stay clean).

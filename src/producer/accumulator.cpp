@@ -38,18 +38,15 @@ constexpr std::size_t header_size = protocol::batch_v2::header_size;
 // The batch's last record decides: only the last batch of a queue is ever open.
 bool all_batches_full(const partition_queue& q) noexcept { return q.batches.empty() || q.batches.back()->full(); }
 
-// Headers as the builder takes them; a thread's scratch vector keeps its capacity, so only the
-// first record with more than a few headers on a thread allocates.
-std::span<const protocol::record_header_view> convert_headers(std::span<const record_header> in,
-                                                              std::span<protocol::record_header_view> stack) {
-    std::span<protocol::record_header_view> out = stack;
-    if (in.size() > stack.size()) {
-        thread_local std::vector<protocol::record_header_view> heap;
-        heap.resize(in.size());
-        out = heap;
-    }
-    for (std::size_t i = 0; i < in.size(); ++i) out[i] = {in[i].key, in[i].value};
-    return out.first(in.size());
+// Headers as the builder takes them, in a thread's scratch vector that keeps its capacity:
+// only a thread's first record with more headers than before allocates. (A stack array of
+// them cost every record its zeroing, headers or not.)
+std::span<const protocol::record_header_view> convert_headers(std::span<const record_header> in) {
+    if (in.empty()) return {};
+    thread_local std::vector<protocol::record_header_view> scratch;
+    scratch.resize(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) scratch[i] = {in[i].key, in[i].value};
+    return scratch;
 }
 
 }  // namespace
@@ -221,8 +218,7 @@ append_result accumulator::append_to(topic_entry& t, std::int32_t partition, std
         res.ec = broker_errc::message_too_large;
         return res;
     }
-    protocol::record_header_view stack[8];
-    const auto headers = convert_headers(r.headers, stack);
+    const auto headers = convert_headers(r.headers);
 
     for (;;) {
         const bool sticky = partition < 0 && partitioner_.is_sticky(r);
