@@ -10,7 +10,8 @@
 #
 #   --count N     records per 100-byte case (default 1000000); the 1 KB case uses N/4
 #   --rounds R    rounds per case and table (default 3); the tables show medians
-#   --only CASE   run one case: 100b, 1kb, lowrate
+#   --only LIST   run these cases (comma-separated): 100b, 1kb, lowrate, 10b, 100kb, p6,
+#                 p1000, gzip, snappy, lz4, zstd, acks1; without it the first three
 #   --tables T    own (each client with its own defaults), aligned (acks=all, idempotence,
 #                 linger.ms=5, batch.size=16384, 5 requests in flight but 1 in franz-go, which
 #                 allows no more with idempotence, no compression), or both
@@ -26,11 +27,15 @@
 # Java client's ApiVersions request parses as a throttle of about 20 minutes, so java is dropped
 # there and measured only with --cluster.
 #
-# Cases (64 partitions, 8-byte keys, so murmur2 spreads them alike in every client):
+# Cases (64 partitions unless said, 8-byte keys, so murmur2 spreads them alike in every client):
 #   100b     100-byte values, produced then consumed back
 #   1kb      1000-byte values, produced then consumed back
 #   lowrate  1,000 records/s, linger 0 (both tables): delivery p50/p99 at low load; every twin
 #            paces its sends with --rate (record i due at start + i/rate)
+#   10b      10-byte values (N records); 100kb: 100,000-byte values (N/400 records)
+#   p6, p1000  100-byte values on 6 and 1,000 partitions (N and N/2 records)
+#   gzip, snappy, lz4, zstd  100-byte values with that codec in both tables (N/2 records)
+#   acks1    100-byte values, acks=1 in both tables (idempotence off: it needs acks=all)
 #
 # A round starts a fresh kasio-mock-broker (3 brokers), then every client produces to its own
 # topic, the order rotating from round to round, then every client consumes the topic of the
@@ -114,7 +119,8 @@ stop_broker() {
 }
 trap 'stop_broker; rm -rf "$work"' EXIT
 
-# start_broker topic...: a fresh 3-broker mock cluster with 64-partition topics; sets $brokers.
+# start_broker topic...: a fresh 3-broker mock cluster with $partitions-partition topics (64
+# unless a case says); sets $brokers.
 # With --cluster: creates the topics there instead.
 start_broker() {
   if [[ -n $cluster ]]; then
@@ -123,13 +129,13 @@ start_broker() {
       # The peer directly, at this cluster's address: `cluster.sh DIR peer` would take the
       # port base from the environment, not from DIR.
       java -cp "$KASIO_KAFKA_PEER_CP" kasio.peer.Main create-topic --topic "$t-$stamp" \
-        --partitions 64 --replication 3 --bootstrap "$KASIO_KAFKA_BOOTSTRAP" >/dev/null
+        --partitions "${partitions:-64}" --replication 3 --bootstrap "$KASIO_KAFKA_BOOTSTRAP" >/dev/null
     done
     brokers=$KASIO_KAFKA_BOOTSTRAP
     return 0
   fi
   local args=(--brokers 3) t line=""
-  for t in "$@"; do args+=(--topic "$t:64:3"); done
+  for t in "$@"; do args+=(--topic "$t:${partitions:-64}:3"); done
   rm -f "$work/stdin" "$work/stdout"
   mkfifo "$work/stdin" "$work/stdout"
   exec 3<>"$work/stdin" 4<>"$work/stdout"
@@ -201,7 +207,11 @@ run() {
 # one_case name size n extra...: rounds of every client producing, then consuming, per table.
 one_case() {
   local name=$1 size=$2 n=$3; shift 3
-  [[ -n "$only" && "$only" != "$name" ]] && return 0
+  if [[ -n "$only" ]]; then
+    [[ ",$only," == *",$name,"* ]] || return 0
+  elif [[ $name != 100b && $name != 1kb && $name != lowrate ]]; then
+    return 0
+  fi
   local table round i k c order
   for table in ${tables//,/ }; do
     for ((round = 1; round <= rounds; round++)); do
@@ -237,9 +247,15 @@ one_case() {
 
 one_case 100b 100  "$count"
 one_case 1kb  1000 $((count / 4))
-if [[ -z "$only" || "$only" == lowrate ]]; then
-  only=lowrate one_case lowrate 100 5000 --rate 1000 --linger-ms 0
-fi
+one_case lowrate 100 5000 --rate 1000 --linger-ms 0
+one_case 10b  10 "$count"
+one_case 100kb 100000 $((count / 400))
+partitions=6 one_case p6 100 "$count"
+partitions=1000 one_case p1000 100 $((count / 2))
+for codec in gzip snappy lz4 zstd; do
+  one_case "$codec" 100 $((count / 2)) --codec "$codec"
+done
+one_case acks1 100 "$count" --acks 1
 
 echo "compare4: RESULT lines in $out" >&2
 python3 "$root/tests/bench/plot_results.py" --tables-only "$out"

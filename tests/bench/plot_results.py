@@ -26,7 +26,11 @@ from collections import defaultdict
 
 CLIENTS = ["kasio", "librdkafka", "java", "franz"]
 LABELS = {"kasio": "kasio", "librdkafka": "librdkafka 2.14", "java": "Java 4.4", "franz": "franz-go 1.22"}
-SIZES = {"100b": 100, "1kb": 1000, "lowrate": 100}
+# Record value size of the cases that differ by size only (64 partitions); partition count of
+# those that differ by partitions only (100-byte values).
+SIZES = {"10b": 10, "100b": 100, "1kb": 1000, "100kb": 100000}
+PARTITIONS = {"p6": 6, "100b": 64, "p1000": 1000}
+CASE_ORDER = ["100b", "1kb", "lowrate", "10b", "100kb", "p6", "p1000", "gzip", "snappy", "lz4", "zstd", "acks1"]
 TABLE_TITLES = {
     "own": "each client with its own defaults",
     "aligned": "aligned: acks=all, idempotence, linger.ms=5, batch.size=16384, 5 in flight "
@@ -99,7 +103,7 @@ def tables_markdown(med):
                      "p50 ms | p99 ms | rounds | failed |")
         lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         keys = [k for k in med if k[0] == table]
-        for case in order({k[1] for k in keys}, ["100b", "1kb", "lowrate"]):
+        for case in order({k[1] for k in keys}, CASE_ORDER):
             for mode in ("produce", "consume"):
                 for client in order({k[3] for k in keys}, CLIENTS):
                     m = med.get((table, case, mode, client))
@@ -140,32 +144,43 @@ def plot(med, png_dir):
     for table in order({k[0] for k in med}, TABLE_ORDER):
         keys = [k for k in med if k[0] == table]
         clients = order({k[3] for k in keys}, CLIENTS)
-        # CPU per record against record size, produce and consume side by side.
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        for ax, mode in zip(axes, ("produce", "consume")):
-            for client in clients:
-                pts = sorted((SIZES[k[1]], med[k]["ext_cpu_us_per_msg"]) for k in keys
-                             if k[2] == mode and k[3] == client and k[1] in ("100b", "1kb"))
-                if pts:
-                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=LABELS.get(client, client))
-            ax.set_xscale("log")
-            ax.set_xlabel("record value bytes")
-            ax.set_ylabel("CPU µs per record (whole process)")
-            ax.set_title(f"{mode}, 64 partitions, 8-byte keys")
-            ax.grid(True, alpha=0.3)
-            ax.legend()
-        fig.suptitle(title(table), fontsize=9)
-        fig.tight_layout()
-        name = f"cpu-per-record-{table.replace('/', '-')}.png"
-        fig.savefig(os.path.join(png_dir, name), dpi=100)
-        plt.close(fig)
-        written.append((table, name, "CPU per record against record size"))
+        # CPU per record against record size, then against partitions; produce and consume
+        # side by side; a line per client.
+        for axis, (xs_of, xlabel, subtitle, stem, what) in {
+            "size": (SIZES, "record value bytes", "64 partitions, 8-byte keys", "cpu-per-record",
+                     "CPU per record against record size"),
+            "partitions": (PARTITIONS, "partitions", "100-byte values, 8-byte keys", "cpu-per-record-partitions",
+                           "CPU per record against partitions"),
+        }.items():
+            if len({k[1] for k in keys if k[1] in xs_of}) < 2:
+                continue
+            fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+            for ax, mode in zip(axes, ("produce", "consume")):
+                for client in clients:
+                    pts = sorted((xs_of[k[1]], med[k]["ext_cpu_us_per_msg"]) for k in keys
+                                 if k[2] == mode and k[3] == client and k[1] in xs_of)
+                    if pts:
+                        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
+                                label=LABELS.get(client, client))
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                ax.set_xlabel(xlabel)
+                ax.set_ylabel("CPU µs per record (whole process)")
+                ax.set_title(f"{mode}, {subtitle}")
+                ax.grid(True, alpha=0.3)
+                ax.legend()
+            fig.suptitle(title(table), fontsize=9)
+            fig.tight_layout()
+            name = f"{stem}-{table.replace('/', '-')}.png"
+            fig.savefig(os.path.join(png_dir, name), dpi=100)
+            plt.close(fig)
+            written.append((table, name, what))
 
         # Records/s per client, one group of bars per case and mode.
         # The low-rate case runs at a fixed 1,000 records/s: nothing to compare here.
-        groups = [(c, m) for c in order({k[1] for k in keys if k[1] != "lowrate"}, ["100b", "1kb"])
+        groups = [(c, m) for c in order({k[1] for k in keys if k[1] != "lowrate"}, CASE_ORDER)
                   for m in ("produce", "consume") if any(k[1] == c and k[2] == m for k in keys)]
-        fig, ax = plt.subplots(figsize=(10, 4))
+        fig, ax = plt.subplots(figsize=(max(10, 1.1 * len(groups)), 4))
         width = 0.8 / max(1, len(clients))
         for i, client in enumerate(clients):
             xs, ys = [], []
@@ -176,8 +191,9 @@ def plot(med, png_dir):
                     ys.append(v["msgs_per_s"])
             ax.bar(xs, ys, width, label=LABELS.get(client, client))
         ax.set_xticks([g + 0.4 - width / 2 for g in range(len(groups))])
-        ax.set_xticklabels([f"{c} {m}" for c, m in groups])
-        ax.set_ylabel("records/s (median)")
+        ax.set_xticklabels([f"{c} {m}" for c, m in groups], rotation=45, ha="right")
+        ax.set_yscale("log")
+        ax.set_ylabel("records/s (median, log scale)")
         ax.set_title(title(table), fontsize=9)
         ax.grid(True, axis="y", alpha=0.3)
         ax.legend()
