@@ -364,6 +364,13 @@ std::string group_world::describe() const {
     std::map<std::string, consumer_stats> stats;
     for (const auto& [name, m] : kasio_)
         if (m->c && !m->stopped) stats[name] = m->c->stats();
+    std::vector<std::int32_t> leaders;  // asked only when records are missing (a Java peer run)
+    if (unprocessed() != 0) {
+        try {
+            leaders = leaders_of(topic_);
+        } catch (const std::exception&) {
+        }
+    }
     std::map<std::string, std::string> errors;
     for (const auto& [name, m] : kasio_)
         if (m->c && !m->stopped)
@@ -394,6 +401,7 @@ std::string group_world::describe() const {
             if (j > i) s << ".." << numbers[j];
             i = j + 1;
         }
+        if (static_cast<std::size_t>(p) < leaders.size()) s << "; leader " << leaders[static_cast<std::size_t>(p)];
         const auto owner = owner_.find(p);
         s << "; owner " << (owner == owner_.end() ? std::string("none") : owner->second);
         if (owner != owner_.end()) {
@@ -417,6 +425,15 @@ std::string group_world::describe() const {
           << st.fetch_responses << " answered, " << st.fetch_session_resets << " fetch session resets, "
           << st.list_offsets_requests << " ListOffsets, assigned";
         for (const partition_metrics& m : st.partitions) s << " " << m.partition;
+        // Which brokers it fetches from: a partition whose leader gets none is not fetched.
+        s << "; Fetch requests by node:";
+        for (const broker_metrics& b : st.brokers) {
+            if (b.node_id < 0) continue;
+            std::uint64_t fetches = 0;
+            for (const api_metrics& a : b.apis)
+                if (a.api_key == 1) fetches = a.requests;  // Fetch
+            s << " " << b.node_id << "=" << fetches;
+        }
         if (const auto e = errors.find(name); e != errors.end()) s << "; last error: " << e->second;
         s << "\n";
     }
