@@ -65,6 +65,9 @@ struct consumer::impl : std::enable_shared_from_this<impl> {
         std::unique_ptr<asio::steady_timer> wake;
         consumer_detail::fetch_session session;
         std::size_t reserved = 0;  // max_bytes of its Fetch in flight: room kept in the prefetch bound
+        // Asleep because the prefetch bound had no room (others' reservations filled it): woken
+        // when a reservation is given back, since no kick may follow (an empty response).
+        bool waiting_for_room = false;
     };
     // In std::list: any_completion_handler's converting constructor makes a vector of these
     // copy on growth (wrapping a handler in itself) when the move is not noexcept.

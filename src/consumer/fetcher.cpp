@@ -446,9 +446,12 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         }
         if (plan.wanted.empty() && f.session.session_size() == 0) {
             // Nothing to fetch here: sleep until kicked (a seek, a resume, an assignment, or the
-            // metadata refresher's news of a leader) or until a retry is due.
+            // metadata refresher's news of a leader), until a retry is due, or, when the bound
+            // left no room, until another fetcher gives its reservation back.
+            f.waiting_for_room = room == 0;
             f.wake->expires_at(plan.next_retry);
             co_await f.wake->async_wait(nothrow_awaitable);
+            f.waiting_for_room = false;
             continue;
         }
         // (With nothing wanted, an incremental session still holds partitions: the next
@@ -465,6 +468,10 @@ asio::awaitable<void> consumer::impl::fetch_loop(std::shared_ptr<impl> self, std
         auto [ec, frame] = co_await pool.async_request(node, net::purpose::long_poll, std::move(req), nothrow_awaitable);
         f.reserved = 0;
         if (self->closed) co_return;
+        // The room given back is what a fetcher waiting for room needs: a reservation sized
+        // while there were fewer fetchers may have filled the bound when it started.
+        for (auto& [other, o] : self->fetchers)
+            if (o.waiting_for_room) o.wake->cancel();
         if (self->metrics_on && !ec) {
             self->fetch_latency_us.record(static_cast<std::uint64_t>(
                 std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent_at).count()));

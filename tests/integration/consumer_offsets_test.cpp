@@ -162,5 +162,47 @@ TEST_F(consumer_offsets, prefetch_stays_bounded_while_the_application_is_slow) {
     EXPECT_GT(st.bytes, 40u * st.prefetched_bytes_peak);  // the data far exceeded the bound
 }
 
+TEST_F(consumer_offsets, a_fetcher_that_found_no_room_fetches_when_another_gives_its_room_back) {
+    // Broker 1 leads an idle partition, broker 2 one with records. The idle partition's fetcher,
+    // alone at first, reserves the whole prefetch bound for its Fetch (fetch.max.bytes is larger);
+    // the second fetcher, started (resume) while that Fetch is out, finds no room and sleeps. The idle
+    // Fetch comes back empty: no records, so nothing else wakes the fetchers. Giving the room back
+    // must wake the one waiting for it, or the records on broker 2 are never fetched.
+    ASSERT_EQ(cluster().create_topic("idle", 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().create_topic("data", 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader("idle", 0, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(cluster().set_leader("data", 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    test::writer_options w;
+    ASSERT_EQ(test::produce_records(cluster().bootstrap(), "data", 50, w), 50u);
+    consumer_config cfg = config("earliest");
+    ASSERT_FALSE(cfg.set("queued.max.messages.kbytes", "64"));
+    ASSERT_FALSE(cfg.set("fetch.max.wait.ms", "200"));
+    consumer c(io.get_executor(), cfg);
+    // Both topics' metadata known, broker 2's partition paused at a known position (no offset
+    // lookup): broker 1's fetcher runs alone, its Fetch reserving the whole bound.
+    c.assign({{"idle", 0}, {"data", 0}});
+    c.seek({"data", 0}, 0);
+    c.pause({{"data", 0}});
+    ASSERT_TRUE(test::run_until(io, [&] { return c.stats().fetch_requests >= 3; }));
+    // One poll, no timeout, as an application waiting for records: polls kick the fetchers when
+    // they start, and a timed-out one started again would wake the sleeping fetcher itself.
+    struct polled {
+        std::size_t records = 0;
+        std::optional<error_code> ec;
+    };
+    auto got = std::make_shared<polled>();  // the handler may outlive this test's locals
+    c.async_poll([got](error_code ec, fetch_batch b) {
+        got->records = b.size();
+        got->ec = ec;
+    });
+    c.resume({{"data", 0}});  // starts broker 2's fetcher while broker 1's Fetch is out
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    test::run_until(io, [&] { return got->ec.has_value() || std::chrono::steady_clock::now() > deadline; });
+    ASSERT_TRUE(got->ec.has_value()) << "no records 5 s after the resume: broker 2's fetcher still sleeps ("
+                                     << c.stats().fetch_requests << " Fetch requests sent)";
+    EXPECT_FALSE(*got->ec) << got->ec->message();
+    EXPECT_GT(got->records, 0u);
+}
+
 }  // namespace
 }  // namespace kasio

@@ -399,6 +399,10 @@ TEST(consumer_protocol_real_kafka, time_from_a_join_until_every_member_consumes_
         const auto consuming = clock_type::now();
 
         w.stop_stream();
+        // Every partition is owned and every member consumes: what is left is read at the owners'
+        // next fetches, and a rebalance meanwhile takes a session timeout at most
+        // (group_settle_timeout allows several). A record still missing after that was not
+        // fetched: describe() names its partition, owner and the owner's position.
         EXPECT_TRUE(w.wait_processed()) << w.describe();
         w.close_all();
         EXPECT_EQ(w.double_ownerships(), 0u) << w.describe();

@@ -360,15 +360,83 @@ std::map<std::int32_t, std::int64_t> group_world::committed(const std::string& g
 }
 
 std::string group_world::describe() const {
+    // Where each kasio member reads, asked before taking m_: stats() is for any thread.
+    std::map<std::string, consumer_stats> stats;
+    for (const auto& [name, m] : kasio_)
+        if (m->c && !m->stopped) stats[name] = m->c->stats();
+    std::vector<std::int32_t> leaders;  // asked only when records are missing (a Java peer run)
+    if (unprocessed() != 0) {
+        try {
+            leaders = leaders_of(topic_);
+        } catch (const std::exception&) {
+        }
+    }
+    std::map<std::string, std::string> errors;
+    for (const auto& [name, m] : kasio_)
+        if (m->c && !m->stopped)
+            if (const error_info e = m->c->last_error()) errors[name] = e.describe();
+
     std::lock_guard lock(m_);
     std::ostringstream s;
     s << "timeline:\n";
     for (const auto& t : timeline_) s << "  " << t << "\n";
     s << "owners now:";
     for (const auto& [p, m] : owner_) s << " " << p << "=" << m;
+    // Record n went to partition n % partitions_: what is missing, partition by partition.
+    std::map<std::int32_t, std::vector<std::size_t>> missing_by_partition;
     std::size_t missing = 0;
-    for (std::size_t i = 0; i < produced_; ++i) missing += processed_[i] == 0;
+    for (std::size_t i = 0; i < produced_; ++i) {
+        if (processed_[i] != 0) continue;
+        ++missing;
+        missing_by_partition[static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions_))].push_back(i);
+    }
     s << "\nproduced " << produced_ << ", unprocessed " << missing << "\n";
+    for (const auto& [p, numbers] : missing_by_partition) {
+        s << "  partition " << p << ": " << numbers.size() << " unprocessed, records";
+        // Runs of consecutive records of the partition (numbers partitions_ apart).
+        for (std::size_t i = 0; i < numbers.size();) {
+            std::size_t j = i;
+            while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + static_cast<std::size_t>(partitions_)) ++j;
+            s << " " << numbers[i];
+            if (j > i) s << ".." << numbers[j];
+            i = j + 1;
+        }
+        if (static_cast<std::size_t>(p) < leaders.size()) s << "; leader " << leaders[static_cast<std::size_t>(p)];
+        const auto owner = owner_.find(p);
+        s << "; owner " << (owner == owner_.end() ? std::string("none") : owner->second);
+        if (owner != owner_.end()) {
+            if (const auto last = last_processed_.find(owner->second); last != last_processed_.end())
+                s << " (its last record " << last->second << ")";
+            if (const auto st = stats.find(owner->second); st != stats.end()) {
+                bool assigned = false;
+                for (const partition_metrics& m : st->second.partitions) {
+                    if (m.topic != topic_ || m.partition != p) continue;
+                    assigned = true;
+                    s << ", its position " << m.position << ", high watermark " << m.high_watermark << ", lag " << m.lag
+                      << (m.paused ? ", paused" : "");
+                }
+                if (!assigned) s << ", not in its consumer's assignment";
+            }
+        }
+        s << "\n";
+    }
+    for (const auto& [name, st] : stats) {
+        s << "  " << name << ": " << st.records << " records polled, " << st.fetch_requests << " fetches sent, "
+          << st.fetch_responses << " answered, " << st.fetch_session_resets << " fetch session resets, "
+          << st.list_offsets_requests << " ListOffsets, assigned";
+        for (const partition_metrics& m : st.partitions) s << " " << m.partition;
+        // Which brokers it fetches from: a partition whose leader gets none is not fetched.
+        s << "; Fetch requests by node:";
+        for (const broker_metrics& b : st.brokers) {
+            if (b.node_id < 0) continue;
+            std::uint64_t fetches = 0;
+            for (const api_metrics& a : b.apis)
+                if (a.api_key == 1) fetches = a.requests;  // Fetch
+            s << " " << b.node_id << "=" << fetches;
+        }
+        if (const auto e = errors.find(name); e != errors.end()) s << "; last error: " << e->second;
+        s << "\n";
+    }
     return s.str();
 }
 

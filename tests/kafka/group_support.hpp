@@ -37,6 +37,17 @@ struct member_options {
     std::string instance_id;
 };
 
+/// How long a group_world wait allows for the group to settle and catch up. A member that
+/// vanishes is noticed within the session timeout (10 s: what the classic members ask for, and
+/// the coordinator's group.consumer.session.timeout.ms in tests/support/kafka/cluster.sh), the
+/// others learn of the new assignment at their next heartbeat (1 s) and the new owner reads from
+/// the committed offset at its next fetch (fetch.max.wait.ms 500 ms): ~12 s a rebalance. The
+/// tests chain up to three rebalances before a wait (a kill, a join, a leave); doubled for a
+/// loaded two-core machine running the rest of the suite beside them, and rounded up.
+inline constexpr std::chrono::seconds group_settle_timeout{90};
+static_assert(group_settle_timeout >= 2 * 3 * (std::chrono::seconds(10) + std::chrono::seconds(1) +
+                                              std::chrono::milliseconds(500)));
+
 class group_world {
 public:
     group_world(std::string topic, int partitions);
@@ -58,11 +69,12 @@ public:
     void close_all();
 
     /// Waits until every partition is owned, by exactly these members, each owning some.
-    bool wait_owners(const std::set<std::string>& members, std::chrono::seconds timeout = std::chrono::seconds(90));
+    bool wait_owners(const std::set<std::string>& members, std::chrono::seconds timeout = group_settle_timeout);
     /// Produces `count` more records: number n to partition n % partitions, value "n".
     void produce_wave(std::size_t count);
-    /// Waits until every record produced so far was processed at least once.
-    bool wait_processed(std::chrono::seconds timeout = std::chrono::seconds(90));
+    /// Waits until every record produced so far was processed at least once. describe() then
+    /// lists, per partition, the records still unprocessed, the owner and where it reads.
+    bool wait_processed(std::chrono::seconds timeout = group_settle_timeout);
     /// Produces in the background, numbered as produce_wave's, until stop_stream(): `per_tick`
     /// records every `tick`, through one producer.
     void start_stream(std::size_t per_tick, std::chrono::milliseconds tick);
@@ -72,7 +84,7 @@ public:
     /// Waits until every partition is owned, by exactly these members, and each of them has
     /// processed a record numbered `from` or above.
     bool wait_consuming(const std::set<std::string>& members, std::size_t from,
-                        std::chrono::seconds timeout = std::chrono::seconds(90));
+                        std::chrono::seconds timeout = group_settle_timeout);
 
     std::size_t double_ownerships() const;
     std::size_t unprocessed() const;

@@ -53,12 +53,23 @@ TEST(observability_real_kafka, a_stopped_broker_shows_in_its_own_produce_latency
     ASSERT_FALSE(cfg.set("linger.ms", "0"));
     producer p(io.io().get_executor(), cfg);
     const std::string value = "observed";
-    // Warm: every leader's connection is up and its latency recorded while all is well.
+    // Warm: every leader's connection is up and its latency recorded while all is well, so the
+    // held record below is written at once to an open connection, not after a connect that
+    // the stopped broker would hold up instead (its request would then be timed from the resume).
     for (int i = 0; i < 20; ++i)
         for (std::int32_t part = 0; part < 3; ++part) p.async_send(to(topic, part, value), asio::use_future).get();
+    const auto warm = p.stats();
+    for (const auto& b : warm.brokers) {
+        if (b.node_id != stopped) continue;
+        ASSERT_TRUE(b.connected) << "node " << stopped << " is not connected after the warm-up";
+        ASSERT_EQ(b.in_flight, 0u);
+    }
 
+    // cluster.sh pause returns once every thread of the broker's JVM is stopped (a SIGSTOP alone
+    // stops them some milliseconds later: the broker could still answer the next request).
     broker_action("pause", stopped);
     auto held = p.async_send(to(topic, 0, value), asio::use_future);
+    const auto held_sent = std::chrono::steady_clock::now();
     // The other leaders keep answering at once meanwhile.
     std::size_t others = 0;
     for (int i = 0; i < 20; ++i) {
@@ -70,7 +81,13 @@ TEST(observability_real_kafka, a_stopped_broker_shows_in_its_own_produce_latency
     }
     // How long the broker stays stopped is the fault itself, not a wait for something to happen.
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    // A stopped broker cannot have answered: otherwise the pause did not hold this record, and
+    // the latencies below would not describe a stopped broker.
+    const bool answered_while_stopped = held.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    const auto held_for = std::chrono::steady_clock::now() - held_sent;  // at least
     broker_action("resume", stopped);
+    ASSERT_FALSE(answered_while_stopped)
+        << "node " << stopped << " answered the held Produce while it was stopped: the pause did not hold it";
     ASSERT_NO_THROW(held.get());
 
     const producer_stats s = p.stats();
@@ -88,7 +105,13 @@ TEST(observability_real_kafka, a_stopped_broker_shows_in_its_own_produce_latency
     std::cout << "node " << stopped << " stopped 1.2 s: its Produce max " << slow_produce->latency_us.max / 1000
               << " ms, p50 " << slow_produce->latency_us.percentile(0.5) / 1000.0 << " ms; other nodes' max "
               << max_elsewhere / 1000.0 << " ms over " << others << " sends\n";
-    EXPECT_GE(slow_produce->latency_us.max, 1'000'000u);
+    const auto held_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(held_for).count());
+    // The held record waited out the whole pause; had it been written only at the resume (no
+    // connection to write it to), its delivery would be long but its Produce round trip short.
+    EXPECT_GE(s.delivery_latency_us.max, held_us) << "the held record's delivery";
+    EXPECT_GE(slow_produce->latency_us.max, 1'000'000u)
+        << "delivery latency max " << s.delivery_latency_us.max << " us, queue time max " << s.queue_time_us.max
+        << " us: the held Produce was not written before the pause ended";
     EXPECT_LT(slow_produce->latency_us.percentile(0.5), 500'000u) << "only one request was held";
     if (others > 0) {
         EXPECT_LT(max_elsewhere, 1'000'000u);

@@ -6,9 +6,13 @@
 #   cluster.sh DIR start             format (if new) and start every node; ready = 3 brokers in metadata
 #   cluster.sh DIR stop              stop every node (SIGTERM, then SIGKILL after 20 s)
 #   cluster.sh DIR kill N            SIGKILL broker N (1-3)
-#   cluster.sh DIR pause N | resume N    SIGSTOP / SIGCONT broker N
+#   cluster.sh DIR pause N | resume N    SIGSTOP / SIGCONT broker N; returns once every thread of
+#                                    its JVM is stopped / running again
+# kill, pause and resume act on the JVM the pid file names only after checking that it is broker
+# N's Kafka JVM and holds its port, and fail with a message otherwise.
 #   cluster.sh DIR stop-broker N     controlled shutdown of broker N (SIGTERM, waits)
-#   cluster.sh DIR start-broker N    start broker N again (after kill or stop), waits until registered
+#   cluster.sh DIR start-broker N    start broker N again (after kill or stop), waits until it has
+#                                    started (its log says so) and is registered
 #   cluster.sh DIR peer ARGS...      run the Java reference peer against the PLAINTEXT listeners
 #
 # Ports: KASIO_KAFKA_PORT_BASE (default 19000). Controller: base+1. Broker N: base+10N + 0
@@ -167,7 +171,62 @@ logger.request.level=WARN
 CFG
 }
 
-alive() { local p; p=$(cat "$dir/node$1/pid" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
+# The node's JVM, or nothing: the pid file's process, if it is still the Kafka JVM started with
+# this node's configuration (not a pid reused by another process after the JVM went).
+node_pid() {   # N
+  local p cmdline
+  p=$(cat "$dir/node$1/pid" 2>/dev/null) || return 1
+  [[ $p =~ ^[0-9]+$ ]] || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *" kafka.Kafka $dir/node$1/server.properties"* ]] || return 1
+  echo "$p"
+}
+
+alive() { node_pid "$1" >/dev/null; }
+
+# The JVM of running broker N, checked: it is the process that listens on the broker's
+# PLAINTEXT port (when ss can say), so a signal meant for the broker reaches the broker.
+broker_pid() {   # N
+  local n=$1 p listeners
+  p=$(node_pid "$n") || die "broker $n: $dir/node$n/pid does not name broker $n's running Kafka JVM (pid file: $(cat "$dir/node$n/pid" 2>/dev/null || echo none))"
+  if command -v ss >/dev/null; then
+    listeners=$(ss -Hltnp "sport = :$(port "$n" 0)" 2>/dev/null) || listeners=
+    [[ -z $listeners || $listeners == *"pid=$p,"* ]] \
+      || die "broker $n: port $(port "$n" 0) is held by another process than pid $p: $listeners"
+  fi
+  echo "$p"
+}
+
+# Thread states of a process, one letter each (T: stopped).
+thread_states() { local t s; for t in /proc/"$1"/task/*/stat; do { s=$(<"$t"); } 2>/dev/null || continue; s=${s##*) }; printf '%s' "${s%% *}"; done; }
+
+# SIGSTOP only starts a group stop: kill returns once the signal is queued, and each of the JVM's
+# threads stops when it next runs, milliseconds later on a busy machine, while its network and
+# request threads may still answer. Paused means every thread stopped; wait (bounded) for that.
+pause_broker() {   # N
+  local n=$1 p s t
+  p=$(broker_pid "$n")
+  kill -STOP "$p"
+  for ((t = 0; t < 1000; t++)); do
+    s=$(thread_states "$p")
+    [[ -n $s && $s =~ ^T+$ ]] && return 0
+    kill -0 "$p" 2>/dev/null || die "broker $n (pid $p) exited while being paused"
+    sleep 0.01
+  done
+  die "broker $n (pid $p) not stopped 10 s after SIGSTOP: thread states $s"
+}
+
+resume_broker() {   # N
+  local n=$1 p s t
+  p=$(broker_pid "$n")
+  kill -CONT "$p"
+  for ((t = 0; t < 1000; t++)); do
+    s=$(thread_states "$p")
+    [[ $s != *T* ]] && return 0
+    sleep 0.01
+  done
+  die "broker $n (pid $p) still stopped 10 s after SIGCONT: thread states $s"
+}
 
 start_node() {   # N
   local n=$1
@@ -183,8 +242,7 @@ start_node() {   # N
 
 stop_node() {   # N SIGNAL
   local n=$1 sig=$2 p
-  p=$(cat "$dir/node$n/pid" 2>/dev/null) || return 0
-  if kill -0 "$p" 2>/dev/null; then
+  if p=$(node_pid "$n"); then
     kill -CONT "$p" 2>/dev/null || true
     kill -"$sig" "$p" 2>/dev/null || true
     local t
@@ -193,6 +251,21 @@ stop_node() {   # N SIGNAL
     while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
   fi
   rm -f "$dir/node$n/pid"
+}
+
+# Waits (bounded) until broker N's JVM, started when its log was FROM bytes long, says it has
+# started: the PLAINTEXT port may be bound before the broker serves, and wait_brokers alone does
+# not show it either, as the controller lists a killed broker until its session times out.
+wait_started() {   # N FROM
+  local n=$1 from=$2 t
+  for ((t = 0; t < 1200; t++)); do
+    # (grep reads a process substitution: with pipefail, tail's SIGPIPE would fail a pipe)
+    grep -q "\[BrokerServer id=$n\] Transition from STARTING to STARTED" <(tail -c +"$((from + 1))" "$dir/node$n/server.log") \
+      && return 0
+    alive "$n" || die "broker $n exited while starting: $(tail -n 5 "$dir/node$n/server.log")"
+    sleep 0.1
+  done
+  die "broker $n has not started 120 s after its JVM did; log in $dir/node$n/server.log"
 }
 
 wait_brokers() {   # COUNT
@@ -253,11 +326,17 @@ case $cmd in
     log "ready in $(( ($(date +%s%N) - start) / 1000000 )) ms: $(bootstrap 0)"
     ;;
   stop) for n in "${brokers[@]}" 0; do stop_node "$n" TERM; done ;;
-  kill) stop_node "$1" KILL ;;
+  kill) broker_pid "$1" >/dev/null; stop_node "$1" KILL ;;
   stop-broker) stop_node "$1" TERM ;;
-  pause) kill -STOP "$(cat "$dir/node$1/pid")" ;;
-  resume) kill -CONT "$(cat "$dir/node$1/pid")" ;;
-  start-broker) start_node "$1"; wait_brokers 3 ;;
+  pause) pause_broker "$1" ;;
+  resume) resume_broker "$1" ;;
+  start-broker)
+    if alive "$1"; then wait_brokers 3; exit 0; fi
+    from=$(stat -c %s "$dir/node$1/server.log" 2>/dev/null || echo 0)
+    start_node "$1"
+    wait_started "$1" "$from"
+    wait_brokers 3
+    ;;
   peer) peer "$@" ;;
   *) die "unknown command $cmd" ;;
 esac
