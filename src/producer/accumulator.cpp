@@ -156,17 +156,8 @@ bool accumulator::has_undrained() const {
 
 append_result accumulator::append(const record& r, std::int32_t partition_count, std::int64_t timestamp,
                                   time_point now, delivery_handler&& done) {
-    append_result res;
-    if (closed()) {
-        res.status = append_status::closed;
-        return res;
-    }
-    if (partition_count < 1 || (r.partition && (*r.partition < 0 || *r.partition >= partition_count))) {
-        res.ec = client_errc::invalid_partition;
-        return res;
-    }
-    topic_entry& t = topic(r.topic, partition_count);
-    return append_to(t, r.partition.value_or(-1), partition_count, r, timestamp, now, done);
+    topic_slot unknown{nullptr};  // looked up by name
+    return append(unknown, r, partition_count, timestamp, now, std::move(done));
 }
 
 append_result accumulator::append(topic_slot& slot, const record& r, std::int32_t partition_count,

@@ -246,7 +246,16 @@ def write_doc(path, med, pngs, png_dir, command, sources, notes):
                "franz-go v1.22.3 (`tests/bench/franz-perf`). One command line, payload and RESULT "
                "line (`examples/perf_common.hpp`); 8-byte keys (murmur2 spreads them alike).")
     out.append("- Each figure is the median of the rounds (column `rounds`), clients alternating: "
-               "each round rotates the order in which they produce, then consume.")
+               "each round rotates the order in which they produce, then consume. Every consumer of "
+               "a round reads the same records: the topic of the round's first producer that "
+               "delivered them all.")
+    out.append("- The mock answers a Fetch with at most one record batch per partition, so consuming "
+               "it costs a round trip per producer batch, and it counts a flexible Fetch response's "
+               "bytes wrongly (it adds up write offsets, not sizes: librdkafka 2.14.2's "
+               "`rd_kafka_buf_write_kbytes`), so it stops filling a response long before the "
+               "request's max_bytes. Both make mock consume figures depend on the producer's batch "
+               "size and on how many bytes a client asks for: read them beside the real cluster's. "
+               "It keeps about 5 MiB per partition, so the case counts stay below that.")
     out.append("- CPU per record is the whole process's user + system CPU measured from outside "
                "(`/usr/bin/time`), divided by the records: start-up, the JVM's JIT and GC and the Go "
                "runtime are in it. A JVM's start-up alone costs about a second of CPU, which a short "

@@ -200,33 +200,29 @@ broker_pid() {   # N
 # Thread states of a process, one letter each (T: stopped).
 thread_states() { local t s; for t in /proc/"$1"/task/*/stat; do { s=$(<"$t"); } 2>/dev/null || continue; s=${s##*) }; printf '%s' "${s%% *}"; done; }
 
-# SIGSTOP only starts a group stop: kill returns once the signal is queued, and each of the JVM's
+# Sends SIGSTOP or SIGCONT and waits (bounded) until every thread of the JVM shows it. SIGSTOP
+# only starts a group stop: kill returns once the signal is queued, and each of the JVM's
 # threads stops when it next runs, milliseconds later on a busy machine, while its network and
-# request threads may still answer. Paused means every thread stopped; wait (bounded) for that.
-pause_broker() {   # N
-  local n=$1 p s t
+# request threads may still answer. Paused means every thread stopped; resumed, none.
+signal_broker() {   # N STOP|CONT
+  local n=$1 sig=$2 p s t
   p=$(broker_pid "$n")
-  kill -STOP "$p"
+  kill -"$sig" "$p"
   for ((t = 0; t < 1000; t++)); do
     s=$(thread_states "$p")
-    [[ -n $s && $s =~ ^T+$ ]] && return 0
-    kill -0 "$p" 2>/dev/null || die "broker $n (pid $p) exited while being paused"
+    if [[ $sig == STOP ]]; then
+      [[ -n $s && $s =~ ^T+$ ]] && return 0
+    else
+      [[ $s != *T* ]] && return 0
+    fi
+    kill -0 "$p" 2>/dev/null || die "broker $n (pid $p) exited after SIG$sig"
     sleep 0.01
   done
-  die "broker $n (pid $p) not stopped 10 s after SIGSTOP: thread states $s"
+  die "broker $n (pid $p): SIG$sig not in effect 10 s later: thread states $s"
 }
 
-resume_broker() {   # N
-  local n=$1 p s t
-  p=$(broker_pid "$n")
-  kill -CONT "$p"
-  for ((t = 0; t < 1000; t++)); do
-    s=$(thread_states "$p")
-    [[ $s != *T* ]] && return 0
-    sleep 0.01
-  done
-  die "broker $n (pid $p) still stopped 10 s after SIGCONT: thread states $s"
-}
+pause_broker() { signal_broker "$1" STOP; }
+resume_broker() { signal_broker "$1" CONT; }
 
 start_node() {   # N
   local n=$1
