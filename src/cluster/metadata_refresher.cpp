@@ -84,8 +84,6 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     error_info last_health;
     std::atomic<std::uint64_t> outage_count{0};
     bool down = false;  // strand: the last round reached no broker
-    bool last_ok = false;       // strand: the last round was applied, with nothing to ask again
-    bool topics_added = false;  // strand: a topic was added since the current round began
     std::function<void()> listener;
 
     // An error that the same request will meet again, however often it is retried.
@@ -254,7 +252,6 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             // Everyone waiting now is served by this request; later callers get the next one.
             self->serving = std::exchange(self->waiters, {});
             self->wanted = false;
-            self->topics_added = false;
             error_context where;
             auto [ec, result] = co_await refresh_once(self, where);
             if (self->stopped) {
@@ -262,7 +259,6 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 co_return;
             }
             const auto end = clock::now();
-            self->last_ok = false;
             const bool refused = is_refusal(ec);
             const bool now_down = ec && !refused;
             const bool new_outage = now_down && !self->down;
@@ -294,9 +290,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 self->next_periodic = end + self->cfg.metadata_max_age;
             } else {
                 self->retry.reset();
-                self->last_ok = true;
-                // A topic added while this round was out is not in its answer: asked at once.
-                self->earliest = self->topics_added ? end : end + self->cfg.retry.initial;
+                self->earliest = end + self->cfg.retry.initial;
                 self->next_periodic = end + self->cfg.metadata_max_age;
             }
             for (auto& w : std::exchange(self->serving, {})) finish(w, ec);
@@ -331,13 +325,7 @@ void metadata_refresher::add_topics(std::vector<std::string> topics) {
             self->topics.insert(it, std::move(t));
             added = true;
         }
-        if (!added) return;
-        self->topics_added = true;
-        // A new topic is asked for at once, not retry.backoff.ms after the last refresh (the
-        // Java client's requestUpdateForNewTopics): a first send waited 100 ms for it. Only
-        // after a refresh that went well: failures keep their backoff.
-        if (self->last_ok) self->earliest = clock::now();
-        self->ask();
+        if (added) self->ask();
     });
 }
 

@@ -13,8 +13,7 @@
 // goes out are coalesced into it: a thousand partitions failing at once cost one request. One
 // made while a request is in flight gets the next one (the answer in flight may predate what it
 // saw). Consecutive requested refreshes are at least retry.backoff.ms apart, as in the Java
-// client, so a burst of errors cannot turn into a storm of Metadata requests; a topic added
-// after a good refresh is asked for at once (Java's requestUpdateForNewTopics).
+// client, so a burst of errors cannot turn into a storm of Metadata requests.
 //
 // runs on: pool strand (the cache and every handler of the refresher's own work).
 #include "cluster/metadata_cache.hpp"
