@@ -10,6 +10,8 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -84,6 +86,11 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
     error_info last_health;
     std::atomic<std::uint64_t> outage_count{0};
     bool down = false;  // strand: the last round reached no broker
+    bool last_ok = false;       // strand: the last round was applied, with nothing to ask again
+    bool topics_added = false;  // strand: a topic was added since the current round began
+    // Cancels the request out now when the refresher stops: a destroyed client leaves no
+    // Metadata request behind it (whose handler would keep this object and the coroutine alive).
+    asio::cancellation_signal in_flight;
     std::function<void()> listener;
 
     // An error that the same request will meet again, however often it is retried.
@@ -147,6 +154,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
         if (stopped) return;
         stopped = true;
         wake.cancel();
+        in_flight.emit(asio::cancellation_type::terminal);
         for (auto& w : std::exchange(waiters, {})) finish(w, asio::error::operation_aborted);
     }
 
@@ -197,10 +205,12 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             error_code ec;
             net::response_frame frame;
             if (c.node_id >= 0) {
-                std::tie(ec, frame) =
-                    co_await self->pool.async_request(c.node_id, net::purpose::general, req, nothrow_awaitable);
+                std::tie(ec, frame) = co_await self->pool.async_request(
+                    c.node_id, net::purpose::general, req,
+                    asio::bind_cancellation_slot(self->in_flight.slot(), nothrow_awaitable));
             } else {
-                std::tie(ec, frame) = co_await self->pool.async_bootstrap_request(c.address, req, nothrow_awaitable);
+                std::tie(ec, frame) = co_await self->pool.async_bootstrap_request(
+                    c.address, req, asio::bind_cancellation_slot(self->in_flight.slot(), nothrow_awaitable));
             }
             if (self->stopped) co_return std::pair{error_code(asio::error::operation_aborted), apply_result{}};
             metadata_response resp;
@@ -252,6 +262,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
             // Everyone waiting now is served by this request; later callers get the next one.
             self->serving = std::exchange(self->waiters, {});
             self->wanted = false;
+            self->topics_added = false;
             error_context where;
             auto [ec, result] = co_await refresh_once(self, where);
             if (self->stopped) {
@@ -259,6 +270,7 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 co_return;
             }
             const auto end = clock::now();
+            self->last_ok = false;
             const bool refused = is_refusal(ec);
             const bool now_down = ec && !refused;
             const bool new_outage = now_down && !self->down;
@@ -290,7 +302,9 @@ struct metadata_refresher::impl : std::enable_shared_from_this<impl> {
                 self->next_periodic = end + self->cfg.metadata_max_age;
             } else {
                 self->retry.reset();
-                self->earliest = end + self->cfg.retry.initial;
+                self->last_ok = true;
+                // A topic added while this round was out is not in its answer: asked at once.
+                self->earliest = self->topics_added ? end : end + self->cfg.retry.initial;
                 self->next_periodic = end + self->cfg.metadata_max_age;
             }
             for (auto& w : std::exchange(self->serving, {})) finish(w, ec);
@@ -325,7 +339,13 @@ void metadata_refresher::add_topics(std::vector<std::string> topics) {
             self->topics.insert(it, std::move(t));
             added = true;
         }
-        if (added) self->ask();
+        if (!added) return;
+        self->topics_added = true;
+        // A new topic is asked for at once, not retry.backoff.ms after the last refresh (the
+        // Java client's requestUpdateForNewTopics): a first send waited 100 ms for it. Only
+        // after a refresh that went well: failures keep their backoff.
+        if (self->last_ok) self->earliest = clock::now();
+        self->ask();
     });
 }
 

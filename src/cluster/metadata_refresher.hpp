@@ -13,7 +13,8 @@
 // goes out are coalesced into it: a thousand partitions failing at once cost one request. One
 // made while a request is in flight gets the next one (the answer in flight may predate what it
 // saw). Consecutive requested refreshes are at least retry.backoff.ms apart, as in the Java
-// client, so a burst of errors cannot turn into a storm of Metadata requests.
+// client, so a burst of errors cannot turn into a storm of Metadata requests; a topic added
+// after a good refresh is asked for at once (Java's requestUpdateForNewTopics).
 //
 // runs on: pool strand (the cache and every handler of the refresher's own work).
 #include "cluster/metadata_cache.hpp"
@@ -65,7 +66,8 @@ public:
 
     /// Starts the refresh loop with a bootstrap refresh.
     void start();
-    /// Stops it; waiting async_refresh operations complete with operation_aborted.
+    /// Stops it; waiting async_refresh operations complete with operation_aborted and the
+    /// Metadata request out now is cancelled (nothing of the refresher's is left waiting).
     void stop();
 
     /// Includes these topics in every later Metadata request; refreshes soon if one is new.

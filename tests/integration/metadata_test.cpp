@@ -51,11 +51,13 @@ protected:
     }
 
     // The client: a pool and a refresher on io, bootstrapping from `bootstrap`.
-    void start(std::vector<std::string> bootstrap, std::chrono::milliseconds max_age = std::chrono::minutes(5)) {
+    void start(std::vector<std::string> bootstrap, std::chrono::milliseconds max_age = std::chrono::minutes(5),
+               std::chrono::milliseconds retry_backoff = std::chrono::milliseconds(100)) {
         pool.emplace(io.get_executor(), net::pool_config{});
         refresher_config rc;
         rc.bootstrap_servers = std::move(bootstrap);
         rc.metadata_max_age = max_age;
+        rc.retry.initial = rc.retry.max = retry_backoff;
         refresher.emplace(*pool, rc);
         refresher->add_topics({topic});
     }
@@ -180,6 +182,18 @@ TEST_F(metadata, refreshes_by_itself_every_metadata_max_age) {
     const auto version = refresher->cache().version();
     ASSERT_TRUE(run_until(io, [&] { return refresher->cache().version() >= version + 2; }));
     EXPECT_GE(refresher->requests_sent(), 3u);
+}
+
+TEST_F(metadata, a_topic_added_after_a_good_refresh_is_asked_for_at_once_not_after_the_backoff) {
+    // retry.backoff.ms of a minute: were the new topic's request held back by it, run_until
+    // would find nothing to run for 10 s and give up. (A producer's first send waited
+    // retry.backoff.ms for its topic's metadata that way.)
+    start({cluster().bootstrap()}, std::chrono::minutes(5), std::chrono::minutes(1));
+    ASSERT_FALSE(refresh());
+    ASSERT_EQ(cluster().create_topic("added-later", 5, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    refresher->add_topics({"added-later"});
+    ASSERT_TRUE(run_until(io, [&] { return refresher->cache().partition_count("added-later") == 5u; }))
+        << "the new topic's metadata was not asked for at once";
 }
 
 TEST_F(metadata, unknown_topic_is_reported_unknown) {

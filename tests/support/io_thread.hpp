@@ -19,7 +19,10 @@ public:
         io_.run();
         ran_out_.set_value();
     }) {}
-    ~io_thread() { stop(); }
+    // Lets what destroyed clients still had to do finish first, as an application should: a
+    // coroutine left suspended in a stopped io_context is never destroyed (Asio posts its
+    // frames' clean-up to the executor), so stopping at once can leak a client's objects.
+    ~io_thread() { drain(std::chrono::seconds(10)); }
     boost::asio::io_context& io() { return io_; }
     /// Lets the context run out of work, then joins the thread: what a destroyed client still
     /// had to do (closing its connections) finishes instead of being cut off. False when work
