@@ -210,7 +210,14 @@ private:
         void operator()(error_code ec, const kasio::delivery&) const { run->delivered(id, ec); }
     };
 
-    // Sends while fewer than the window are outstanding. Re-entered from delivery callbacks
+    // Sends one pump() makes before it posts its continuation, so that the io_context runs the
+    // sender and the socket handlers in between, as an Asio application shares its threads.
+    // Filling the whole window in one go (as before) made every record wait behind the whole
+    // window: on the mock, 100 B records, p99 85-110 ms and 51 MB peak RSS against 9-12 ms and
+    // 25 MB with 256 (64 to 1024 measured alike; 4096 was as bad as no limit).
+    static constexpr int pump_slice = 256;
+
+    // Sends while fewer than the window are outstanding, pump_slice at a time. Re-entered from delivery callbacks
     // (a send that fails at once may complete inside async_send): the flag keeps one loop.
     //
     // Where the Java client's send() blocks (topic metadata not known yet, buffer.memory used
@@ -221,9 +228,17 @@ private:
     // Transactional: a full transaction (or the last records) is committed before any other
     // send; the commit's completion begins the next one and pumps again.
     void pump() {
-        if (coro_ || pumping_ || committing_ || finished_ || producer_->waiting_sends() > 0) return;
+        if (coro_ || pumping_ || resume_posted_ || committing_ || finished_ || producer_->waiting_sends() > 0) return;
         pumping_ = true;
-        for (;;) {
+        for (int sent = 0;; ++sent) {
+            if (sent == pump_slice) {
+                resume_posted_ = true;
+                asio::post(io_, [this] {
+                    resume_posted_ = false;
+                    pump();
+                });
+                break;
+            }
             if (txn_records_ > 0 && (in_txn_ == txn_records_ || (next_ == opt_.count && in_txn_ > 0))) {
                 commit();
                 break;
@@ -403,6 +418,7 @@ private:
     std::uint64_t bytes_ = 0;
     error_code first_error_, txn_error_;
     bool pumping_ = false, finished_ = false, committing_ = false;
+    bool resume_posted_ = false;  // a pump() continuing this one is queued on io_
 };
 
 // The producer's warnings and errors (debug lines too with -X debug=...) on stderr: a

@@ -2,6 +2,7 @@
 #include "producer/accumulator.hpp"
 
 #include "producer/batch_queue.hpp"
+#include "producer/partition_lock.hpp"
 #include "producer/sequence_tracker.hpp"
 
 #include <kasio/broker_errc.hpp>
@@ -13,8 +14,11 @@ namespace kasio::detail::producer {
 // Own cache line: threads appending to different partitions do not share lock words.
 struct alignas(64) partition_queue {
     explicit partition_queue(topic_partition_view t) : tp(t) {}
-    std::mutex mu;
+    partition_lock mu;
     batch_queue batches;
+    // Records appended here; written under mu only (a relaxed load and store, not a locked
+    // add per record), read from any thread for statistics.
+    std::atomic<std::uint64_t> appended_records{0};
     std::size_t in_flight = 0;  // drained, not yet released or put back
     const topic_partition_view tp;
 };
@@ -146,6 +150,13 @@ std::size_t accumulator::queued_batches(topic_partition_view tp) const {
     return q->batches.size();
 }
 
+std::uint64_t accumulator::records_appended() const {
+    std::lock_guard lock(structure_mu_);
+    std::uint64_t n = 0;
+    for (const auto& q : queues_) n += q->appended_records.load(std::memory_order_relaxed);
+    return n;
+}
+
 bool accumulator::has_undrained() const {
     bool any = false;
     for_each_queue([&](partition_queue& q) { any = any || !q.batches.empty(); });
@@ -258,6 +269,7 @@ append_result accumulator::append_to(topic_entry& t, std::int32_t partition, std
         const bool last_full = q.batches.back()->full();
         res.batch_full = q.batches.size() > 1 || last_full;
         res.status = append_status::appended;
+        q.appended_records.store(q.appended_records.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         if (sticky) partitioner_.on_appended(t.partitioner, p, partition_count, appended, last_full);
         return res;
     }

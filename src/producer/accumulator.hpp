@@ -4,8 +4,8 @@
 // the caller (a steady clock); nothing here reads a clock, waits or does I/O.
 //
 // Threads. append() (and the other calls marked "any thread") may run on any thread at once:
-// the topic lookup is lock-free (topic_index), then one mutex per partition queue, held while
-// the record is encoded; threads sending to different partitions do not contend, and buffer
+// the topic lookup is lock-free (topic_index), then one lock per partition queue (a spin lock,
+// partition_lock.hpp), held while the record is encoded; threads sending to different partitions do not contend, and buffer
 // memory is an atomic counter touched once per batch, not per record. Everything else runs on
 // the producer strand (the sender's), one call at a time.
 //
@@ -150,6 +150,8 @@ public:
     /// Batches not yet released (queued or drained): Java's hasIncomplete.
     bool has_incomplete() const noexcept { return live_batches_.load(std::memory_order_acquire) != 0; }
     bool has_undrained() const;
+    /// Records appended so far (the producer's records_sent). Thread safety: any thread.
+    std::uint64_t records_appended() const;
     /// Batches queued for `tp` (not drained). Thread safety: any thread.
     std::size_t queued_batches(topic_partition_view tp) const;
 

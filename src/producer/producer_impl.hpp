@@ -179,6 +179,11 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
 
     // Topics (insert on the strand, find anywhere).
     detail::producer::topic_index<detail::producer::topic_info> topics;
+    /// Names this producer in each thread's last-topic cache (find_topic): unique per
+    /// producer ever made, so a destroyed producer's entry never matches a new one.
+    const std::uint64_t instance_id;
+    /// `topics.find`, first trying the topic this thread sent to last through this producer.
+    const detail::producer::topic_info* find_topic(std::string_view name) const noexcept;
     std::vector<std::unique_ptr<detail::producer::topic_info>> topic_storage;
 
     // Waiting sends (strand); the counters are read by send() on any thread.
@@ -219,7 +224,7 @@ struct producer::impl : std::enable_shared_from_this<producer::impl> {
     std::map<std::string, std::int32_t> group_coordinators;  // for TxnOffsetCommit
 
     // Stats.
-    std::atomic<std::uint64_t> records_sent{0}, records_delivered{0}, records_failed{0};
+    std::atomic<std::uint64_t> records_delivered{0}, records_failed{0};
     std::atomic<std::uint64_t> batches_sent{0}, requests_sent{0}, bytes_sent{0}, retries{0}, throttled_ms{0};
     std::atomic<std::uint64_t> txn_committed{0}, txn_aborted{0};
     // Batch errors by code, for stats(). Written on the strand on the error path only; the

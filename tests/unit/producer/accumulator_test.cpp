@@ -520,6 +520,7 @@ TEST(accumulator, many_threads_append_concurrently_without_losing_or_reordering_
         });
     }
     for (auto& th : pool) th.join();
+    EXPECT_EQ(acc.records_appended(), static_cast<std::uint64_t>(threads * per_thread));  // no count lost either
     std::vector<topic_partition_view> parts;
     for (std::int32_t p = 0; p < partitions; ++p) parts.push_back({"t", p});
     int total = 0;
