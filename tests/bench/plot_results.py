@@ -263,7 +263,12 @@ def write_doc(path, med, pngs, png_dir, command, sources, notes):
                "the process's maximum resident set, from the same place.")
     out.append("- Producer latency is from the send call to the delivery report, with up to 16 MiB "
                "of records outstanding (the same window in every client), so at full speed it is "
-               "mostly queueing; consumers have no latency figure.")
+               "mostly queueing; consumers have no latency figure. How each twin sends: rdkafka-perf, "
+               "java-perf and franz-perf call send in a loop on the main thread while the client's "
+               "own threads do the I/O (rdkafka-perf serves delivery reports every 1,024 sends); "
+               "kasio-perf sends from its io_context's one thread, 256 sends at a time, posting the "
+               "rest so that the sender and the sockets run in between (filling the window in one "
+               "go had every record wait behind the whole window).")
     out.append("- *Own defaults*: kasio and Java: acks=all, idempotence, linger 5 ms, 16 KiB "
                "batches, 5 in flight, no compression. librdkafka: acks=all, no idempotence, linger "
                "5 ms, 1 MB batches, consistent_random partitioner. franz-go: acks=all, "
