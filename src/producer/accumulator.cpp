@@ -491,7 +491,7 @@ std::size_t accumulator::expire(time_point now, std::size_t* records) {
     return expired;
 }
 
-std::size_t accumulator::abort_undrained(error_code ec) {
+std::size_t accumulator::abort_undrained(error_code ec, const std::shared_ptr<const error_context>& context) {
     scratch_.clear();
     for_each_queue([&](partition_queue& q) {
         while (!q.batches.empty()) scratch_.push_back(q.batches.pop_front());
@@ -499,7 +499,7 @@ std::size_t accumulator::abort_undrained(error_code ec) {
     std::size_t records = 0;
     for (batch_ptr& b : scratch_) {
         records += static_cast<std::size_t>(b->record_count());
-        deliver(*b, ec);
+        deliver(*b, ec, -1, -1, context);
         b.reset();
     }
     scratch_.clear();

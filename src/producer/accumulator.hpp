@@ -184,9 +184,9 @@ public:
     /// are the sender's to expire (reached_delivery_timeout). Returns the number of batches;
     /// adds the number of records failed to `*records` when given.
     std::size_t expire(time_point now, std::size_t* records = nullptr);
-    /// Fails every queued batch with `ec` (a forced close or a fatal error). Returns the
-    /// number of records failed.
-    std::size_t abort_undrained(error_code ec);
+    /// Fails every queued batch with `ec` (a forced close or a fatal error), explained by
+    /// `context` when given. Returns the number of records failed.
+    std::size_t abort_undrained(error_code ec, const std::shared_ptr<const error_context>& context = {});
     bool reached_delivery_timeout(const producer_batch& b, time_point now) const noexcept {
         return now - b.created() >= cfg_.delivery_timeout;
     }

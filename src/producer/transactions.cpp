@@ -510,21 +510,20 @@ void producer::impl::txn_sender_pass() {
         const error_code ec = s == kasio::transaction_state::aborting || !txn->last_error().code
                                   ? error_code(client_errc::transaction_aborted)
                                   : txn->last_error().code;
-        const std::size_t dropped = acc.abort_undrained(ec);
-        records_failed.fetch_add(dropped, std::memory_order_relaxed);
-        if (dropped != 0 || !waiting.empty()) {
-            // A record of a failed transaction carries what broke it; one of an aborted one,
-            // why it was not sent.
-            auto context = std::make_shared<error_context>();
-            if (s == kasio::transaction_state::abortable_error && txn->last_error().code) {
-                *context = txn->last_error().context;
-            } else {
-                context->message = "the transaction was aborted before the record was sent";
-                context->property = "transactional.id";
-            }
-            note_error(ec, *context);
-            fail_waiting(ec, context);
+        if (!acc.has_undrained() && waiting.empty()) return;
+        // A record of a failed transaction carries what broke it; one of an aborted one, why
+        // it was not sent. Noted before the records fail, so that a caller woken by one of
+        // them finds it in last_error().
+        auto context = std::make_shared<error_context>();
+        if (s == kasio::transaction_state::abortable_error && txn->last_error().code) {
+            *context = txn->last_error().context;
+        } else {
+            context->message = "the transaction was aborted before the record was sent";
+            context->property = "transactional.id";
         }
+        note_error(ec, *context);
+        records_failed.fetch_add(acc.abort_undrained(ec, context), std::memory_order_relaxed);
+        fail_waiting(ec, context);
     }
 }
 

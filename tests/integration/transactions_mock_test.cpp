@@ -137,9 +137,19 @@ TEST_F(transactions_mock, a_partition_the_coordinator_refuses_fails_its_records_
     ASSERT_EQ(result(p.async_init_transactions(asio::use_future)), error_code{});
     ASSERT_EQ(p.begin_transaction(), error_code{});
     cluster().push_request_errors(add_partitions_key, {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED});
-    EXPECT_EQ(send(p, 3), broker_errc::topic_authorization_failed);
+    // One record: a second one sent after the refusal had made the transaction abortable would
+    // be refused itself (invalid_transaction_state), and last_error() would name that instead.
+    record r;
+    r.topic = "txn";
+    r.value = bytes_of("v");
+    std::promise<std::pair<error_code, delivery>> failed;
+    p.async_send(r, [&](error_code ec, const delivery& d) { failed.set_value({ec, d}); });
+    const auto [ec, d] = failed.get_future().get();
+    EXPECT_EQ(ec, broker_errc::topic_authorization_failed);
+    ASSERT_TRUE(d.context) << "the failed record does not say why";
+    EXPECT_EQ(d.context->api, "AddPartitionsToTxn");
     EXPECT_EQ(p.transaction_state(), transaction_state::abortable_error);
-    EXPECT_EQ(p.last_error().context.api, "AddPartitionsToTxn");
+    EXPECT_EQ(p.last_error().context.api, "AddPartitionsToTxn") << p.last_error().describe();
     ASSERT_EQ(result(p.async_abort_transaction(asio::use_future)), error_code{}) << p.last_error().describe();
     ASSERT_EQ(p.begin_transaction(), error_code{});
     EXPECT_EQ(send(p, 3), error_code{});
