@@ -112,6 +112,14 @@ out=${out:-$build/compare4/results-$(date -u +%Y%m%dT%H%M%SZ).txt}
 work=$(mktemp -d)
 broker_pid=""
 stop_broker() {
+  # A real cluster keeps every topic: the round's are deleted, so that rounds of the 1,000-
+  # partition case do not pile up tens of thousands of partitions on the brokers.
+  local t
+  for t in "${cluster_topics[@]}"; do
+    java -cp "$KASIO_KAFKA_PEER_CP" kasio.peer.Main delete-topic --topic "$t-$stamp" --if-exists \
+      --bootstrap "$KASIO_KAFKA_BOOTSTRAP" >/dev/null || echo "compare4: could not delete topic $t-$stamp" >&2
+  done
+  cluster_topics=()
   if [[ -n "$broker_pid" ]]; then
     exec 3>&-                      # EOF on its stdin: the mock broker exits
     wait "$broker_pid" 2>/dev/null || true
@@ -119,6 +127,7 @@ stop_broker() {
     broker_pid=""
   fi
 }
+cluster_topics=()
 trap 'stop_broker; rm -rf "$work"' EXIT
 
 # start_broker topic...: a fresh 3-broker mock cluster with $partitions-partition topics (64
@@ -127,6 +136,7 @@ trap 'stop_broker; rm -rf "$work"' EXIT
 start_broker() {
   if [[ -n $cluster ]]; then
     local t
+    cluster_topics=("$@")
     for t in "$@"; do
       # The peer directly, at this cluster's address: `cluster.sh DIR peer` would take the
       # port base from the environment, not from DIR.
