@@ -290,6 +290,10 @@ protected:
 // positions; no rebalance happens, so nothing is processed twice.
 TEST_F(consumer_group_faults, leaders_moving_mid_stream_lose_and_repeat_nothing) {
     ASSERT_NO_FATAL_FAILURE(start());
+    // The group forms in one round or, when the second member's JoinGroup comes after the
+    // first round has closed (a loaded machine), in two: the leader moves must add none.
+    const std::size_t assigned_before[] = {a->assigned_calls, b->assigned_calls};
+    const std::size_t gone_before[] = {a->revoked + a->lost, b->revoked + b->lost};
     for (std::size_t n = 1; n <= 2; ++n) {
         ASSERT_NO_FATAL_FAILURE(next_wave(n));
         for (std::int32_t p = 0; p < partitions; ++p)
@@ -299,9 +303,10 @@ TEST_F(consumer_group_faults, leaders_moving_mid_stream_lose_and_repeat_nothing)
     ASSERT_NO_FATAL_FAILURE(consume_all(4));
     ASSERT_NO_FATAL_FAILURE(check_end(4));
     EXPECT_EQ(book.again, 0u) << "records processed twice";
-    for (member* m : {a.get(), b.get()}) {
-        EXPECT_EQ(m->assigned_calls, 1u) << m->name << " saw a rebalance";
-        EXPECT_EQ(m->revoked + m->lost, 0u) << m->name;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const member* m = i == 0 ? a.get() : b.get();
+        EXPECT_EQ(m->assigned_calls, assigned_before[i]) << m->name << " saw a rebalance";
+        EXPECT_EQ(m->revoked + m->lost, gone_before[i]) << m->name;
         EXPECT_EQ(m->commit_failures, 0u) << m->name;
     }
 }
