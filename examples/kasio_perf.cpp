@@ -217,8 +217,9 @@ private:
     // 25 MB with 256 (64 to 1024 measured alike; 4096 was as bad as no limit).
     static constexpr int pump_slice = 256;
 
-    // Sends while fewer than the window are outstanding, pump_slice at a time. Re-entered from delivery callbacks
-    // (a send that fails at once may complete inside async_send): the flag keeps one loop.
+    // Sends while fewer than the window are outstanding, pump_slice at a time. Re-entered from
+    // delivery callbacks (a send that fails at once may complete inside async_send): the flag
+    // keeps one loop.
     //
     // Where the Java client's send() blocks (topic metadata not known yet, buffer.memory used
     // up), kasio's keeps an owned copy of the record waiting, within a bound. Like a Java

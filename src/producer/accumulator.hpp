@@ -5,9 +5,10 @@
 //
 // Threads. append() (and the other calls marked "any thread") may run on any thread at once:
 // the topic lookup is lock-free (topic_index), then one lock per partition queue (a spin lock,
-// partition_lock.hpp), held while the record is encoded; threads sending to different partitions do not contend, and buffer
-// memory is an atomic counter touched once per batch, not per record. Everything else runs on
-// the producer strand (the sender's), one call at a time.
+// partition_lock.hpp), held while the record is encoded; threads sending to different
+// partitions do not contend, and buffer memory is an atomic counter touched once per batch,
+// not per record. Everything else runs on the producer strand (the sender's), one call at a
+// time.
 //
 // Memory (buffer.memory). A new batch reserves max(batch.size, its first record) bytes, the
 // compressed copy made at drain adds its size, and both are returned when the batch is

@@ -28,18 +28,18 @@ public:
 
 private:
     void lock_contended() noexcept {
-        for (int spins = 0;; ++spins) {
+        int spins = 0;
+        do {
             // Read-only while taken: waiters do not pull the line away from the holder.
             while (locked_.load(std::memory_order_relaxed)) {
                 if (spins < 64) {
-                    pause();
                     ++spins;
+                    pause();
                 } else {
                     std::this_thread::yield();
                 }
             }
-            if (!locked_.exchange(true, std::memory_order_acquire)) return;
-        }
+        } while (locked_.exchange(true, std::memory_order_acquire));
     }
     static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)

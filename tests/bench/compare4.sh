@@ -49,6 +49,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${KASIO_BUILD_DIR:-$root/build-release}
+# Absolute: the Go twin is built from its own directory, where a relative path would put the
+# binary inside the source tree.
+mkdir -p "$build" && build=$(cd "$build" && pwd)
 count=1000000
 rounds=3
 only=""
